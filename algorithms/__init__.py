@@ -1,0 +1,58 @@
+"""The matching engine of the teacher rotation fair: pure numpy/scipy, no web framework.
+
+Read an instance (:func:`loads_instance`), :func:`solve` it (teacher-proposing deferred
+acceptance, certified by :func:`certify`, optionally followed by the administrative assignment
+:func:`assign_unmatched`), write it back (:func:`result_to_dict`) and explain it to a teacher
+(:func:`explain_teacher`).
+"""
+
+from .assignment import assign_unmatched, max_assignable
+from .deferred_acceptance import deferred_acceptance, lottery, match_instance, strict_scores
+from .generate import SUBJECTS, generate_instance
+from .instance import (
+    INSTANCE_FORMAT,
+    RESULT_FORMAT,
+    TIERS,
+    Instance,
+    InstanceError,
+    instance_to_dict,
+    loads_instance,
+    parse_instance,
+)
+from .policy import Explanation, Reason, backbone_flows, explain_teacher, rank_histogram
+from .solve import Result, parse_result, result_to_dict, solve
+from .stability import Certificate, Violation, certify
+
+ENGINE_VERSION = "1.0.0"
+
+__all__ = [
+    "ENGINE_VERSION",
+    "INSTANCE_FORMAT",
+    "RESULT_FORMAT",
+    "SUBJECTS",
+    "TIERS",
+    "Certificate",
+    "Explanation",
+    "Instance",
+    "InstanceError",
+    "Reason",
+    "Result",
+    "Violation",
+    "assign_unmatched",
+    "backbone_flows",
+    "certify",
+    "deferred_acceptance",
+    "explain_teacher",
+    "generate_instance",
+    "instance_to_dict",
+    "loads_instance",
+    "lottery",
+    "match_instance",
+    "max_assignable",
+    "parse_instance",
+    "parse_result",
+    "rank_histogram",
+    "result_to_dict",
+    "solve",
+    "strict_scores",
+]

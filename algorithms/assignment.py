@@ -1,0 +1,226 @@
+"""Administrative assignment (行政指定) of the teachers the fair left unmatched.
+
+Each unmatched teacher may be placed in a seat still free in a post of their own subject, never
+at their own school. As many teachers as possible are placed (maximum cardinality) and, among
+all such placements, the total cost is the least, where placing teacher ``t`` at school ``s``
+costs:
+
+==========================================  =====================================
+the teacher listed ``s`` at rank ``r``        ``r`` (1 for their first choice, ...)
+the teacher did not list ``s``                ``1,000,000``
+  ... and ``s`` is in another zone (片区)       ``+ 1,000``
+  ... and ``t`` is a backbone teacher (骨干)    ``+ 10 × tier step of s`` (weak 0, ordinary 1,
+                                                strong 2): toward weak schools, not back
+==========================================  =====================================
+
+so a school the teacher listed (best rank first) comes before one they did not, their own zone
+before another, and a backbone teacher toward a weak school before a strong one.
+
+The problem splits by subject. A subject whose (teachers × free seats) table has at most
+``dense_limit`` cells is solved exactly with :func:`scipy.optimize.linear_sum_assignment`. A
+larger one (a province) is solved in two exact stages: first with
+:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` over the sparse graph of the
+schools each teacher listed and the schools of their own zone; then the teachers still
+unplaced against the seats still free, anywhere, with ``linear_sum_assignment`` in blocks. The
+number placed is checked against the exact maximum (König's theorem on this graph) and the
+subject is solved again densely if it falls short.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+
+__all__ = ["LISTED", "UNLISTED", "OTHER_ZONE", "BACKBONE_TIER_STEP", "assignment_costs",
+           "max_assignable", "assign_unmatched"]
+
+UNLISTED = 1_000_000.0
+OTHER_ZONE = 1_000.0
+BACKBONE_TIER_STEP = 10.0
+LISTED = "rank"  # listed schools cost their 1-based rank
+#: tier code (strong, ordinary, weak) -> step toward strong
+_TIER_STEP = np.array([2.0, 1.0, 0.0])
+
+
+def _seat_table(instance: Instance, schools: np.ndarray):
+    """Free seats per post after the matching."""
+    n_subjects = len(instance.subjects)
+    lookup = np.full(instance.n_schools * n_subjects, -1, dtype=np.int64)
+    lookup[instance.post_school.astype(np.int64) * n_subjects + instance.post_subject] = np.arange(instance.n_posts)
+    matched = np.flatnonzero(schools >= 0)
+    posts = lookup[schools[matched] * n_subjects + instance.teacher_subject[matched]]
+    posts = posts[posts >= 0]
+    filled = np.bincount(posts, minlength=instance.n_posts)
+    return np.maximum(instance.post_capacity - filled, 0)
+
+
+def assignment_costs(instance: Instance, teachers: np.ndarray, seat_school: np.ndarray,
+                     zones: np.ndarray, rank_of=None) -> np.ndarray:
+    """Dense cost table (teachers × seats) per the module's cost, own school = ``inf``."""
+    home = instance.teacher_school[teachers]
+    cost = np.full((len(teachers), len(seat_school)), UNLISTED)
+    cost += OTHER_ZONE * (zones[home][:, None] != zones[seat_school][None, :])
+    cost += BACKBONE_TIER_STEP * (instance.teacher_backbone[teachers].astype(float)[:, None]
+                                  * _TIER_STEP[instance.school_tier[seat_school]][None, :])
+    rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
+    cost[rows, cols] = ranks
+    cost[home[:, None] == seat_school[None, :]] = np.inf
+    return cost
+
+
+def _listed_edges(instance: Instance, teachers: np.ndarray, seat_school: np.ndarray):
+    """(row, seat column, rank) for every seat at a school the row's teacher listed."""
+    order = np.argsort(seat_school, kind="stable")
+    sorted_school = seat_school[order]
+    ptr = instance.pref_ptr
+    lengths = ptr[teachers + 1] - ptr[teachers]
+    rows = np.repeat(np.arange(len(teachers)), lengths)
+    entries = np.repeat(ptr[teachers] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    ranks = entries - ptr[teachers][rows] + 1
+    school = instance.pref_school[entries]
+    lo = np.searchsorted(sorted_school, school, side="left")
+    hi = np.searchsorted(sorted_school, school, side="right")
+    count = hi - lo
+    out_rows = np.repeat(rows, count)
+    out_ranks = np.repeat(ranks, count).astype(float)
+    starts = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
+    return out_rows, order[starts], out_ranks
+
+
+def max_assignable(home: np.ndarray, seat_school: np.ndarray) -> int:
+    """The most teachers of one subject that fit the seats, none at their own school.
+
+    The graph is complete but for each school's own teachers and seats, so by König's theorem
+    the shortfall is the larger of ``U - S`` and, for any school ``X``, ``U_X - (S - S_X)``.
+    """
+    u, s = len(home), len(seat_school)
+    if u == 0 or s == 0:
+        return 0
+    deficiency = max(0, u - s)
+    schools, u_x = np.unique(home, return_counts=True)
+    seats = np.sort(seat_school)
+    s_x = np.searchsorted(seats, schools, side="right") - np.searchsorted(seats, schools, side="left")
+    deficiency = max(deficiency, int((u_x - (s - s_x)).max()))
+    return u - deficiency
+
+
+def _dense(instance, teachers, seat_school, zones):
+    from scipy.optimize import linear_sum_assignment
+
+    cost = assignment_costs(instance, teachers, seat_school, zones)
+    forbidden = np.isinf(cost)
+    # Larger than any sum of allowed costs: the optimum avoids forbidden cells whenever it can,
+    # so dropping them afterwards leaves a maximum-cardinality, least-cost placement.
+    cost[forbidden] = (min(cost.shape) + 1) * (UNLISTED + 2 * OTHER_ZONE)
+    rows, cols = linear_sum_assignment(cost)
+    keep = ~forbidden[rows, cols]
+    return rows[keep], cols[keep]
+
+
+def _sparse_stage(instance, teachers, seat_school, zones):
+    """Stage 1 for large subjects: listed schools and own-zone schools only."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    u, s = len(teachers), len(seat_school)
+    home = instance.teacher_school[teachers]
+    rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
+    # Own-zone seats: join teachers and seats on zone.
+    seat_order = np.argsort(zones[seat_school], kind="stable")
+    seat_zone_sorted = zones[seat_school][seat_order]
+    tz = zones[home]
+    lo = np.searchsorted(seat_zone_sorted, tz, side="left")
+    hi = np.searchsorted(seat_zone_sorted, tz, side="right")
+    count = hi - lo
+    z_rows = np.repeat(np.arange(u), count)
+    z_cols = seat_order[np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())]
+    z_cost = UNLISTED + BACKBONE_TIER_STEP * (
+        instance.teacher_backbone[teachers][z_rows] * _TIER_STEP[instance.school_tier[seat_school[z_cols]]])
+    all_rows = np.concatenate([rows, z_rows])
+    all_cols = np.concatenate([cols, z_cols])
+    all_cost = np.concatenate([ranks, z_cost])
+    # A listed seat also found through the zone keeps its (cheaper) listed cost.
+    key = all_rows.astype(np.int64) * s + all_cols
+    order = np.lexsort((all_cost, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    pick = order[first]
+    all_rows, all_cols, all_cost = all_rows[pick], all_cols[pick], all_cost[pick]
+    ok = home[all_rows] != seat_school[all_cols]
+    all_rows, all_cols, all_cost = all_rows[ok], all_cols[ok], all_cost[ok]
+    # One private dummy seat per teacher keeps a full matching possible; it costs more than
+    # any real seat, so real seats are used whenever they can be.
+    dummy = (min(u, s) + 1) * (UNLISTED + 2 * OTHER_ZONE)
+    graph = csr_matrix(
+        (np.concatenate([all_cost, np.full(u, dummy)]),
+         (np.concatenate([all_rows, np.arange(u)]), np.concatenate([all_cols, s + np.arange(u)]))),
+        shape=(u, s + u),
+    )
+    r, c = min_weight_full_bipartite_matching(graph)
+    real = c < s
+    return r[real], c[real]
+
+
+def _assign_subject(instance, teachers, seat_school, zones, dense_limit):
+    if len(teachers) * len(seat_school) <= dense_limit:
+        return _dense(instance, teachers, seat_school, zones)
+    rows, cols = _sparse_stage(instance, teachers, seat_school, zones)
+    left_t = np.setdiff1d(np.arange(len(teachers)), rows)
+    left_s = np.setdiff1d(np.arange(len(seat_school)), cols)
+    out_r, out_c = [rows], [cols]
+    block = max(1, dense_limit // max(1, len(left_s)))
+    for start in range(0, len(left_t), block):
+        if len(left_s) == 0:
+            break
+        chunk = left_t[start:start + block]
+        r, c = _dense(instance, teachers[chunk], seat_school[left_s], zones)
+        out_r.append(chunk[r])
+        out_c.append(left_s[c])
+        left_s = np.delete(left_s, c)
+    rows, cols = np.concatenate(out_r), np.concatenate(out_c)
+    if len(rows) < max_assignable(instance.teacher_school[teachers], seat_school):
+        return _dense(instance, teachers, seat_school, zones)
+    return rows, cols
+
+
+def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int = 2_000_000) -> np.ndarray:
+    """Place the unmatched teachers in free seats (see the module docstring for the cost).
+
+    Parameters
+    ----------
+    instance : Instance
+    schools : (n,) int array
+        The fair's matching: school index per teacher, -1 for unmatched.
+    dense_limit : int
+        Largest teachers × seats table of one subject solved in one dense step.
+
+    Returns
+    -------
+    (n,) int64 array
+        The school assigned to each unmatched teacher, -1 elsewhere (matched, or no seat left).
+
+    Examples
+    --------
+    >>> from algorithms.instance import parse_instance
+    >>> inst = parse_instance({"format": "matchapp.instance/1",
+    ...     "schools": [{"id": "A", "zone": "east"}, {"id": "B", "zone": "east"}, {"id": "C", "zone": "west"}],
+    ...     "teachers": [{"id": "t", "school": "A", "subject": "m", "preferences": []}],
+    ...     "posts": [{"school": "B", "subject": "m", "capacity": 1}, {"school": "C", "subject": "m", "capacity": 1}]})
+    >>> assign_unmatched(inst, np.array([-1])).tolist()   # B: same zone as A
+    [1]
+    """
+    schools = np.asarray(schools, dtype=np.int64)
+    free = _seat_table(instance, schools)
+    zones = instance.zone_codes()
+    assigned = np.full(instance.n_teachers, -1, dtype=np.int64)
+    unmatched = np.flatnonzero(schools < 0)
+    for subject in np.unique(instance.teacher_subject[unmatched]):
+        teachers = unmatched[instance.teacher_subject[unmatched] == subject]
+        posts = np.flatnonzero((instance.post_subject == subject) & (free > 0))
+        seat_school = np.repeat(instance.post_school[posts], free[posts]).astype(np.int64)
+        if len(seat_school) == 0:
+            continue
+        rows, cols = _assign_subject(instance, teachers, seat_school, zones, dense_limit)
+        assigned[teachers[rows]] = seat_school[cols]
+    return assigned

@@ -1,0 +1,503 @@
+"""The fair's exchange format: parse, validate and serialise instances and results.
+
+An instance (``"format": "matchapp.instance/1"``) is turned into :class:`Instance`, a set of
+flat numpy arrays indexed by position (teacher ``i``, school ``j``, post ``p``). Ids only appear
+at the edges: in :func:`parse_instance` and in :func:`result_to_dict`.
+
+Every malformed instance raises :class:`InstanceError`, whose ``entry`` names the teacher,
+school or post at fault and whose ``problem`` says what is wrong, so that the command line can
+print ``instance.json: teacher T003: preference S09 is not a school``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "INSTANCE_FORMAT",
+    "RESULT_FORMAT",
+    "TIERS",
+    "Instance",
+    "InstanceError",
+    "parse_instance",
+    "loads_instance",
+    "instance_to_dict",
+]
+
+INSTANCE_FORMAT = "matchapp.instance/1"
+RESULT_FORMAT = "matchapp.result/1"
+#: School tiers, in the order of their codes in :attr:`Instance.school_tier`.
+TIERS = ("strong", "ordinary", "weak")
+_TIER_CODE = {name: code for code, name in enumerate(TIERS)}
+_EMPTY: tuple = ()
+
+
+class InstanceError(ValueError):
+    """A malformed instance: ``entry`` (e.g. ``"teacher T003"``) and ``problem`` in words."""
+
+    def __init__(self, entry: str, problem: str):
+        super().__init__(f"{entry}: {problem}" if entry else problem)
+        self.entry = entry
+        self.problem = problem
+
+
+@dataclass(eq=False)
+class Instance:
+    """A validated fair, as arrays.
+
+    Preferences are stored in CSR form: teacher ``i`` listed schools
+    ``pref_school[pref_ptr[i]:pref_ptr[i+1]]``, best first, and ``pref_post`` holds the post of
+    the teacher's subject at each of them. ``pref_group`` is the tie group the post ranks the
+    teacher in (0 = the post's first group) or -1 when the post does not accept the teacher.
+    Rankings are stored the same way per post (``rank_ptr``, ``rank_teacher``, ``rank_group``).
+    """
+
+    seed: int
+    school_ids: list[str]
+    school_names: list[str]
+    school_tier: np.ndarray  # int8 codes into TIERS
+    school_zone: list[str]
+    teacher_ids: list[str]
+    teacher_names: list[str]
+    teacher_school: np.ndarray  # int32
+    teacher_subject: np.ndarray  # int32 codes into subjects
+    teacher_backbone: np.ndarray  # bool
+    subjects: list[str]
+    pref_ptr: np.ndarray  # int64, n_teachers + 1
+    pref_school: np.ndarray  # int32
+    pref_post: np.ndarray  # int32
+    pref_group: np.ndarray  # int32, -1 = not accepted by the post
+    post_school: np.ndarray  # int32
+    post_subject: np.ndarray  # int32
+    post_capacity: np.ndarray  # int64
+    rank_ptr: np.ndarray  # int64, n_posts + 1
+    rank_teacher: np.ndarray  # int32
+    rank_group: np.ndarray  # int32
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_teachers(self) -> int:
+        return len(self.teacher_ids)
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.school_ids)
+
+    @property
+    def n_posts(self) -> int:
+        return len(self.post_school)
+
+    def post_label(self, post: int) -> str:
+        """``S02/math``: how messages name a post."""
+        return f"{self.school_ids[self.post_school[post]]}/{self.subjects[self.post_subject[post]]}"
+
+    def zone_codes(self) -> np.ndarray:
+        """Zone of each school as an int array (equal strings, equal codes)."""
+        _, codes = np.unique(np.asarray(self.school_zone, dtype=object), return_inverse=True)
+        return codes.astype(np.int32)
+
+
+def _require_list(value: Any, entry: str, name: str) -> list:
+    if not isinstance(value, list):
+        raise InstanceError(entry, f"'{name}' must be a list")
+    return value
+
+
+def _require_id(obj: dict, entry: str) -> str:
+    ident = obj.get("id")
+    if not isinstance(ident, str) or not ident:
+        raise InstanceError(entry, "'id' must be a non-empty string")
+    return ident
+
+
+def _optional_str(obj: dict, key: str, entry: str) -> str:
+    value = obj.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InstanceError(entry, f"'{key}' must be a string")
+    return value
+
+
+def _teachers_fast(teachers: list, school_index: dict[str, int]):
+    """Read well-formed teachers column by column; ``None`` when anything looks wrong."""
+    try:
+        teacher_ids = [t["id"] for t in teachers]
+        homes = [school_index[t["school"]] for t in teachers]
+        subject_names = [t["subject"] for t in teachers]
+        teacher_names = [t.get("name", "") for t in teachers]
+        backbones = [t.get("backbone", False) for t in teachers]
+        prefs = [t.get("preferences", _EMPTY) for t in teachers]
+        pref_flat = [school_index[s] for p in prefs for s in p]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    n = len(teachers)
+    if not (set(map(type, teacher_ids)) <= {str} and set(map(type, subject_names)) <= {str}
+            and set(map(type, teacher_names)) <= {str} and set(map(type, backbones)) <= {bool}
+            and set(map(type, prefs)) <= {list, tuple}):
+        return None
+    teacher_index = dict(zip(teacher_ids, range(n)))
+    if len(teacher_index) != n or "" in teacher_index or "" in subject_names:
+        return None
+    subjects = list(dict.fromkeys(subject_names))
+    subject_code = {s: k for k, s in enumerate(subjects)}
+    lengths = np.fromiter(map(len, prefs), dtype=np.int64, count=n)
+    pref_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=pref_ptr[1:])
+    # A school listed twice by one teacher: equal (teacher, school) keys side by side.
+    if len(pref_flat):
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys = np.sort(owner * len(school_index) + np.asarray(pref_flat, dtype=np.int64))
+        if np.any(keys[1:] == keys[:-1]):
+            return None
+    return (teacher_index, teacher_ids, teacher_names, subject_code, subjects,
+            np.asarray(homes, dtype=np.int32),
+            np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=n),
+            np.asarray(backbones, dtype=bool), pref_ptr, pref_flat)
+
+
+def _teachers_slow(teachers: list, school_index: dict[str, int]):
+    """Read teachers one by one, raising on the first problem with its precise message."""
+    n = len(teachers)
+    teacher_index: dict[str, int] = {}
+    teacher_ids: list[str] = []
+    teacher_names: list[str] = []
+    subject_code: dict[str, int] = {}
+    subjects: list[str] = []
+    homes: list[int] = []
+    subject_list: list[int] = []
+    backbones: list[bool] = []
+    lengths: list[int] = []
+    pref_flat: list[int] = []
+    extend = pref_flat.extend
+    for i, teacher in enumerate(teachers):
+        if type(teacher) is not dict:
+            raise InstanceError(f"teacher #{i + 1}", "must be an object")
+        tid = teacher.get("id")
+        if type(tid) is not str or not tid:
+            raise InstanceError(f"teacher #{i + 1}", "'id' must be a non-empty string")
+        if tid in teacher_index:
+            raise InstanceError(f"teacher {tid}", "duplicate id")
+        teacher_index[tid] = i
+        teacher_ids.append(tid)
+        name = teacher.get("name", "")
+        if type(name) is not str:
+            name = _optional_str(teacher, "name", f"teacher {tid}")
+        teacher_names.append(name)
+        home = teacher.get("school")
+        try:
+            homes.append(school_index[home])
+        except (KeyError, TypeError):
+            raise InstanceError(f"teacher {tid}", f"school {home!r} is not a school") from None
+        subject = teacher.get("subject")
+        code = subject_code.get(subject) if type(subject) is str else None
+        if code is None:
+            if type(subject) is not str or not subject:
+                raise InstanceError(f"teacher {tid}", "'subject' must be a non-empty string")
+            code = subject_code[subject] = len(subjects)
+            subjects.append(subject)
+        subject_list.append(code)
+        backbone = teacher.get("backbone", False)
+        if type(backbone) is not bool:
+            raise InstanceError(f"teacher {tid}", "'backbone' must be true or false")
+        backbones.append(backbone)
+        prefs = teacher.get("preferences", ())
+        if type(prefs) is not list and prefs != ():
+            raise InstanceError(f"teacher {tid}", "'preferences' must be a list of school ids")
+        try:
+            extend([school_index[s] for s in prefs])
+        except (KeyError, TypeError):
+            bad = next(s for s in prefs if not isinstance(s, str) or s not in school_index)
+            raise InstanceError(f"teacher {tid}", f"preference {bad!r} is not a school") from None
+        lengths.append(len(prefs))
+        if len(set(prefs)) != len(prefs):
+            seen: set[str] = set()
+            dup = next(s for s in prefs if s in seen or seen.add(s))  # type: ignore[func-returns-value]
+            raise InstanceError(f"teacher {tid}", f"lists school {dup} twice")
+    t_school = np.asarray(homes, dtype=np.int32)
+    t_subject = np.asarray(subject_list, dtype=np.int32)
+    t_backbone = np.asarray(backbones, dtype=bool)
+    pref_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=pref_ptr[1:])
+    return teacher_index, teacher_ids, teacher_names, subject_code, subjects, t_school, t_subject, t_backbone, pref_ptr, pref_flat
+
+
+def parse_instance(data: Any) -> Instance:
+    """Validate a decoded instance document and build its arrays.
+
+    Parameters
+    ----------
+    data : object
+        The decoded JSON document (``dict``).
+
+    Returns
+    -------
+    Instance
+
+    Raises
+    ------
+    InstanceError
+        On the first problem found, naming the entry at fault.
+
+    Examples
+    --------
+    >>> inst = parse_instance({"format": "matchapp.instance/1",
+    ...     "schools": [{"id": "A"}, {"id": "B"}],
+    ...     "teachers": [{"id": "t", "school": "A", "subject": "math", "preferences": ["B"]}],
+    ...     "posts": [{"school": "B", "subject": "math", "capacity": 1, "ranking": ["t"]}]})
+    >>> inst.n_teachers, inst.n_posts, int(inst.pref_group[0])
+    (1, 1, 0)
+    """
+    if not isinstance(data, dict):
+        raise InstanceError("", "the document must be a JSON object")
+    if data.get("format") != INSTANCE_FORMAT:
+        raise InstanceError("", f"'format' must be \"{INSTANCE_FORMAT}\", not {data.get('format')!r}")
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InstanceError("", "'seed' must be a non-negative integer")
+
+    # -- schools -------------------------------------------------------------------------
+    schools = _require_list(data.get("schools"), "", "schools")
+    school_index: dict[str, int] = {}
+    school_ids: list[str] = []
+    school_names: list[str] = []
+    school_zone: list[str] = []
+    tiers = np.empty(len(schools), dtype=np.int8)
+    for j, school in enumerate(schools):
+        if not isinstance(school, dict):
+            raise InstanceError(f"school #{j + 1}", "must be an object")
+        sid = _require_id(school, f"school #{j + 1}")
+        entry = f"school {sid}"
+        if sid in school_index:
+            raise InstanceError(entry, "duplicate id")
+        school_index[sid] = j
+        school_ids.append(sid)
+        school_names.append(_optional_str(school, "name", entry))
+        school_zone.append(_optional_str(school, "zone", entry))
+        tier = school.get("tier", "ordinary")
+        code = _TIER_CODE.get(tier) if isinstance(tier, str) else None
+        if code is None:
+            raise InstanceError(entry, f"tier {tier!r} is not one of strong, ordinary, weak")
+        tiers[j] = code
+
+    # -- teachers ------------------------------------------------------------------------
+    teachers = _require_list(data.get("teachers"), "", "teachers")
+    n = len(teachers)
+    read = _teachers_fast(teachers, school_index)
+    if read is None:
+        read = _teachers_slow(teachers, school_index)
+    (teacher_index, teacher_ids, teacher_names, subject_code, subjects,
+     t_school, t_subject, t_backbone, pref_ptr, pref_flat) = read
+    pref_school = np.asarray(pref_flat, dtype=np.int32)
+    del pref_flat
+    owner = np.repeat(np.arange(n, dtype=np.int32), np.diff(pref_ptr))
+    own = np.flatnonzero(pref_school == t_school[owner])
+    if own.size:
+        i = int(owner[own[0]])
+        raise InstanceError(f"teacher {teacher_ids[i]}", f"lists its own school {school_ids[t_school[i]]}")
+
+    # -- posts ---------------------------------------------------------------------------
+    posts = _require_list(data.get("posts"), "", "posts")
+    post_key: dict[tuple[int, str], int] = {}
+    p_school = np.empty(len(posts), dtype=np.int32)
+    p_subject = np.empty(len(posts), dtype=np.int32)
+    p_capacity = np.empty(len(posts), dtype=np.int64)
+    rank_ptr = np.zeros(len(posts) + 1, dtype=np.int64)
+    rank_flat: list[int] = []
+    group_flat: list[int] = []
+    for p, post in enumerate(posts):
+        if not isinstance(post, dict):
+            raise InstanceError(f"post #{p + 1}", "must be an object")
+        sid = post.get("school")
+        subject = post.get("subject")
+        entry = f"post {sid}/{subject}"
+        j = school_index.get(sid) if isinstance(sid, str) else None
+        if j is None:
+            raise InstanceError(entry, f"school {sid!r} is not a school")
+        if not isinstance(subject, str) or not subject:
+            raise InstanceError(entry, "'subject' must be a non-empty string")
+        if (j, subject) in post_key:
+            raise InstanceError(entry, "duplicate post (one post per school and subject)")
+        post_key[(j, subject)] = p
+        code = subject_code.get(subject)
+        if code is None:
+            code = subject_code[subject] = len(subjects)
+            subjects.append(subject)
+        p_school[p] = j
+        p_subject[p] = code
+        capacity = post.get("capacity")
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise InstanceError(entry, f"capacity {capacity!r} is not an integer")
+        if capacity < 0:
+            raise InstanceError(entry, f"capacity {capacity} is negative")
+        p_capacity[p] = capacity
+        ranking = post.get("ranking", [])
+        if not isinstance(ranking, list):
+            raise InstanceError(entry, "'ranking' must be a list")
+        try:
+            try:  # the common case: no ties
+                ranked = [teacher_index[tid] for tid in ranking]
+                groups: Any = range(len(ranked))
+            except TypeError:  # a tie group (a list) in the ranking
+                ranked = [teacher_index[tid] for item in ranking
+                          for tid in (item if type(item) is list else (item,))]
+                groups = [g for g, item in enumerate(ranking) for _ in (item if type(item) is list else (item,))]
+        except (KeyError, TypeError):
+            for item in ranking:
+                for tid in item if isinstance(item, list) else (item,):
+                    if not isinstance(tid, str) or tid not in teacher_index:
+                        raise InstanceError(entry, f"ranked teacher {tid!r} is not a teacher") from None
+            raise  # pragma: no cover - the loop above names the culprit
+        rank_flat += ranked
+        group_flat += groups
+        rank_ptr[p + 1] = len(rank_flat)
+    rank_teacher = np.asarray(rank_flat, dtype=np.int32)
+    rank_group = np.asarray(group_flat, dtype=np.int32)
+    del rank_flat, group_flat
+
+    rank_owner = np.repeat(np.arange(len(posts), dtype=np.int32), np.diff(rank_ptr))
+    wrong = np.flatnonzero(t_subject[rank_teacher] != p_subject[rank_owner])
+    if wrong.size:
+        p, i = int(rank_owner[wrong[0]]), int(rank_teacher[wrong[0]])
+        raise InstanceError(
+            f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}",
+            f"ranked teacher {teacher_ids[i]} teaches {subjects[t_subject[i]]}, "
+            f"not {subjects[p_subject[p]]}",
+        )
+
+    # -- preferences -> posts, and each post's tie group for each preference ---------------
+    n_subjects = len(subjects)
+    post_lookup = np.full(len(schools) * n_subjects, -1, dtype=np.int64)
+    post_lookup[p_school.astype(np.int64) * n_subjects + p_subject] = np.arange(len(posts))
+    pref_post = post_lookup[pref_school.astype(np.int64) * n_subjects + t_subject[owner]]
+    missing = np.flatnonzero(pref_post < 0)
+    if missing.size:
+        k = missing[0]
+        i = int(owner[k])
+        raise InstanceError(
+            f"teacher {teacher_ids[i]}",
+            f"school {school_ids[pref_school[k]]} has no post for {subjects[t_subject[i]]}",
+        )
+    pref_group, duplicate = _lookup_groups(pref_post, owner, rank_owner, rank_teacher, rank_group, n)
+    if duplicate is not None:
+        p, i = duplicate
+        raise InstanceError(f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}",
+                            f"teacher {teacher_ids[i]} is ranked twice")
+
+    extras = {k: v for k, v in data.items() if k not in {"format", "seed", "schools", "teachers", "posts"}}
+    return Instance(
+        seed=seed,
+        school_ids=school_ids,
+        school_names=school_names,
+        school_tier=tiers,
+        school_zone=school_zone,
+        teacher_ids=teacher_ids,
+        teacher_names=teacher_names,
+        teacher_school=t_school,
+        teacher_subject=t_subject,
+        teacher_backbone=t_backbone,
+        subjects=subjects,
+        pref_ptr=pref_ptr,
+        pref_school=pref_school,
+        pref_post=pref_post.astype(np.int32),
+        pref_group=pref_group,
+        post_school=p_school,
+        post_subject=p_subject,
+        post_capacity=p_capacity,
+        rank_ptr=rank_ptr,
+        rank_teacher=rank_teacher,
+        rank_group=rank_group,
+        extras=extras,
+    )
+
+
+def _lookup_groups(pref_post, pref_owner, rank_owner, rank_teacher, rank_group, n_teachers):
+    """Tie group of each (teacher, post) preference in the post's ranking, -1 if unranked.
+
+    Also returns the first (post, teacher) a ranking lists twice, or ``None``.
+    """
+    rank_key = rank_owner.astype(np.int64) * n_teachers + rank_teacher
+    order = np.argsort(rank_key, kind="stable")
+    sorted_key = rank_key[order]
+    twice = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
+    duplicate = None
+    if twice.size:
+        first = int(order[twice + 1].min())
+        duplicate = (int(rank_owner[first]), int(rank_teacher[first]))
+    groups = np.full(len(pref_post), -1, dtype=np.int32)
+    if len(sorted_key):
+        pref_key = pref_post.astype(np.int64) * n_teachers + pref_owner
+        pos = np.minimum(np.searchsorted(sorted_key, pref_key), len(sorted_key) - 1)
+        found = sorted_key[pos] == pref_key
+        groups[found] = rank_group[order[pos[found]]]
+    return groups, duplicate
+
+
+def loads_instance(text: str | bytes) -> Instance:
+    """Decode JSON text and :func:`parse_instance` it; bad JSON is an :class:`InstanceError`."""
+    try:
+        import orjson
+
+        data = orjson.loads(text)
+    except ImportError:  # pragma: no cover - orjson is a dependency; stay usable without it
+        import json
+
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InstanceError("", f"not valid JSON ({exc})") from None
+    except (ValueError, TypeError) as exc:
+        raise InstanceError("", f"not valid JSON ({exc})") from None
+    return parse_instance(data)
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """Serialise an :class:`Instance` back to the exchange format (ids, names, ties kept)."""
+    ids = instance.teacher_ids
+    schools = [
+        {"id": sid, "name": name, "tier": TIERS[tier], "zone": zone}
+        for sid, name, tier, zone in zip(
+            instance.school_ids, instance.school_names, instance.school_tier.tolist(), instance.school_zone
+        )
+    ]
+    ptr = instance.pref_ptr.tolist()
+    pref_school = instance.pref_school.tolist()
+    teachers = []
+    for i, tid in enumerate(ids):
+        teachers.append(
+            {
+                "id": tid,
+                "name": instance.teacher_names[i],
+                "school": instance.school_ids[instance.teacher_school[i]],
+                "subject": instance.subjects[instance.teacher_subject[i]],
+                "backbone": bool(instance.teacher_backbone[i]),
+                "preferences": [instance.school_ids[j] for j in pref_school[ptr[i] : ptr[i + 1]]],
+            }
+        )
+    rptr = instance.rank_ptr.tolist()
+    rank_teacher = instance.rank_teacher.tolist()
+    rank_group = instance.rank_group.tolist()
+    posts = []
+    for p in range(instance.n_posts):
+        groups: list[list[str]] = []
+        last = None
+        for k in range(rptr[p], rptr[p + 1]):
+            if rank_group[k] != last:
+                groups.append([])
+                last = rank_group[k]
+            groups[-1].append(ids[rank_teacher[k]])
+        posts.append(
+            {
+                "school": instance.school_ids[instance.post_school[p]],
+                "subject": instance.subjects[instance.post_subject[p]],
+                "capacity": int(instance.post_capacity[p]),
+                "ranking": [g[0] if len(g) == 1 else g for g in groups],
+            }
+        )
+    doc: dict[str, Any] = {"format": INSTANCE_FORMAT, "seed": instance.seed}
+    doc.update(instance.extras)
+    doc.update({"schools": schools, "teachers": teachers, "posts": posts})
+    return doc

@@ -1,0 +1,104 @@
+"""One call from an instance to a certified result, and the result file format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .deferred_acceptance import lottery, match_instance, strict_scores
+from .instance import RESULT_FORMAT, Instance, InstanceError
+from .policy import backbone_flows, rank_histogram
+from .stability import Certificate, certify
+
+__all__ = ["Result", "solve", "result_to_dict", "parse_result"]
+
+
+@dataclass
+class Result:
+    """A solved fair: ``schools`` (the matching) and ``assigned`` are school indices or -1."""
+
+    schools: np.ndarray
+    assigned: np.ndarray | None
+    certificate: Certificate
+
+    @property
+    def destination(self) -> np.ndarray:
+        """Where each teacher goes: the matching, else the assignment, else -1."""
+        if self.assigned is None:
+            return self.schools
+        return np.where(self.schools >= 0, self.schools, self.assigned)
+
+
+def solve(instance: Instance, assign: bool = False) -> Result:
+    """Run the fair: deferred acceptance, its stability certificate, optionally the assignment.
+
+    Examples
+    --------
+    >>> from algorithms.instance import parse_instance
+    >>> inst = parse_instance({"format": "matchapp.instance/1", "schools": [{"id": "A"}, {"id": "B"}],
+    ...     "teachers": [{"id": "t", "school": "A", "subject": "m", "preferences": ["B"]}],
+    ...     "posts": [{"school": "B", "subject": "m", "capacity": 1, "ranking": ["t"]}]})
+    >>> result_to_dict(inst, solve(inst))["matching"]
+    {'t': 'B'}
+    """
+    positions = lottery(instance.teacher_ids, instance.seed)
+    schools = match_instance(instance, positions)
+    certificate = certify(instance, schools, strict_scores(instance, positions))
+    assigned = None
+    if assign:
+        from .assignment import assign_unmatched
+
+        assigned = assign_unmatched(instance, schools)
+    return Result(schools=schools, assigned=assigned, certificate=certificate)
+
+
+def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
+    """The result document (``matchapp.result/1``); keys in a fixed order, for byte-stable output."""
+    ids = instance.teacher_ids
+    sids = instance.school_ids
+    schools = result.schools.tolist()
+    matching = {ids[i]: sids[j] for i, j in enumerate(schools) if j >= 0}
+    unmatched = sorted(ids[i] for i, j in enumerate(schools) if j < 0)
+    doc: dict[str, Any] = {"format": RESULT_FORMAT, "matching": matching, "unmatched": unmatched}
+    stats: dict[str, Any] = {
+        "teachers": len(ids),
+        "matched": len(matching),
+        "unmatched": len(unmatched),
+    }
+    if result.assigned is not None:
+        assigned = result.assigned.tolist()
+        doc["assigned"] = {ids[i]: sids[j] for i, j in sorted(
+            ((i, j) for i, j in enumerate(assigned) if j >= 0), key=lambda p: ids[p[0]])}
+        stats["assigned"] = len(doc["assigned"])
+    stats["rank_histogram"] = rank_histogram(instance, result.schools)
+    stats["stable"] = result.certificate.stable
+    doc["stats"] = stats
+    doc["policy"] = backbone_flows(instance, result.destination)
+    return doc
+
+
+def parse_result(instance: Instance, data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Read a result document back as (matching, assigned) school-index arrays for ``instance``.
+
+    Raises :class:`InstanceError` naming the teacher or school that does not belong.
+    """
+    if not isinstance(data, dict) or data.get("format") != RESULT_FORMAT:
+        raise InstanceError("", f"'format' must be \"{RESULT_FORMAT}\"")
+    t_index = {t: i for i, t in enumerate(instance.teacher_ids)}
+    s_index = {s: j for j, s in enumerate(instance.school_ids)}
+    out = []
+    for key in ("matching", "assigned"):
+        arr = np.full(instance.n_teachers, -1, dtype=np.int64)
+        section = data.get(key, {})
+        if not isinstance(section, dict):
+            raise InstanceError("", f"'{key}' must be an object")
+        for tid, sid in section.items():
+            if tid not in t_index:
+                raise InstanceError(f"{key} {tid}", "is not a teacher of the instance")
+            if not isinstance(sid, str) or sid not in s_index:
+                raise InstanceError(f"{key} {tid}", f"school {sid!r} is not a school of the instance")
+            arr[t_index[tid]] = s_index[sid]
+        out.append(arr)
+    return out[0], out[1]

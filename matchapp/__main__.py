@@ -1,0 +1,5 @@
+import sys
+
+from matchapp.cli import main
+
+sys.exit(main())

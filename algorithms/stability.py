@@ -116,8 +116,10 @@ def certify(instance: Instance, schools: np.ndarray, scores: np.ndarray | None =
 
     # A post's worst admitted teacher, by tie group (or by strict score).
     key = instance.pref_group.astype(np.int64) if scores is None else np.asarray(scores, dtype=np.int64)
+    # A teacher the post does not accept counts as worse than anyone it does accept.
+    held_key = np.where(instance.pref_group[held] < 0, np.iinfo(np.int64).max, key[held])
     worst = np.full(instance.n_posts, -1, dtype=np.int64)
-    np.maximum.at(worst, held_post, key[held])
+    np.maximum.at(worst, held_post, held_key)
 
     # Entries a teacher prefers to their match: all of them if unmatched.
     cutoff = np.where(position >= 0, position, ptr[1:])

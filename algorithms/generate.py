@@ -134,7 +134,9 @@ def generate_instance(n_teachers: int, n_schools: int | None = None, seed: int =
 
     # Schools: tiers, zones of about a dozen schools (3 zones for a 40-school district).
     n_zones = max(1, round(m / 13.3))
-    tier = rng.choice(3, size=m, p=_TIER_SHARE)
+    # Exact shares, shuffled: strong and weak never exceed 30% of the schools.
+    n_strong, n_weak = int(m * _TIER_SHARE[0]), int(m * _TIER_SHARE[2])
+    tier = rng.permutation(np.repeat([0, 2, 1], [n_strong, n_weak, m - n_strong - n_weak]))
     zone = np.sort(rng.integers(0, n_zones, size=m))
     zone[:n_zones] = np.arange(min(n_zones, m))  # every zone has a school
     zone = np.sort(zone)

@@ -18,12 +18,13 @@ before another, and a backbone teacher toward a weak school before a strong one.
 
 The problem splits by subject. A subject whose (teachers × free seats) table has at most
 ``dense_limit`` cells is solved exactly with :func:`scipy.optimize.linear_sum_assignment`. A
-larger one (a province) is solved in two exact stages: first with
-:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` over the sparse graph of the
-schools each teacher listed and the schools of their own zone; then the teachers still
-unplaced against the seats still free, anywhere, with ``linear_sum_assignment`` in blocks. The
-number placed is checked against the exact maximum (König's theorem on this graph) and the
-subject is solved again densely if it falls short.
+larger one (a province) is solved with
+:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` on a sparse graph: every seat at
+a school the teacher listed, every seat in their own zone, and a seeded sample of seats of each
+tier elsewhere. All seats outside the teacher's list and zone of one tier cost the teacher the
+same, so the sample loses nothing as long as it can carry a maximum placement; the number placed
+is checked against the exact maximum (König's theorem on this graph, :func:`max_assignable`) and
+the sample is widened until it is reached.
 """
 
 from __future__ import annotations
@@ -118,11 +119,10 @@ def _dense(instance, teachers, seat_school, zones):
     return rows[keep], cols[keep]
 
 
-def _sparse_stage(instance, teachers, seat_school, zones):
-    """Stage 1 for large subjects: listed schools and own-zone schools only."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
-
+def _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng):
+    """The sparse graph of a large subject: (row, seat, cost) for every seat at a listed
+    school, every seat in the teacher's own zone, and a seeded sample of ``per_tier`` seats
+    of each tier elsewhere (all of which cost the teacher the same)."""
     u, s = len(teachers), len(seat_school)
     home = instance.teacher_school[teachers]
     rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
@@ -137,10 +137,24 @@ def _sparse_stage(instance, teachers, seat_school, zones):
     z_cols = seat_order[np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())]
     z_cost = UNLISTED + BACKBONE_TIER_STEP * (
         instance.teacher_backbone[teachers][z_rows] * _TIER_STEP[instance.school_tier[seat_school[z_cols]]])
-    all_rows = np.concatenate([rows, z_rows])
-    all_cols = np.concatenate([cols, z_cols])
-    all_cost = np.concatenate([ranks, z_cost])
-    # A listed seat also found through the zone keeps its (cheaper) listed cost.
+    tier = instance.school_tier[seat_school]
+    s_rows, s_cols = [], []
+    for code in range(3):
+        pool = np.flatnonzero(tier == code)
+        if len(pool):
+            if per_tier >= len(pool):  # every seat of the tier
+                pick = np.broadcast_to(pool, (u, len(pool)))
+            else:
+                pick = pool[rng.integers(0, len(pool), size=(u, per_tier))]
+            s_rows.append(np.repeat(np.arange(u), pick.shape[1]))
+            s_cols.append(pick.ravel())
+    s_rows, s_cols = np.concatenate(s_rows), np.concatenate(s_cols)
+    s_cost = UNLISTED + OTHER_ZONE * (zones[home][s_rows] != zones[seat_school][s_cols]) + BACKBONE_TIER_STEP * (
+        instance.teacher_backbone[teachers][s_rows] * _TIER_STEP[tier[s_cols]])
+    all_rows = np.concatenate([rows, z_rows, s_rows])
+    all_cols = np.concatenate([cols, z_cols, s_cols])
+    all_cost = np.concatenate([ranks, z_cost, s_cost])
+    # A seat reached twice keeps its cheapest cost (a listed seat is also in the zone, say).
     key = all_rows.astype(np.int64) * s + all_cols
     order = np.lexsort((all_cost, key))
     first = np.ones(len(order), dtype=bool)
@@ -148,13 +162,22 @@ def _sparse_stage(instance, teachers, seat_school, zones):
     pick = order[first]
     all_rows, all_cols, all_cost = all_rows[pick], all_cols[pick], all_cost[pick]
     ok = home[all_rows] != seat_school[all_cols]
-    all_rows, all_cols, all_cost = all_rows[ok], all_cols[ok], all_cost[ok]
-    # One private dummy seat per teacher keeps a full matching possible; it costs more than
-    # any real seat, so real seats are used whenever they can be.
+    return all_rows[ok], all_cols[ok], all_cost[ok]
+
+
+def _min_cost_with_dummies(rows, cols, cost, u, s):
+    """Least-cost matching of a sparse graph that places as many rows as it can.
+
+    One private dummy seat per row, dearer than any real seat, keeps a full matching possible
+    for :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     dummy = (min(u, s) + 1) * (UNLISTED + 2 * OTHER_ZONE)
     graph = csr_matrix(
-        (np.concatenate([all_cost, np.full(u, dummy)]),
-         (np.concatenate([all_rows, np.arange(u)]), np.concatenate([all_cols, s + np.arange(u)]))),
+        (np.concatenate([cost, np.full(u, dummy)]),
+         (np.concatenate([rows, np.arange(u)]), np.concatenate([cols, s + np.arange(u)]))),
         shape=(u, s + u),
     )
     r, c = min_weight_full_bipartite_matching(graph)
@@ -165,23 +188,15 @@ def _sparse_stage(instance, teachers, seat_school, zones):
 def _assign_subject(instance, teachers, seat_school, zones, dense_limit):
     if len(teachers) * len(seat_school) <= dense_limit:
         return _dense(instance, teachers, seat_school, zones)
-    rows, cols = _sparse_stage(instance, teachers, seat_school, zones)
-    left_t = np.setdiff1d(np.arange(len(teachers)), rows)
-    left_s = np.setdiff1d(np.arange(len(seat_school)), cols)
-    out_r, out_c = [rows], [cols]
-    block = max(1, dense_limit // max(1, len(left_s)))
-    for start in range(0, len(left_t), block):
-        if len(left_s) == 0:
-            break
-        chunk = left_t[start:start + block]
-        r, c = _dense(instance, teachers[chunk], seat_school[left_s], zones)
-        out_r.append(chunk[r])
-        out_c.append(left_s[c])
-        left_s = np.delete(left_s, c)
-    rows, cols = np.concatenate(out_r), np.concatenate(out_c)
-    if len(rows) < max_assignable(instance.teacher_school[teachers], seat_school):
-        return _dense(instance, teachers, seat_school, zones)
-    return rows, cols
+    target = max_assignable(instance.teacher_school[teachers], seat_school)
+    rng = np.random.default_rng(instance.seed)
+    per_tier = 4
+    while True:
+        rows, cols, cost = _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng)
+        r, c = _min_cost_with_dummies(rows, cols, cost, len(teachers), len(seat_school))
+        if len(r) >= target or per_tier >= len(seat_school):
+            return r, c
+        per_tier *= 4  # the sample was too thin to place everyone: widen it
 
 
 def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int = 2_000_000) -> np.ndarray:

@@ -9,8 +9,6 @@ which is stable for the original rankings too.
 
 from __future__ import annotations
 
-from heapq import heappush, heapreplace
-
 import numpy as np
 
 from .instance import Instance
@@ -101,32 +99,42 @@ def deferred_acceptance(
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
 
-    owner = np.repeat(np.arange(n), counts).tolist()
-    begin = starts[:-1].tolist()
-    end = starts[1:].tolist()
-    post = pref_post[entries].tolist()
-    score = np.asarray(pref_score)[entries].tolist()
-    cap = capacity.tolist()
-    # Each post holds a heap of (-score, entry): its root is the worst teacher the post holds.
-    held: list[list[tuple[int, int]]] = [[] for _ in cap]
-    for first in range(n):
-        teacher, k = first, begin[first]
-        while k < end[teacher]:
-            p = post[k]
-            heap = held[p]
-            if len(heap) < cap[p]:
-                heappush(heap, (-score[k], k))
-                break
-            if -heap[0][0] > score[k]:
-                # The post takes this teacher and rejects its worst, who proposes on.
-                _, rejected = heapreplace(heap, (-score[k], k))
-                teacher, k = owner[rejected], rejected + 1
-            else:
-                k += 1
+    # Compacted arrays of the usable entries; each teacher's are contiguous, best first.
+    e_post = pref_post[entries].astype(np.int64)
+    e_score = np.asarray(pref_score)[entries].astype(np.int64)
+    e_owner = np.repeat(np.arange(n), counts)
+    cap = capacity.astype(np.int64)
+    # Each post owns `capacity` consecutive slots holding the entries it currently accepts.
+    slot_start = np.cumsum(cap) - cap
+    slots = np.full(int(cap.sum()), -1, dtype=np.int64)
+    cursor = starts[:-1].copy()
+    end = starts[1:]
+    proposing = np.flatnonzero(cursor < end)
+    # Rounds of simultaneous proposals (the outcome does not depend on the order of proposals:
+    # Gale and Shapley 1962; McVitie and Wilson 1971): every free teacher proposes to their next
+    # post; each post keeps its best `capacity` among what it held and what it was offered.
+    while proposing.size:
+        offered = cursor[proposing]
+        touched = np.unique(e_post[offered])
+        width = cap[touched]
+        slot_idx = np.repeat(slot_start[touched] - np.cumsum(width) + width, width) + np.arange(width.sum())
+        held = slots[slot_idx]
+        candidates = np.concatenate([held[held >= 0], offered])
+        post = e_post[candidates]
+        order = np.lexsort((e_score[candidates], post))
+        candidates, post = candidates[order], post[order]
+        first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
+        place = np.arange(len(post)) - np.repeat(first, np.diff(np.r_[first, len(post)]))
+        keep = place < cap[post]
+        slots[slot_idx] = -1
+        slots[slot_start[post[keep]] + place[keep]] = candidates[keep]
+        rejected = candidates[~keep]
+        teachers = e_owner[rejected]
+        cursor[teachers] = rejected + 1
+        proposing = teachers[cursor[teachers] < end[teachers]]
     result = np.full(n, -1, dtype=np.int64)
-    for heap in held:
-        for _, k in heap:
-            result[owner[k]] = entries[k]
+    held = slots[slots >= 0]
+    result[e_owner[held]] = entries[held]
     return result
 
 

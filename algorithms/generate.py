@@ -79,7 +79,7 @@ def _cn_number(k: int) -> str:
     return out
 
 
-def _school_names(m: int) -> list[str]:
+def school_names(m: int) -> list[str]:
     n_combos = len(_SUFFIXES) * len(_PLACES)
     names = []
     for k in range(m):
@@ -95,7 +95,7 @@ def _zone_names(z: int) -> list[str]:
     return [f"第{_cn_number(k + 1)}片区" for k in range(z)]
 
 
-def _teacher_names(rng: np.random.Generator, n: int) -> list[str]:
+def teacher_names(rng: np.random.Generator, n: int) -> list[str]:
     weights = 1.0 / np.arange(1, len(_SURNAMES) + 1) ** 0.8
     surname = rng.choice(len(_SURNAMES), size=n, p=weights / weights.sum())
     first = rng.integers(0, len(_GIVEN), size=n)
@@ -142,7 +142,7 @@ def generate_instance(n_teachers: int, n_schools: int | None = None, seed: int =
     zone = np.sort(zone)
     size = rng.lognormal(0.0, 0.5, size=m) * np.where(tier == 0, 1.4, 1.0)
     school_ids = [f"S{j + 1:0{len(str(m))}d}" for j in range(m)]
-    school_names = _school_names(m)
+    names_of_schools = school_names(m)
     zone_names = _zone_names(n_zones)
 
     # Teachers: home school by school size, subject by share, backbone more often in strong schools.
@@ -153,7 +153,7 @@ def generate_instance(n_teachers: int, n_schools: int | None = None, seed: int =
     backbone = rng.random(n) < np.array([0.28, 0.13, 0.07])[tier[home]]
     merit = rng.normal(0.0, 1.0, size=n) + 1.2 * backbone
     teacher_ids = [f"T{i + 1:0{len(str(n))}d}" for i in range(n)]
-    names = _teacher_names(rng, n)
+    names = teacher_names(rng, n)
 
     # Posts: a subject's seats are about its outflow, spread over schools by their own outflow
     # in the subject (vacancies), leaning toward weak schools.
@@ -222,7 +222,7 @@ def generate_instance(n_teachers: int, n_schools: int | None = None, seed: int =
         prev_post, prev_band = k, b
 
     schools = [
-        {"id": school_ids[j], "name": school_names[j], "tier": TIERS[tier[j]], "zone": zone_names[zone[j]]}
+        {"id": school_ids[j], "name": names_of_schools[j], "tier": TIERS[tier[j]], "zone": zone_names[zone[j]]}
         for j in range(m)
     ]
     teachers_doc = [

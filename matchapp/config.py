@@ -1,0 +1,66 @@
+"""Configuration from the environment.
+
+``DATABASE_URL``  SQLAlchemy URL (default: SQLite in the instance folder).
+``SECRET_KEY``    required unless running the demo or the tests.
+``REDIS_URL``     optional: rate-limit storage (and, later, the job queue).
+``MATCHAPP_ENV``  ``production`` (default), ``demo``, ``development`` or ``testing``.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+class ConfigError(RuntimeError):
+    """The application cannot start with this configuration."""
+
+
+def _database_url(instance_path: str, default_name: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style postgres:// URLs name the driver we ship: psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + os.path.join(instance_path, default_name)
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the config dict for :func:`matchapp.create_app`."""
+    overrides = dict(overrides or {})
+    env = overrides.get("MATCHAPP_ENV") or os.environ.get("MATCHAPP_ENV", "production")
+    testing = env == "testing" or overrides.get("TESTING", False)
+    demo = env == "demo"
+    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random string (python -c "
+                "\"import secrets; print(secrets.token_hex(32))\") before serving, or run the demo."
+            )
+        secret = "matchapp-" + env + "-not-secret"  # noqa: S105 - demo/test only, never production
+    config = {
+        "MATCHAPP_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, "demo.sqlite" if demo else "matchapp.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TESTING": testing,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": "中文", "en": "English"},
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "DEMO": demo,
+    }
+    config.update(overrides)
+    return config

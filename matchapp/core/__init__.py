@@ -1,0 +1,1 @@
+"""Shared pieces: vocabulary, audit log, access control, home pages, errors."""

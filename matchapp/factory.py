@@ -1,0 +1,109 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _select_locale():
+    from flask import current_app
+
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]  # Chinese unless the user switched
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides the environment (tests pass theirs here)."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder="static",
+        instance_path=(config or {}).get("INSTANCE_PATH") or os.environ.get(
+            "MATCHAPP_INSTANCE", os.path.join(os.getcwd(), "instance")),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
+    limiter.init_app(app)
+
+    from . import models  # noqa: F401  (register every model with SQLAlchemy)
+    from .auth import bp as auth_bp
+    from .auth.models import User
+    from .core import routes as core_routes
+    from .rounds import bp as rounds_bp
+    from .roster import bp as roster_bp
+
+    app.register_blueprint(core_routes.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(rounds_bp)
+    app.register_blueprint(roster_bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.teardown_request
+    def _rollback_on_error(exc):
+        # One commit per request, in the view; anything left uncommitted is dropped.
+        if exc is not None:
+            db.session.rollback()
+
+    @app.context_processor
+    def _inject():
+        from .core import vocab
+
+        return {"current_locale": _select_locale(), "LANGUAGES": app.config["LANGUAGES"],
+                **{name: getattr(vocab, name) for name in (
+                    "ROLES", "ROUND_STATES", "SUBJECTS", "TIERS", "GENDERS", "TITLES", "EDUCATION", "EXEMPTIONS")}}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        return response
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page(code))
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _error_page(code: int):
+    def handler(error):
+        from .extensions import db as _db
+
+        if code == 500:
+            _db.session.rollback()
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+            return {"error": code, "message": getattr(error, "description", "")}, code
+        return render_template("errors/error.html", code=code, user=current_user, g=g), code
+
+    return handler

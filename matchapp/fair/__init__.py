@@ -1,0 +1,1 @@
+"""The two-way selection fair: preferences, rankings, runs and results."""

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class PreferenceList(db.Model):
+    """A teacher's list of schools for a round (志愿), with its submission receipt."""
+
+    __tablename__ = "preference_lists"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("round_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    school_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated school ids, best first
+    submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PostRanking(db.Model):
+    """A post's ranking of its candidates (学校排序): groups of equals, best first."""
+
+    __tablename__ = "post_rankings"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    # JSON-ish text: "12,15;9;31" = [12, 15] tied first, then 9, then 31 (teacher ids)
+    groups: Mapped[str] = mapped_column(Text, default="")
+    unacceptable: Mapped[str] = mapped_column(Text, default="")  # comma-separated teacher ids
+    submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    post = relationship("Post")
+
+
+class Run(db.Model):
+    """One run of the engine on a round: its exact input and output, replayable."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="final")  # preview | final
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    seed: Mapped[int] = mapped_column(default=0)
+    engine_version: Mapped[str] = mapped_column(String(16))
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    instance_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[str] = mapped_column(Text)
+    stable: Mapped[bool] = mapped_column(default=False)
+
+    placements: Mapped[list[Placement]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+
+class Placement(db.Model):
+    """Where a run sends one teacher: matched at the fair or assigned by the bureau."""
+
+    __tablename__ = "placements"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("run_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    how: Mapped[str] = mapped_column(String(16))  # matched | assigned | unplaced
+    preference_rank: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the bureau's reason for a manual change
+
+    run: Mapped[Run] = relationship(back_populates="placements")

@@ -1,0 +1,10 @@
+"""Every model, imported in one place (for the factory, Alembic and the tests)."""
+
+from .auth.models import User
+from .core.audit import AuditLog
+from .fair.models import Placement, PostRanking, PreferenceList, Run
+from .rounds.models import Outgoing, Post, Round
+from .roster.models import ExchangeRecord, School, Teacher
+
+__all__ = ["AuditLog", "ExchangeRecord", "Outgoing", "Placement", "Post", "PostRanking", "PreferenceList", "Round",
+           "Run", "School", "Teacher", "User"]

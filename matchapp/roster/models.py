@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class School(db.Model):
+    """A compulsory-education school of the district (学校)."""
+
+    __tablename__ = "schools"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the bureau's school code
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    tier: Mapped[str] = mapped_column(String(16), default="ordinary")  # strong | ordinary | weak
+    zone: Mapped[str] = mapped_column(String(64), default="")  # 片区
+    rural: Mapped[bool] = mapped_column(default=False)
+    alliance: Mapped[str] = mapped_column(String(64), default="")  # 学校联盟 / 教育集团
+    leadership_size: Mapped[int] = mapped_column(default=0)  # 班子成员人数
+
+    teachers: Mapped[list[Teacher]] = relationship(back_populates="school")
+
+    def __repr__(self) -> str:
+        return f"<School {self.code} {self.name}>"
+
+
+class Teacher(db.Model):
+    """A teacher on the roster (教师), whether or not they rotate this year."""
+
+    __tablename__ = "teachers"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_no: Mapped[str] = mapped_column(String(32), unique=True)  # 工号
+    name: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str] = mapped_column(String(1))  # M | F
+    birth_date: Mapped[date]
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(16), default="none")  # 职称
+    title_date: Mapped[date | None]
+    education: Mapped[str] = mapped_column(String(16), default="bachelor")  # 学历
+    honours: Mapped[str] = mapped_column(String(256), default="")  # 专业称号, comma-separated
+    backbone: Mapped[bool] = mapped_column(default=False)  # 骨干教师 (city-level honours or above)
+    started_at_school: Mapped[date]  # 到本校任教时间
+    leadership_role: Mapped[str] = mapped_column(String(64), default="")  # 校长、副校长…
+    exemption: Mapped[str] = mapped_column(String(32), default="")  # a code of vocab.EXEMPTIONS
+    exemption_reason: Mapped[str] = mapped_column(Text, default="")
+    exemption_approved: Mapped[bool] = mapped_column(default=False)
+
+    school: Mapped[School] = relationship(back_populates="teachers")
+    history: Mapped[list[ExchangeRecord]] = relationship(back_populates="teacher", order_by="ExchangeRecord.year")
+
+    def __repr__(self) -> str:
+        return f"<Teacher {self.staff_no} {self.name}>"
+
+
+class ExchangeRecord(db.Model):
+    """One past or current exchange of a teacher (交流经历), kept in their file (档案)."""
+
+    __tablename__ = "exchange_records"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("teacher_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    year: Mapped[int]
+    from_school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    to_school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    term_years: Mapped[int] = mapped_column(default=3)
+    planned_return: Mapped[date | None]
+    how: Mapped[str] = mapped_column(String(16), default="matched")  # matched | assigned
+
+    teacher: Mapped[Teacher] = relationship(back_populates="history")
+    from_school: Mapped[School] = relationship(foreign_keys=[from_school_id])
+    to_school: Mapped[School] = relationship(foreign_keys=[to_school_id])

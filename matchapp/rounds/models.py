@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Round(db.Model):
+    """One year's rotation (轮岗年度): state, dates and policy settings."""
+
+    __tablename__ = "rounds"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16), default="preparing")
+    lists_due: Mapped[date | None]          # outgoing lists to the bureau (e.g. 6-30)
+    fair_opens_at: Mapped[datetime | None]  # 洽谈会
+    fair_closes_at: Mapped[datetime | None]
+    seed: Mapped[int] = mapped_column(default=0)  # the published lottery seed
+    policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_at: Mapped[datetime | None]
+
+    posts: Mapped[list[Post]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+
+class Post(db.Model):
+    """A school's incoming seats for one subject in a round (接收岗位)."""
+
+    __tablename__ = "posts"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("round_id", "school_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    seats: Mapped[int] = mapped_column(default=0)
+    min_education: Mapped[str] = mapped_column(String(16), default="")
+    min_title: Mapped[str] = mapped_column(String(16), default="")
+    honours: Mapped[str] = mapped_column(String(128), default="")
+    backbone_seats: Mapped[int] = mapped_column(default=0)
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="posts")
+    school = relationship("School")
+
+
+class Outgoing(db.Model):
+    """A teacher on a school's outgoing list for the round (当年流出名单)."""
+
+    __tablename__ = "outgoing"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("round_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    how: Mapped[str] = mapped_column(String(16), default="volunteer")  # volunteer | vote | rule | bureau
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    round = relationship("Round")
+    teacher = relationship("Teacher")

@@ -1,0 +1,156 @@
+"""The web application's commands, on Flask's command line (``matchapp <command>``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+
+
+def _app_factory():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False, add_default_commands=True,
+             help="教师轮岗交流双向选择系统 — web application commands.")
+def cli():
+    pass
+
+
+def _upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="create the demo database and print the accounts only")
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Create (once) the demo city on SQLite and serve it."""
+    from sqlalchemy import func, select
+
+    from .auth.models import User
+    from .demo import PASSWORDS, seed_demo
+    from .extensions import db
+
+    app = current_app._get_current_object()
+    if not app.config.get("DEMO"):
+        raise click.UsageError("run the demo as `matchapp demo` (MATCHAPP_ENV=demo)")
+    _upgrade_database()
+    if not db.session.scalar(select(func.count(User.id))):
+        click.echo("creating the demo city (40 schools, 1,200 teachers)…")
+        accounts = seed_demo()
+        db.session.commit()
+    else:
+        accounts = [("bureau", "bureau", PASSWORDS["bureau"]), ("school", "s01", PASSWORDS["school"]),
+                    ("school", "s02", PASSWORDS["school"])]
+        teachers = db.session.scalars(select(User).where(User.role == "teacher").order_by(User.id).limit(3))
+        accounts += [("teacher", u.username, PASSWORDS["teacher"]) for u in teachers]
+    for role, username, password in accounts:
+        click.echo(f"demo account: {role} {username} {password}")
+    click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    if no_serve:
+        return
+    click.echo(f"serving the demo on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn (production). Needs SECRET_KEY and DATABASE_URL."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["bureau", "school", "teacher"]), required=True)
+@click.option("--school", "school_code", help="school code (for a school administrator)")
+@click.option("--teacher", "staff_no", help="staff number 工号 (for a teacher)")
+@click.option("--name", "display_name", default="")
+@click.password_option()
+@with_appcontext
+def create_user_command(username, role, school_code, staff_no, display_name, password):
+    """Create an account."""
+    from sqlalchemy import select
+
+    from .auth.services import create_user
+    from .core.audit import acting_as
+    from .extensions import db
+    from .roster.models import School, Teacher
+
+    school_id = teacher_id = None
+    if school_code:
+        school = db.session.scalar(select(School).where(School.code == school_code))
+        if school is None:
+            raise click.BadParameter(f"no school with code {school_code}", param_hint="--school")
+        school_id = school.id
+    if staff_no:
+        teacher = db.session.scalar(select(Teacher).where(Teacher.staff_no == staff_no))
+        if teacher is None:
+            raise click.BadParameter(f"no teacher with staff number {staff_no}", param_hint="--teacher")
+        teacher_id = teacher.id
+    try:
+        with acting_as("cli"):
+            create_user(username, password, role, school_id=school_id, teacher_id=teacher_id,
+                        display_name=display_name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {role} account {username}")
+
+
+@cli.command("create-round")
+@click.argument("year", type=int)
+@click.option("--name", default=None)
+@click.option("--preset", default="changzhou", type=click.Choice(["changzhou", "ganzhou", "dalian", "datong"]))
+@with_appcontext
+def create_round_command(year, name, preset):
+    """Create the rotation round of YEAR with a policy preset."""
+    from .core.audit import acting_as
+    from .extensions import db
+    from .rounds.services import RoundError, create_round
+
+    try:
+        with acting_as("cli"):
+            create_round(year, name or f"{year}年度教师交流轮岗", preset)
+    except RoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created round {year} ({preset})")
+
+
+def web_main(argv: list[str]) -> int:
+    if argv and argv[0] == "demo":
+        os.environ.setdefault("MATCHAPP_ENV", "demo")
+    try:
+        cli.main(args=argv, prog_name="matchapp", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(web_main(sys.argv[1:]))

@@ -59,7 +59,7 @@ def bureau_overview(round_: Round | None) -> dict:
     ]
     stage = _stage(round_)
     current = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5}.get(stage, 0)
-    return {"counts": counts, "steps": _mark(steps, current)}
+    return {"counts": counts, "cycle": _mark(steps, current)}
 
 
 def school_overview(round_: Round | None, school: School) -> dict:
@@ -77,7 +77,7 @@ def school_overview(round_: Round | None, school: School) -> dict:
     ]
     stage = _stage(round_)
     current = 0 if stage <= 0 else (2 if stage == 1 else 3)
-    return {"counts": counts, "steps": _mark(steps, current)}
+    return {"counts": counts, "cycle": _mark(steps, current)}
 
 
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
@@ -93,4 +93,4 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
     ]
     stage = _stage(round_)
     current = 0 if stage < 0 else (1 if stage == 0 else (2 if stage == 1 else 3))
-    return {"outgoing": outgoing, "steps": _mark(steps, current)}
+    return {"outgoing": outgoing, "cycle": _mark(steps, current)}

@@ -7,8 +7,14 @@ from flask_babel import lazy_gettext as _l
 
 from algorithms.generate import SUBJECTS as _ENGINE_SUBJECTS
 
-#: subject code -> label (学科)
-SUBJECTS = {code: _l(name) for code, (name, _) in _ENGINE_SUBJECTS.items()}
+#: subject code -> label (学科); the codes are the engine's
+SUBJECTS = {
+    "chinese": _l("语文"), "math": _l("数学"), "english": _l("英语"), "physics": _l("物理"),
+    "chemistry": _l("化学"), "biology": _l("生物"), "history": _l("历史"), "geography": _l("地理"),
+    "morality": _l("道德与法治"), "music": _l("音乐"), "pe": _l("体育"), "art": _l("美术"),
+    "it": _l("信息技术"), "science": _l("科学"), "psychology": _l("心理健康"),
+}
+assert set(SUBJECTS) == set(_ENGINE_SUBJECTS)
 #: Chinese label -> code, for imports written in Chinese
 SUBJECT_BY_NAME = {name: code for code, (name, _) in _ENGINE_SUBJECTS.items()}
 

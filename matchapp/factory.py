@@ -62,6 +62,14 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
+    @app.before_request
+    def _fresh_locale():
+        # Flask-Babel caches the locale on the app context, which may outlive one request
+        # (tests, CLI); each request chooses its own.
+        from flask_babel import refresh
+
+        refresh()
+
     @app.teardown_request
     def _rollback_on_error(exc):
         # One commit per request, in the view; anything left uncommitted is dropped.

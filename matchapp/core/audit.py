@@ -76,6 +76,15 @@ def _columns(obj):
     return [c.key for c in mapper.column_attrs if c.key not in skip]
 
 
+@event.listens_for(db.Model, "mapper_configured", propagate=True)
+def _load_old_values(mapper, class_) -> None:
+    """Audited columns load their old value before a change, even on an expired object,
+    so that "before" is always known."""
+    if getattr(class_, "__audited__", False):
+        for prop in mapper.column_attrs:
+            mapper.class_manager[prop.key].impl.active_history = True
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit_rows(session: Session, flush_context) -> None:
     rows = []

@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from .policy import PRESET_LABELS
 
 
 class PresetForm(FlaskForm):
-    preset = SelectField(_l("政策预设"), choices=list(PRESET_LABELS.items()))
+    preset = SelectField(_l("政策预设"), choices=[SelectChoice(k, v) for k, v in PRESET_LABELS.items()])
     apply = SubmitField(_l("套用预设"))
 
 
@@ -24,8 +25,8 @@ class PolicyForm(FlaskForm):
     quota_rate_strong = DecimalField(_l("优质学校交流比例（空为同上）"), places=3, validators=[Optional(), NumberRange(0, 1)])
     backbone_rate = DecimalField(_l("骨干教师交流比例（占应交流骨干）"), places=3, validators=[Optional(), NumberRange(0, 1)])
     backbone_share_min = DecimalField(_l("骨干教师占交流人数不低于"), places=3, validators=[Optional(), NumberRange(0, 1)])
-    rounding = SelectField(_l("名额取整"), choices=[("half_up", _l("四舍五入")), ("ceil", _l("向上取整")),
-                                                    ("floor", _l("向下取整"))])
+    rounding = SelectField(_l("名额取整"), choices=[SelectChoice("half_up", _l("四舍五入")), SelectChoice("ceil", _l("向上取整")),
+                                                    SelectChoice("floor", _l("向下取整"))])
     leadership_cap = DecimalField(_l("领导班子同时交流不超过"), places=2, validators=[InputRequired(), NumberRange(0, 1)])
     term_years = IntegerField(_l("交流期限（年）"), validators=[InputRequired(), NumberRange(1, 6)])
     submit = SubmitField(_l("保存政策"))

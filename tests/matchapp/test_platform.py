@@ -1,0 +1,114 @@
+"""Configuration, migrations, translations, security headers and the web command line."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+
+from matchapp.config import ConfigError, load_config
+from matchapp.extensions import db
+from matchapp.translations.build import source_messages
+from matchapp.translations.en import EN
+from tests.conftest import make_app
+from tests.factories import gen_round, gen_user
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("MATCHAPP_ENV", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    assert load_config(str(tmp_path))["SECRET_KEY"] == "x" * 40
+
+
+def test_database_url_defaults_to_sqlite_and_names_psycopg(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert load_config(str(tmp_path), {"SECRET_KEY": "k"})["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
+    assert load_config(str(tmp_path), {"SECRET_KEY": "k"})["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_migrations_upgrade_an_empty_database_to_the_models(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"schools", "teachers", "users", "rounds", "posts", "runs", "audit_log", "alembic_version"} <= tables
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], f"models and migrations disagree: {diff}"
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def test_every_interface_string_has_an_english_translation():
+    missing = sorted(m for m in source_messages() if m not in EN)
+    assert missing == []
+
+
+def test_english_switch(app, client, auth):
+    gen_round()
+    user = gen_user("bureau")
+    db.session.commit()
+    auth.login(user.username)
+    page = client.post("/lang/en", data={"next": "/home"}, follow_redirects=True).get_data(as_text=True)
+    assert "Bureau dashboard" in page and '<html lang="en">' in page
+    page = client.post("/lang/zh", data={"next": "/home"}, follow_redirects=True).get_data(as_text=True)
+    assert "教育局工作台" in page
+
+
+def test_security_headers_and_local_static_assets(app, client):
+    resp = client.get("/login")
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    page = resp.get_data(as_text=True)
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no CDN
+    css = client.get("/static/app.css")
+    assert css.status_code == 200 and b".topbar" in css.data
+    css.close()
+
+
+def test_demo_command_creates_the_city_once_and_prints_accounts(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "MATCHAPP_ENV")}
+    env["MATCHAPP_INSTANCE"] = str(tmp_path / "instance")
+    run = lambda: subprocess.run([sys.executable, "-m", "matchapp", "demo", "--no-serve"], capture_output=True,  # noqa: E731
+                                 text=True, env=env, cwd=tmp_path, timeout=300)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    accounts = [line.split() for line in first.stdout.splitlines() if line.startswith("demo account:")]
+    assert {a[2] for a in accounts} == {"bureau", "school", "teacher"}
+    assert all(len(a) == 5 for a in accounts)
+    assert "creating the demo city" in first.stdout
+    second = run()
+    assert second.returncode == 0 and "creating the demo city" not in second.stdout
+    assert [line for line in second.stdout.splitlines() if line.startswith("demo account: bureau")] == \
+           [line for line in first.stdout.splitlines() if line.startswith("demo account: bureau")]
+    assert (tmp_path / "instance" / "demo.sqlite").exists()
+
+
+def test_demo_city_is_realistic(app):
+    from sqlalchemy import func, select
+
+    from matchapp.demo import seed_demo
+    from matchapp.roster.models import School, Teacher
+
+    accounts = seed_demo()
+    assert {role for role, _, _ in accounts} == {"bureau", "school", "teacher"}
+    assert db.session.scalar(select(func.count(School.id))) == 40
+    assert db.session.scalar(select(func.count(Teacher.id))) == 1200
+    zones = db.session.scalars(select(School.zone).distinct()).all()
+    assert len(zones) == 3
+    names = db.session.scalars(select(Teacher.name)).all()
+    assert all("\u4e00" <= n[0] <= "\u9fff" for n in names)
+    subjects = dict(db.session.execute(select(Teacher.subject, func.count()).group_by(Teacher.subject)).all())
+    assert len(subjects) >= 12 and subjects["chinese"] > subjects["psychology"]

@@ -33,8 +33,15 @@ import numpy as np
 
 from .instance import Instance
 
-__all__ = ["LISTED", "UNLISTED", "OTHER_ZONE", "BACKBONE_TIER_STEP", "assignment_costs",
-           "max_assignable", "assign_unmatched"]
+__all__ = [
+    "LISTED",
+    "UNLISTED",
+    "OTHER_ZONE",
+    "BACKBONE_TIER_STEP",
+    "assignment_costs",
+    "max_assignable",
+    "assign_unmatched",
+]
 
 UNLISTED = 1_000_000.0
 OTHER_ZONE = 1_000.0
@@ -56,14 +63,17 @@ def _seat_table(instance: Instance, schools: np.ndarray):
     return np.maximum(instance.post_capacity - filled, 0)
 
 
-def assignment_costs(instance: Instance, teachers: np.ndarray, seat_school: np.ndarray,
-                     zones: np.ndarray, rank_of=None) -> np.ndarray:
+def assignment_costs(
+    instance: Instance, teachers: np.ndarray, seat_school: np.ndarray, zones: np.ndarray, rank_of=None
+) -> np.ndarray:
     """Dense cost table (teachers × seats) per the module's cost, own school = ``inf``."""
     home = instance.teacher_school[teachers]
     cost = np.full((len(teachers), len(seat_school)), UNLISTED)
     cost += OTHER_ZONE * (zones[home][:, None] != zones[seat_school][None, :])
-    cost += BACKBONE_TIER_STEP * (instance.teacher_backbone[teachers].astype(float)[:, None]
-                                  * _TIER_STEP[instance.school_tier[seat_school]][None, :])
+    cost += BACKBONE_TIER_STEP * (
+        instance.teacher_backbone[teachers].astype(float)[:, None]
+        * _TIER_STEP[instance.school_tier[seat_school]][None, :]
+    )
     rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
     cost[rows, cols] = ranks
     cost[home[:, None] == seat_school[None, :]] = np.inf
@@ -136,7 +146,8 @@ def _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng):
     z_rows = np.repeat(np.arange(u), count)
     z_cols = seat_order[np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())]
     z_cost = UNLISTED + BACKBONE_TIER_STEP * (
-        instance.teacher_backbone[teachers][z_rows] * _TIER_STEP[instance.school_tier[seat_school[z_cols]]])
+        instance.teacher_backbone[teachers][z_rows] * _TIER_STEP[instance.school_tier[seat_school[z_cols]]]
+    )
     tier = instance.school_tier[seat_school]
     s_rows, s_cols = [], []
     for code in range(3):
@@ -149,8 +160,11 @@ def _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng):
             s_rows.append(np.repeat(np.arange(u), pick.shape[1]))
             s_cols.append(pick.ravel())
     s_rows, s_cols = np.concatenate(s_rows), np.concatenate(s_cols)
-    s_cost = UNLISTED + OTHER_ZONE * (zones[home][s_rows] != zones[seat_school][s_cols]) + BACKBONE_TIER_STEP * (
-        instance.teacher_backbone[teachers][s_rows] * _TIER_STEP[tier[s_cols]])
+    s_cost = (
+        UNLISTED
+        + OTHER_ZONE * (zones[home][s_rows] != zones[seat_school][s_cols])
+        + BACKBONE_TIER_STEP * (instance.teacher_backbone[teachers][s_rows] * _TIER_STEP[tier[s_cols]])
+    )
     all_rows = np.concatenate([rows, z_rows, s_rows])
     all_cols = np.concatenate([cols, z_cols, s_cols])
     all_cost = np.concatenate([ranks, z_cost, s_cost])
@@ -176,8 +190,10 @@ def _min_cost_with_dummies(rows, cols, cost, u, s):
 
     dummy = (min(u, s) + 1) * (UNLISTED + 2 * OTHER_ZONE)
     graph = csr_matrix(
-        (np.concatenate([cost, np.full(u, dummy)]),
-         (np.concatenate([rows, np.arange(u)]), np.concatenate([cols, s + np.arange(u)]))),
+        (
+            np.concatenate([cost, np.full(u, dummy)]),
+            (np.concatenate([rows, np.arange(u)]), np.concatenate([cols, s + np.arange(u)])),
+        ),
         shape=(u, s + u),
     )
     r, c = min_weight_full_bipartite_matching(graph)

@@ -181,7 +181,9 @@ def generate_instance(n_teachers: int, n_schools: int | None = None, seed: int =
         width = 24
         tz = zone[home[teachers]]
         near = (rng.random((len(teachers), width)) < 0.7) & (zone_count[tz] > 0)[:, None]
-        pick_near = zone_start[tz][:, None] + (rng.random((len(teachers), width)) * zone_count[tz][:, None]).astype(np.int64)
+        pick_near = zone_start[tz][:, None] + (rng.random((len(teachers), width)) * zone_count[tz][:, None]).astype(
+            np.int64
+        )
         pick_any = rng.integers(0, len(posts), size=(len(teachers), width))
         cand = posts[np.where(near, pick_near, pick_any)]
         utility = appeal[cand] + 1.0 * (zone[cand] == tz[:, None]) + rng.gumbel(0.0, 0.6, size=cand.shape)

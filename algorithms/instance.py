@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from itertools import chain, repeat
 from dataclasses import dataclass, field
 from functools import wraps
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -164,9 +164,13 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
     except (KeyError, TypeError, AttributeError):
         return None
     n = len(teachers)
-    if not (set(map(type, teacher_ids)) <= {str} and set(map(type, subject_names)) <= {str}
-            and set(map(type, teacher_names)) <= {str} and set(map(type, backbones)) <= {bool}
-            and set(map(type, prefs)) <= {list, tuple}):
+    if not (
+        set(map(type, teacher_ids)) <= {str}
+        and set(map(type, subject_names)) <= {str}
+        and set(map(type, teacher_names)) <= {str}
+        and set(map(type, backbones)) <= {bool}
+        and set(map(type, prefs)) <= {list, tuple}
+    ):
         return None
     teacher_index = dict(zip(teacher_ids, range(n)))
     if len(teacher_index) != n or "" in teacher_index or "" in subject_names:
@@ -183,10 +187,18 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         for shift in range(1, int(lengths.max())):
             if np.any((schools[shift:] == schools[:-shift]) & (owner[shift:] == owner[:-shift])):
                 return None
-    return (teacher_index, teacher_ids, teacher_names, subject_code, subjects,
-            np.asarray(homes, dtype=np.int32),
-            np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=n),
-            np.asarray(backbones, dtype=bool), pref_ptr, pref_flat)
+    return (
+        teacher_index,
+        teacher_ids,
+        teacher_names,
+        subject_code,
+        subjects,
+        np.asarray(homes, dtype=np.int32),
+        np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=n),
+        np.asarray(backbones, dtype=bool),
+        pref_ptr,
+        pref_flat,
+    )
 
 
 def _teachers_slow(teachers: list, school_index: dict[str, int]):
@@ -252,7 +264,18 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
     t_backbone = np.asarray(backbones, dtype=bool)
     pref_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=pref_ptr[1:])
-    return teacher_index, teacher_ids, teacher_names, subject_code, subjects, t_school, t_subject, t_backbone, pref_ptr, pref_flat
+    return (
+        teacher_index,
+        teacher_ids,
+        teacher_names,
+        subject_code,
+        subjects,
+        t_school,
+        t_subject,
+        t_backbone,
+        pref_ptr,
+        pref_flat,
+    )
 
 
 def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
@@ -358,8 +381,18 @@ def parse_instance(data: Any) -> Instance:
     read = _teachers_fast(teachers, school_index)
     if read is None:
         read = _teachers_slow(teachers, school_index)
-    (teacher_index, teacher_ids, teacher_names, subject_code, subjects,
-     t_school, t_subject, t_backbone, pref_ptr, pref_flat) = read
+    (
+        teacher_index,
+        teacher_ids,
+        teacher_names,
+        subject_code,
+        subjects,
+        t_school,
+        t_subject,
+        t_backbone,
+        pref_ptr,
+        pref_flat,
+    ) = read
     pref_school = np.asarray(pref_flat, dtype=np.int32)
     del pref_flat
     owner = np.repeat(np.arange(n, dtype=np.int32), np.diff(pref_ptr))
@@ -406,7 +439,8 @@ def parse_instance(data: Any) -> Instance:
             raise InstanceError(entry, "'ranking' must be a list")
         rankings.append(ranking)
     rank_ptr, rank_teacher, rank_group = _read_rankings(
-        rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}")
+        rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
+    )
     del rankings
 
     rank_owner = np.repeat(np.arange(len(posts), dtype=np.int32), np.diff(rank_ptr))
@@ -415,8 +449,7 @@ def parse_instance(data: Any) -> Instance:
         p, i = int(rank_owner[wrong[0]]), int(rank_teacher[wrong[0]])
         raise InstanceError(
             f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}",
-            f"ranked teacher {teacher_ids[i]} teaches {subjects[t_subject[i]]}, "
-            f"not {subjects[p_subject[p]]}",
+            f"ranked teacher {teacher_ids[i]} teaches {subjects[t_subject[i]]}, not {subjects[p_subject[p]]}",
         )
 
     # -- preferences -> posts, and each post's tie group for each preference ---------------
@@ -435,8 +468,9 @@ def parse_instance(data: Any) -> Instance:
     pref_group, duplicate = _lookup_groups(pref_post, owner, rank_owner, rank_teacher, rank_group, len(posts))
     if duplicate is not None:
         p, i = duplicate
-        raise InstanceError(f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}",
-                            f"teacher {teacher_ids[i]} is ranked twice")
+        raise InstanceError(
+            f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}", f"teacher {teacher_ids[i]} is ranked twice"
+        )
 
     extras = {k: v for k, v in data.items() if k not in {"format", "seed", "schools", "teachers", "posts"}}
     return Instance(

@@ -82,8 +82,10 @@ class Reason:
                 return head + "该校未将您列入本学科岗位的排序（不予接收）。"
             if self.code == "no_seats":
                 return head + "该校本学科没有接收名额。"
-            text = (f"该校{self.seats}个名额已由其排序更靠前的教师获得，"
-                    f"最后录取者是其第{self.last_admitted}顺位，您是第{self.your_position}顺位。")
+            text = (
+                f"该校{self.seats}个名额已由其排序更靠前的教师获得，"
+                f"最后录取者是其第{self.last_admitted}顺位，您是第{self.your_position}顺位。"
+            )
             if self.tied:
                 text += "您与最后录取者在该校排序中并列，由按种子公开抽签的顺序决定。"
             return head + text
@@ -92,9 +94,11 @@ class Reason:
             return head + "the school did not rank you."
         if self.code == "no_seats":
             return head + "the school offered no seats in your subject."
-        text = (f"its {self.seats} seat{'s' if self.seats != 1 else ''} went to candidates it ranked "
-                f"higher; the last admitted was its {_ordinal(self.last_admitted)} choice, "
-                f"you were its {_ordinal(self.your_position)}.")
+        text = (
+            f"its {self.seats} seat{'s' if self.seats != 1 else ''} went to candidates it ranked "
+            f"higher; the last admitted was its {_ordinal(self.last_admitted)} choice, "
+            f"you were its {_ordinal(self.your_position)}."
+        )
         if self.tied:
             text += " You were tied with them in its ranking; the seeded lottery decided."
         return head + text
@@ -192,10 +196,15 @@ def explain_teacher(
         admitted = [t for t in order.tolist() if schools[t] == j]
         last = admitted[-1] if admitted else -1
         group = dict(zip(ranked.tolist(), instance.rank_group[r0:r1].tolist()))
-        reasons.append(Reason(
-            j, rank, "filled", seats=capacity,
-            last_admitted=place[last] if last >= 0 else 0,
-            your_position=place[teacher],
-            tied=last >= 0 and group[last] == group[teacher],
-        ))
+        reasons.append(
+            Reason(
+                j,
+                rank,
+                "filled",
+                seats=capacity,
+                last_admitted=place[last] if last >= 0 else 0,
+                your_position=place[teacher],
+                tied=last >= 0 and group[last] == group[teacher],
+            )
+        )
     return Explanation(teacher, school, how, cutoff + 1 if how == "matched" else 0, reasons)

@@ -69,8 +69,10 @@ def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
     }
     if result.assigned is not None:
         assigned = result.assigned.tolist()
-        doc["assigned"] = {ids[i]: sids[j] for i, j in sorted(
-            ((i, j) for i, j in enumerate(assigned) if j >= 0), key=lambda p: ids[p[0]])}
+        doc["assigned"] = {
+            ids[i]: sids[j]
+            for i, j in sorted(((i, j) for i, j in enumerate(assigned) if j >= 0), key=lambda p: ids[p[0]])
+        }
         stats["assigned"] = len(doc["assigned"])
     stats["rank_histogram"] = rank_histogram(instance, result.schools)
     stats["stable"] = result.certificate.stable

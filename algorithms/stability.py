@@ -45,8 +45,11 @@ class Certificate:
         lines = []
         for v in self.violations[:limit]:
             who = instance.teacher_ids[v.teacher] if v.teacher >= 0 else ""
-            where = instance.post_label(v.post) if v.post >= 0 else (
-                instance.school_ids[v.school] if 0 <= v.school < instance.n_schools else str(v.school))
+            where = (
+                instance.post_label(v.post)
+                if v.post >= 0
+                else (instance.school_ids[v.school] if 0 <= v.school < instance.n_schools else str(v.school))
+            )
             lines.append(f"{v.kind}: teacher {who} at {where}" if who else f"{v.kind}: {where}")
         for t, p in self.blocking_pairs[: max(0, limit - len(lines))].tolist():
             lines.append(f"blocking pair: teacher {instance.teacher_ids[t]} and post {instance.post_label(p)}")

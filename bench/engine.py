@@ -39,11 +39,24 @@ def run(args: list[str]) -> tuple[float, int]:
 
 
 def solve_cmd(instance: Path, output: Path, assign: bool) -> list[str]:
-    return [sys.executable, "-m", "matchapp", "solve", str(instance), "-o", str(output)] + (["--assign"] if assign else [])
+    return [sys.executable, "-m", "matchapp", "solve", str(instance), "-o", str(output)] + (
+        ["--assign"] if assign else []
+    )
 
 
 def generate(path: Path, teachers: int, schools: int | None, seed: int) -> None:
-    args = [sys.executable, "-m", "matchapp", "generate", "--teachers", str(teachers), "--seed", str(seed), "-o", str(path)]
+    args = [
+        sys.executable,
+        "-m",
+        "matchapp",
+        "generate",
+        "--teachers",
+        str(teachers),
+        "--seed",
+        str(seed),
+        "-o",
+        str(path),
+    ]
     if schools:
         args += ["--schools", str(schools)]
     run(args)
@@ -60,8 +73,11 @@ def library(doc: dict) -> tuple[dict, float, float, float]:
     accept = {key: set(p["ranking"]) for key, p in posts.items()}
     residents = {}
     for t in doc["teachers"]:
-        lst = [f"{s}/{t['subject']}" for s in t["preferences"]
-               if (s, t["subject"]) in posts and t["id"] in accept[(s, t["subject"])]]
+        lst = [
+            f"{s}/{t['subject']}"
+            for s in t["preferences"]
+            if (s, t["subject"]) in posts and t["id"] in accept[(s, t["subject"])]
+        ]
         if lst:
             residents[t["id"]] = lst
     applied: dict[str, set] = {}
@@ -92,8 +108,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the library and the million")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
-          f"Python {platform.python_version()} · {platform.machine()}")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · {platform.machine()}"
+    )
     with tempfile.TemporaryDirectory(prefix="matchapp-bench-") as tmp:
         tmp_path = Path(tmp)
         # 1. The same strict 10,000-teacher instance through both.
@@ -106,13 +124,17 @@ def main() -> None:
         out10 = tmp_path / "result-10k.json"
         times = [run(solve_cmd(inst10, out10, False))[0] for _ in range(args.repeat)]
         ours = statistics.median(times)
-        print(f"matchapp solve, 10,000 teachers, whole process: median {ours:.3f} s (min {min(times):.3f} s, "
-              f"{args.repeat} runs)")
+        print(
+            f"matchapp solve, 10,000 teachers, whole process: median {ours:.3f} s (min {min(times):.3f} s, "
+            f"{args.repeat} runs)"
+        )
         if not args.quick:
             matching, build, solve_t, check = library(doc)
             total = build + solve_t + check
-            print(f"matching library, same instance: build {build:.2f} s + solve {solve_t:.2f} s + "
-                  f"check_stability {check:.2f} s = {total:.2f} s")
+            print(
+                f"matching library, same instance: build {build:.2f} s + solve {solve_t:.2f} s + "
+                f"check_stability {check:.2f} s = {total:.2f} s"
+            )
             same = json.loads(out10.read_text(encoding="utf-8"))["matching"] == matching
             print(f"ratio library / matchapp: {total / ours:.0f}x; same matching: {same}")
 
@@ -121,9 +143,11 @@ def main() -> None:
         generate(inst100, 100_000, 5_000, 2)
         runs = [run(solve_cmd(inst100, tmp_path / "r100k.json", True)) for _ in range(3)]
         result = json.loads((tmp_path / "r100k.json").read_text(encoding="utf-8"))["stats"]
-        print(f"matchapp solve --assign, 100,000 teachers / 5,000 schools: median "
-              f"{statistics.median(r[0] for r in runs):.2f} s, peak {max(r[1] for r in runs)} MB "
-              f"(matched {result['matched']}, assigned {result['assigned']}, stable {result['stable']})")
+        print(
+            f"matchapp solve --assign, 100,000 teachers / 5,000 schools: median "
+            f"{statistics.median(r[0] for r in runs):.2f} s, peak {max(r[1] for r in runs)} MB "
+            f"(matched {result['matched']}, assigned {result['assigned']}, stable {result['stable']})"
+        )
 
         if not args.quick:
             inst1m = tmp_path / "fair-1m.json"
@@ -132,10 +156,12 @@ def main() -> None:
             t_gen = time.perf_counter() - t_gen
             seconds, peak = run(solve_cmd(inst1m, tmp_path / "r1m.json", True))
             result = json.loads((tmp_path / "r1m.json").read_text(encoding="utf-8"))["stats"]
-            print(f"matchapp solve --assign, 1,000,000 teachers / 50,000 schools "
-                  f"({inst1m.stat().st_size / 1e6:.0f} MB, generated in {t_gen:.0f} s): {seconds:.1f} s, "
-                  f"peak {peak} MB (matched {result['matched']}, assigned {result['assigned']}, "
-                  f"stable {result['stable']})")
+            print(
+                f"matchapp solve --assign, 1,000,000 teachers / 50,000 schools "
+                f"({inst1m.stat().st_size / 1e6:.0f} MB, generated in {t_gen:.0f} s): {seconds:.1f} s, "
+                f"peak {peak} MB (matched {result['matched']}, assigned {result['assigned']}, "
+                f"stable {result['stable']})"
+            )
 
 
 if __name__ == "__main__":

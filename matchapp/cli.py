@@ -109,9 +109,16 @@ def cmd_explain(args) -> int:
             "how": explanation.how,
             "preference_rank": explanation.preference_rank,
             "reasons": [
-                {"school": instance.school_ids[r.school], "preference_rank": r.preference_rank, "code": r.code,
-                 "seats": r.seats, "last_admitted": r.last_admitted, "your_position": r.your_position,
-                 "tied": r.tied, "message": r.message(instance, args.lang)}
+                {
+                    "school": instance.school_ids[r.school],
+                    "preference_rank": r.preference_rank,
+                    "code": r.code,
+                    "seats": r.seats,
+                    "last_admitted": r.last_admitted,
+                    "your_position": r.your_position,
+                    "tied": r.tied,
+                    "message": r.message(instance, args.lang),
+                }
                 for r in explanation.reasons
             ],
         }

@@ -20,9 +20,9 @@ def _database_url(instance_path: str, default_name: str) -> str:
     if url:
         # Heroku-style postgres:// URLs name the driver we ship: psycopg 3.
         if url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url[len("postgres://"):]
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
         elif url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return "sqlite:///" + os.path.join(instance_path, default_name)
 
@@ -38,7 +38,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         if env == "production":
             raise ConfigError(
                 "SECRET_KEY is not set. Set it to a long random string (python -c "
-                "\"import secrets; print(secrets.token_hex(32))\") before serving, or run the demo."
+                '"import secrets; print(secrets.token_hex(32))") before serving, or run the demo.'
             )
         secret = "matchapp-" + env + "-not-secret"  # noqa: S105 - demo/test only, never production
     config = {

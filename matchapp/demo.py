@@ -13,15 +13,16 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from algorithms.generate import SUBJECTS, school_names, teacher_names
+
 from .auth.models import User
 from .core.audit import acting_as
 from .extensions import db
+from .roster.models import ExchangeRecord, School, Teacher
 from .rounds.models import Outgoing, Post
 from .rounds.services import create_round
-from .roster.models import ExchangeRecord, School, Teacher
 
 DEMO_YEAR = 2027
-TODAY = dt.date(2027, 6, 1)
+TODAY = dt.date(2026, 9, 1)  # the roster as of this school year's start
 ZONES = ["湖塘片区", "天宁片区", "钟楼片区"]
 PASSWORDS = {"bureau": "bureau-demo-2027", "school": "school-demo-2027", "teacher": "teacher-demo-2027"}
 HONOURS = ["市学科带头人", "市骨干教师", "市教学能手", "市教坛新秀", "区骨干教师"]
@@ -45,10 +46,15 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         schools = []
         tiers = rng.permutation(["strong"] * 9 + ["weak"] * 10 + ["ordinary"] * 21)
         for k in range(40):
-            school = School(code=f"S{k + 1:02d}", name=names[k], tier=str(tiers[k]), zone=ZONES[k % 3],
-                            rural=bool(k % 3 == 2 and rng.random() < 0.6),
-                            alliance=f"{ZONES[k % 3][:2]}教育集团" if rng.random() < 0.4 else "",
-                            leadership_size=int(rng.integers(4, 8)))
+            school = School(
+                code=f"S{k + 1:02d}",
+                name=names[k],
+                tier=str(tiers[k]),
+                zone=ZONES[k % 3],
+                rural=bool(k % 3 == 2 and rng.random() < 0.6),
+                alliance=f"{ZONES[k % 3][:2]}教育集团" if rng.random() < 0.4 else "",
+                leadership_size=int(rng.integers(4, 8)),
+            )
             schools.append(school)
         db.session.add_all(schools)
         db.session.flush()
@@ -66,19 +72,52 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             birth = _date(rng, dt.date(TODAY.year - age - 1, 6, 1), dt.date(TODAY.year - age, 6, 1))
             career = max(0, age - 23)
             years_here = int(min(career, rng.gamma(2.0, 3.5)))
-            started = _date(rng, dt.date(TODAY.year - years_here - 1, 8, 1), dt.date(TODAY.year - years_here, 8, 31))
-            title = "junior" if career < 5 else ("intermediate" if career < 14 else ("senior" if rng.random() < 0.55 else "intermediate"))
+            # Teachers join a school at the start of a term: 1 September, or mid-February.
+            started = (
+                dt.date(TODAY.year - years_here, 9, 1)
+                if rng.random() < 0.85 or years_here == 0
+                else dt.date(TODAY.year - years_here + 1, 2, 15)
+            )
+            title = (
+                "junior"
+                if career < 5
+                else ("intermediate" if career < 14 else ("senior" if rng.random() < 0.55 else "intermediate"))
+            )
             if career > 28 and rng.random() < 0.05:
                 title = "full_senior"
-            title_date = None if title == "none" else dt.date(TODAY.year - max(0, career - {"junior": 1, "intermediate": 6, "senior": 14, "full_senior": 26}[title]), 9, 1)
-            backbone = bool(title in ("senior", "full_senior", "intermediate") and rng.random() < {"strong": 0.3, "ordinary": 0.15, "weak": 0.08}[schools[home[i]].tier])
-            teachers.append(Teacher(
-                staff_no=f"CZ{2000 + i:05d}", name=names_of_teachers[i], gender=gender, birth_date=birth,
-                school_id=schools[home[i]].id, subject=codes[subject[i]], title=title, title_date=title_date,
-                education="master" if rng.random() < 0.18 else ("college" if age > 48 and rng.random() < 0.3 else "bachelor"),
-                honours=str(rng.choice(HONOURS)) if backbone else "", backbone=backbone, started_at_school=started,
-                leadership_role="副校长" if rng.random() < 0.02 else "",
-            ))
+            title_date = (
+                None
+                if title == "none"
+                else dt.date(
+                    TODAY.year
+                    - max(0, career - {"junior": 1, "intermediate": 6, "senior": 14, "full_senior": 26}[title]),
+                    9,
+                    1,
+                )
+            )
+            backbone = bool(
+                title in ("senior", "full_senior", "intermediate")
+                and rng.random() < {"strong": 0.3, "ordinary": 0.15, "weak": 0.08}[schools[home[i]].tier]
+            )
+            teachers.append(
+                Teacher(
+                    staff_no=f"CZ{2000 + i:05d}",
+                    name=names_of_teachers[i],
+                    gender=gender,
+                    birth_date=birth,
+                    school_id=schools[home[i]].id,
+                    subject=codes[subject[i]],
+                    title=title,
+                    title_date=title_date,
+                    education="master"
+                    if rng.random() < 0.18
+                    else ("college" if age > 48 and rng.random() < 0.3 else "bachelor"),
+                    honours=str(rng.choice(HONOURS)) if backbone else "",
+                    backbone=backbone,
+                    started_at_school=started,
+                    leadership_role="副校长" if rng.random() < 0.02 else "",
+                )
+            )
         exempt = rng.choice(n, size=12, replace=False)
         for k, i in enumerate(exempt.tolist()):
             teachers[i].exemption = ["pregnancy", "maternity", "illness", "family_hardship"][k % 4]
@@ -90,8 +129,16 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         # Two earlier exchanges on file, so the history pages are not empty.
         for t in teachers[:30]:
             other = schools[(t.school_id + 7) % 40]
-            db.session.add(ExchangeRecord(teacher_id=t.id, year=2021, from_school_id=t.school_id, to_school_id=other.id,
-                                          term_years=3, planned_return=dt.date(2024, 8, 31)))
+            db.session.add(
+                ExchangeRecord(
+                    teacher_id=t.id,
+                    year=2021,
+                    from_school_id=t.school_id,
+                    to_school_id=other.id,
+                    term_years=3,
+                    planned_return=dt.date(2024, 8, 31),
+                )
+            )
 
         round_ = create_round(DEMO_YEAR, f"{DEMO_YEAR}年度义务教育学校教师交流轮岗", "changzhou")
         # The outgoing lists in progress: about 15% of those with 6+ years at their school.
@@ -99,8 +146,14 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         chosen = rng.choice(len(long_serving), size=int(len(long_serving) * 0.15), replace=False)
         outgoing = [long_serving[k] for k in sorted(chosen.tolist())]
         for t in outgoing:
-            db.session.add(Outgoing(round_id=round_.id, teacher_id=t.id, how="volunteer" if rng.random() < 0.6 else "rule",
-                                    confirmed=bool(rng.random() < 0.7)))
+            db.session.add(
+                Outgoing(
+                    round_id=round_.id,
+                    teacher_id=t.id,
+                    how="volunteer" if rng.random() < 0.6 else "rule",
+                    confirmed=bool(rng.random() < 0.7),
+                )
+            )
         # Receiving posts: a subject's seats across the district equal its outflow (先流出再流入).
         per_subject: dict[str, int] = {}
         for t in outgoing:
@@ -110,23 +163,46 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             seats = rng.multinomial(count, pull / pull.sum())
             for k, school in enumerate(schools):
                 if seats[k]:
-                    db.session.add(Post(round_id=round_.id, school_id=school.id, subject=code, seats=int(seats[k]),
-                                        min_education="bachelor" if rng.random() < 0.3 else "",
-                                        confirmed=bool(rng.random() < 0.5)))
+                    db.session.add(
+                        Post(
+                            round_id=round_.id,
+                            school_id=school.id,
+                            subject=code,
+                            seats=int(seats[k]),
+                            min_education="bachelor" if rng.random() < 0.3 else "",
+                            confirmed=bool(rng.random() < 0.5),
+                        )
+                    )
 
         accounts = [("bureau", "bureau", PASSWORDS["bureau"])]
         hashes = {role: generate_password_hash(password) for role, password in PASSWORDS.items()}
-        db.session.add(User(username="bureau", display_name="教育局人事处", role="bureau", password_hash=hashes["bureau"]))
+        db.session.add(
+            User(username="bureau", display_name="教育局人事处", role="bureau", password_hash=hashes["bureau"])
+        )
         for school in schools:
             username = school.code.lower()
-            db.session.add(User(username=username, display_name=f"{school.name}管理员", role="school",
-                                school_id=school.id, password_hash=hashes["school"]))
+            db.session.add(
+                User(
+                    username=username,
+                    display_name=f"{school.name}管理员",
+                    role="school",
+                    school_id=school.id,
+                    password_hash=hashes["school"],
+                )
+            )
             if school.code in ("S01", "S02"):
                 accounts.append(("school", username, PASSWORDS["school"]))
         for t in outgoing:
             username = t.staff_no.lower()
-            db.session.add(User(username=username, display_name=t.name, role="teacher", teacher_id=t.id,
-                                password_hash=hashes["teacher"]))
+            db.session.add(
+                User(
+                    username=username,
+                    display_name=t.name,
+                    role="teacher",
+                    teacher_id=t.id,
+                    password_hash=hashes["teacher"],
+                )
+            )
         accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in outgoing[:3]]
         db.session.flush()
     return accounts

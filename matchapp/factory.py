@@ -29,29 +29,31 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder="static",
-        instance_path=(config or {}).get("INSTANCE_PATH") or os.environ.get(
-            "MATCHAPP_INSTANCE", os.path.join(os.getcwd(), "instance")),
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("MATCHAPP_INSTANCE", os.path.join(os.getcwd(), "instance")),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
-                     render_as_batch=True)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale,
-                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
     from .auth import bp as auth_bp
     from .auth.models import User
     from .core import routes as core_routes
-    from .rounds import bp as rounds_bp
     from .roster import bp as roster_bp
+    from .rounds import bp as rounds_bp
 
     app.register_blueprint(core_routes.bp)
     app.register_blueprint(auth_bp)
@@ -80,9 +82,23 @@ def create_app(config: dict | None = None) -> Flask:
     def _inject():
         from .core import vocab
 
-        return {"current_locale": _select_locale(), "LANGUAGES": app.config["LANGUAGES"],
-                **{name: getattr(vocab, name) for name in (
-                    "ROLES", "ROUND_STATES", "SUBJECTS", "TIERS", "GENDERS", "TITLES", "EDUCATION", "EXEMPTIONS")}}
+        return {
+            "current_locale": _select_locale(),
+            "LANGUAGES": app.config["LANGUAGES"],
+            **{
+                name: getattr(vocab, name)
+                for name in (
+                    "ROLES",
+                    "ROUND_STATES",
+                    "SUBJECTS",
+                    "TIERS",
+                    "GENDERS",
+                    "TITLES",
+                    "EDUCATION",
+                    "EXEMPTIONS",
+                )
+            },
+        }
 
     @app.after_request
     def _security_headers(response):

@@ -3,8 +3,20 @@
 from .auth.models import User
 from .core.audit import AuditLog
 from .fair.models import Placement, PostRanking, PreferenceList, Run
-from .rounds.models import Outgoing, Post, Round
 from .roster.models import ExchangeRecord, School, Teacher
+from .rounds.models import Outgoing, Post, Round
 
-__all__ = ["AuditLog", "ExchangeRecord", "Outgoing", "Placement", "Post", "PostRanking", "PreferenceList", "Round",
-           "Run", "School", "Teacher", "User"]
+__all__ = [
+    "AuditLog",
+    "ExchangeRecord",
+    "Outgoing",
+    "Placement",
+    "Post",
+    "PostRanking",
+    "PreferenceList",
+    "Round",
+    "Run",
+    "School",
+    "Teacher",
+    "User",
+]

@@ -16,8 +16,13 @@ def _app_factory():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False, add_default_commands=True,
-             help="教师轮岗交流双向选择系统 — web application commands.")
+@click.group(
+    cls=FlaskGroup,
+    create_app=_app_factory,
+    add_version_option=False,
+    add_default_commands=True,
+    help="教师轮岗交流双向选择系统 — web application commands.",
+)
 def cli():
     pass
 
@@ -49,8 +54,11 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         accounts = seed_demo()
         db.session.commit()
     else:
-        accounts = [("bureau", "bureau", PASSWORDS["bureau"]), ("school", "s01", PASSWORDS["school"]),
-                    ("school", "s02", PASSWORDS["school"])]
+        accounts = [
+            ("bureau", "bureau", PASSWORDS["bureau"]),
+            ("school", "s01", PASSWORDS["school"]),
+            ("school", "s02", PASSWORDS["school"]),
+        ]
         teachers = db.session.scalars(select(User).where(User.role == "teacher").order_by(User.id).limit(3))
         accounts += [("teacher", u.username, PASSWORDS["teacher"]) for u in teachers]
     for role, username, password in accounts:
@@ -116,8 +124,7 @@ def create_user_command(username, role, school_code, staff_no, display_name, pas
         teacher_id = teacher.id
     try:
         with acting_as("cli"):
-            create_user(username, password, role, school_id=school_id, teacher_id=teacher_id,
-                        display_name=display_name)
+            create_user(username, password, role, school_id=school_id, teacher_id=teacher_id, display_name=display_name)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -76,8 +76,7 @@ class AuthActions:
         self.client = client
 
     def login(self, username, password="password123", follow=True):
-        return self.client.post("/login", data={"username": username, "password": password},
-                                follow_redirects=follow)
+        return self.client.post("/login", data={"username": username, "password": password}, follow_redirects=follow)
 
     def logout(self):
         return self.client.post("/logout", follow_redirects=True)

@@ -9,8 +9,8 @@ from werkzeug.security import generate_password_hash
 
 from matchapp.auth.models import User
 from matchapp.extensions import db
-from matchapp.rounds.services import create_round
 from matchapp.roster.models import School, Teacher
+from matchapp.rounds.services import create_round
 
 _seq = itertools.count(1)
 _HASH: dict[str, str] = {}
@@ -34,8 +34,14 @@ def gen_teacher(school: School | None = None, **overrides) -> Teacher:
     k = next(_seq)
     school = school or gen_school()
     values = {
-        "staff_no": f"T{k:05d}", "name": f"教师{k}", "gender": "F", "birth_date": dt.date(1985, 3, 1),
-        "school_id": school.id, "subject": "math", "title": "intermediate", "education": "bachelor",
+        "staff_no": f"T{k:05d}",
+        "name": f"教师{k}",
+        "gender": "F",
+        "birth_date": dt.date(1985, 3, 1),
+        "school_id": school.id,
+        "subject": "math",
+        "title": "intermediate",
+        "education": "bachelor",
         "started_at_school": dt.date(2015, 9, 1),
     }
     values.update(overrides)

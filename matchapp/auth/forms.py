@@ -5,7 +5,8 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
-                           filters=[lambda s: s.strip() if s else s])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(), Length(max=64)], filters=[lambda s: s.strip() if s else s]
+    )
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("登录"))

@@ -30,8 +30,13 @@ def login():
         except LoginRefused as refusal:
             db.session.commit()  # keep the failure count
             if refusal.reason == "locked":
-                flash(_("登录失败次数过多，账号已暂时锁定，请于 %(time)s 后再试。",
-                        time=format_datetime(refusal.until, "HH:mm")), "error")
+                flash(
+                    _(
+                        "登录失败次数过多，账号已暂时锁定，请于 %(time)s 后再试。",
+                        time=format_datetime(refusal.until, "HH:mm"),
+                    ),
+                    "error",
+                )
             elif refusal.reason == "inactive":
                 flash(_("该账号已停用，请联系教育局。"), "error")
             else:

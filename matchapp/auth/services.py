@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -50,8 +49,9 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
         db.session.flush()
-        raise LoginRefused("locked" if user.locked_until and user.locked_until > now else "bad_credentials",
-                           user.locked_until)
+        raise LoginRefused(
+            "locked" if user.locked_until and user.locked_until > now else "bad_credentials", user.locked_until
+        )
     if not user.active:
         raise LoginRefused("inactive")
     user.failed_logins = 0
@@ -61,8 +61,15 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
     return user
 
 
-def create_user(username: str, password: str, role: str, *, school_id: int | None = None,
-                teacher_id: int | None = None, display_name: str = "") -> User:
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    school_id: int | None = None,
+    teacher_id: int | None = None,
+    display_name: str = "",
+) -> User:
     """Create an account; a school account needs a school, a teacher account a teacher."""
     if role not in ("bureau", "school", "teacher"):
         raise ValueError(f"unknown role {role!r}")
@@ -74,8 +81,13 @@ def create_user(username: str, password: str, role: str, *, school_id: int | Non
         raise ValueError("the password must have at least 8 characters")
     if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ValueError(f"the username {username!r} is taken")
-    user = User(username=username, role=role, school_id=school_id if role == "school" else None,
-                teacher_id=teacher_id if role == "teacher" else None, display_name=display_name or username)
+    user = User(
+        username=username,
+        role=role,
+        school_id=school_id if role == "school" else None,
+        teacher_id=teacher_id if role == "teacher" else None,
+        display_name=display_name or username,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

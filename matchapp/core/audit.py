@@ -88,7 +88,7 @@ def _load_old_values(mapper, class_) -> None:
 @event.listens_for(Session, "after_flush")
 def _write_audit_rows(session: Session, flush_context) -> None:
     rows = []
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     actor_id, actor, reason = _current_actor()
     for obj in session.new:
         if getattr(obj, "__audited__", False):
@@ -114,9 +114,17 @@ def _write_audit_rows(session: Session, flush_context) -> None:
         session.connection().execute(
             insert(AuditLog.__table__),
             [
-                {"at": now, "actor_id": actor_id, "actor": actor, "action": action,
-                 "entity": obj.__tablename__, "entity_id": getattr(obj, "id", None),
-                 "before": before, "after": after, "reason": reason}
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "actor": actor,
+                    "action": action,
+                    "entity": obj.__tablename__,
+                    "entity_id": getattr(obj, "id", None),
+                    "before": before,
+                    "after": after,
+                    "reason": reason,
+                }
                 for action, obj, before, after in rows
             ],
         )

@@ -21,10 +21,18 @@ def home():
     if current_user.role == "bureau":
         return render_template("core/home_bureau.html", round=round_, **bureau_overview(round_))
     if current_user.role == "school":
-        return render_template("core/home_school.html", round=round_, school=current_user.school,
-                               **school_overview(round_, current_user.school))
-    return render_template("core/home_teacher.html", round=round_, teacher=current_user.teacher,
-                           **teacher_overview(round_, current_user.teacher))
+        return render_template(
+            "core/home_school.html",
+            round=round_,
+            school=current_user.school,
+            **school_overview(round_, current_user.school),
+        )
+    return render_template(
+        "core/home_teacher.html",
+        round=round_,
+        teacher=current_user.teacher,
+        **teacher_overview(round_, current_user.teacher),
+    )
 
 
 @bp.route("/healthz")

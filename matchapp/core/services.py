@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceList
-from ..rounds.models import Outgoing, Post, Round
 from ..roster.models import School, Teacher
+from ..rounds.models import Outgoing, Post, Round
 from .vocab import ROUND_STATE_ORDER
 
 
@@ -45,11 +45,18 @@ def bureau_overview(round_: Round | None) -> dict:
     if round_:
         counts["outgoing"] = db.session.scalar(select(func.count(Outgoing.id)).where(Outgoing.round_id == round_.id))
         counts["seats"] = db.session.scalar(
-            select(func.coalesce(func.sum(Post.seats), 0)).where(Post.round_id == round_.id))
-        counts["lists"] = db.session.scalar(select(func.count(PreferenceList.id)).where(
-            PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)))
-        counts["rankings"] = db.session.scalar(select(func.count(PostRanking.id)).join(Post).where(
-            Post.round_id == round_.id, PostRanking.submitted_at.is_not(None)))
+            select(func.coalesce(func.sum(Post.seats), 0)).where(Post.round_id == round_.id)
+        )
+        counts["lists"] = db.session.scalar(
+            select(func.count(PreferenceList.id)).where(
+                PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)
+            )
+        )
+        counts["rankings"] = db.session.scalar(
+            select(func.count(PostRanking.id))
+            .join(Post)
+            .where(Post.round_id == round_.id, PostRanking.submitted_at.is_not(None))
+        )
     steps = [
         Step(_l("设定年度政策与名额"), _l("交流比例、任教年限、年龄与退休限制")),
         Step(_l("洽谈会开放：教师填报志愿、学校排序"), _l("截止前可随时修改")),
@@ -65,10 +72,16 @@ def bureau_overview(round_: Round | None) -> dict:
 def school_overview(round_: Round | None, school: School) -> dict:
     counts = {"teachers": db.session.scalar(select(func.count(Teacher.id)).where(Teacher.school_id == school.id))}
     if round_:
-        counts["outgoing"] = db.session.scalar(select(func.count(Outgoing.id)).join(Teacher).where(
-            Outgoing.round_id == round_.id, Teacher.school_id == school.id))
-        counts["seats"] = db.session.scalar(select(func.coalesce(func.sum(Post.seats), 0)).where(
-            Post.round_id == round_.id, Post.school_id == school.id))
+        counts["outgoing"] = db.session.scalar(
+            select(func.count(Outgoing.id))
+            .join(Teacher)
+            .where(Outgoing.round_id == round_.id, Teacher.school_id == school.id)
+        )
+        counts["seats"] = db.session.scalar(
+            select(func.coalesce(func.sum(Post.seats), 0)).where(
+                Post.round_id == round_.id, Post.school_id == school.id
+            )
+        )
     steps = [
         Step(_l("确认本校流出名单"), _l("自主申报，不足时由推荐小组投票或按排序规则确定")),
         Step(_l("确认本校接收岗位与条件"), _l("学科、名额、学历、职称、专业称号")),
@@ -83,8 +96,9 @@ def school_overview(round_: Round | None, school: School) -> dict:
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
     outgoing = None
     if round_:
-        outgoing = db.session.scalar(select(Outgoing).where(Outgoing.round_id == round_.id,
-                                                            Outgoing.teacher_id == teacher.id))
+        outgoing = db.session.scalar(
+            select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id)
+        )
     steps = [
         Step(_l("查看本人交流资格及理由")),
         Step(_l("填写《教师轮岗交流表》，可自主申报")),

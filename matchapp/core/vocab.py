@@ -9,10 +9,21 @@ from algorithms.generate import SUBJECTS as _ENGINE_SUBJECTS
 
 #: subject code -> label (学科); the codes are the engine's
 SUBJECTS = {
-    "chinese": _l("语文"), "math": _l("数学"), "english": _l("英语"), "physics": _l("物理"),
-    "chemistry": _l("化学"), "biology": _l("生物"), "history": _l("历史"), "geography": _l("地理"),
-    "morality": _l("道德与法治"), "music": _l("音乐"), "pe": _l("体育"), "art": _l("美术"),
-    "it": _l("信息技术"), "science": _l("科学"), "psychology": _l("心理健康"),
+    "chinese": _l("语文"),
+    "math": _l("数学"),
+    "english": _l("英语"),
+    "physics": _l("物理"),
+    "chemistry": _l("化学"),
+    "biology": _l("生物"),
+    "history": _l("历史"),
+    "geography": _l("地理"),
+    "morality": _l("道德与法治"),
+    "music": _l("音乐"),
+    "pe": _l("体育"),
+    "art": _l("美术"),
+    "it": _l("信息技术"),
+    "science": _l("科学"),
+    "psychology": _l("心理健康"),
 }
 assert set(SUBJECTS) == set(_ENGINE_SUBJECTS)
 #: Chinese label -> code, for imports written in Chinese
@@ -22,11 +33,24 @@ TIERS = {"strong": _l("优质"), "ordinary": _l("一般"), "weak": _l("薄弱")}
 TIER_BY_NAME = {"优质": "strong", "一般": "ordinary", "薄弱": "weak"}
 
 #: professional title (职称), in increasing order
-TITLES = {"none": _l("未评"), "junior": _l("初级"), "intermediate": _l("中级（一级）"), "senior": _l("高级"),
-          "full_senior": _l("正高级")}
+TITLES = {
+    "none": _l("未评"),
+    "junior": _l("初级"),
+    "intermediate": _l("中级（一级）"),
+    "senior": _l("高级"),
+    "full_senior": _l("正高级"),
+}
 TITLE_ORDER = list(TITLES)
-TITLE_BY_NAME = {"未评": "none", "初级": "junior", "二级": "junior", "中级": "intermediate", "一级": "intermediate",
-                 "中级（一级）": "intermediate", "高级": "senior", "正高级": "full_senior"}
+TITLE_BY_NAME = {
+    "未评": "none",
+    "初级": "junior",
+    "二级": "junior",
+    "中级": "intermediate",
+    "一级": "intermediate",
+    "中级（一级）": "intermediate",
+    "高级": "senior",
+    "正高级": "full_senior",
+}
 
 #: education (学历), in increasing order
 EDUCATION = {"college": _l("大专"), "bachelor": _l("本科"), "master": _l("硕士"), "doctor": _l("博士")}

@@ -23,8 +23,12 @@ def school(school_id: int):
     require_school_access(school_id)
     school = db.get_or_404(School, school_id)
     page = max(1, request.args.get("page", 1, type=int))
-    teachers = db.paginate(select(Teacher).where(Teacher.school_id == school.id).order_by(Teacher.staff_no),
-                           page=page, per_page=50, error_out=False)
+    teachers = db.paginate(
+        select(Teacher).where(Teacher.school_id == school.id).order_by(Teacher.staff_no),
+        page=page,
+        per_page=50,
+        error_out=False,
+    )
     return render_template("roster/school.html", school=school, teachers=teachers)
 
 

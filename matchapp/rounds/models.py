@@ -18,7 +18,7 @@ class Round(db.Model):
     year: Mapped[int] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(128))
     state: Mapped[str] = mapped_column(String(16), default="preparing")
-    lists_due: Mapped[date | None]          # outgoing lists to the bureau (e.g. 6-30)
+    lists_due: Mapped[date | None]  # outgoing lists to the bureau (e.g. 6-30)
     fair_opens_at: Mapped[datetime | None]  # 洽谈会
     fair_closes_at: Mapped[datetime | None]
     seed: Mapped[int] = mapped_column(default=0)  # the published lottery seed

@@ -35,8 +35,9 @@ def policy(round_id: int):
         db.session.commit()
         flash(_("年度政策已保存。"), "success")
         return redirect(url_for("rounds.policy", round_id=round_.id))
-    return render_template("rounds/policy.html", round=round_, form=form, preset_form=preset_form,
-                           presets=PRESET_LABELS)
+    return render_template(
+        "rounds/policy.html", round=round_, form=form, preset_form=preset_form, presets=PRESET_LABELS
+    )
 
 
 @bp.route("/<int:round_id>/preset", methods=["POST"])

@@ -18,7 +18,9 @@ class RoundError(Exception):
 def create_round(year: int, name: str, preset_name: str = "changzhou", seed: int | None = None) -> Round:
     if db.session.scalar(select(Round).where(Round.year == year)):
         raise RoundError(f"a round for {year} exists already")
-    round_ = Round(year=year, name=name, policy=preset(preset_name), seed=seed if seed is not None else year * 10000 + 702)
+    round_ = Round(
+        year=year, name=name, policy=preset(preset_name), seed=seed if seed is not None else year * 10000 + 702
+    )
     db.session.add(round_)
     db.session.flush()
     return round_

@@ -1,6 +1,6 @@
 """Rebuild the English catalog from the source strings and translations/en.py.
 
-    python -m matchapp.translations.build
+python -m matchapp.translations.build
 """
 
 from __future__ import annotations

@@ -31,7 +31,11 @@ def _max_flow_size(inst, schools):
     for k, t in enumerate(unmatched):
         rows.append(source), cols.append(1 + k), caps.append(1)
         for q in range(p):
-            if inst.post_subject[q] == inst.teacher_subject[t] and inst.post_school[q] != inst.teacher_school[t] and free[q] > 0:
+            if (
+                inst.post_subject[q] == inst.teacher_subject[t]
+                and inst.post_school[q] != inst.teacher_school[t]
+                and free[q] > 0
+            ):
                 rows.append(1 + k), cols.append(1 + u + q), caps.append(1)
     for q in range(p):
         if free[q] > 0:
@@ -65,7 +69,7 @@ def test_assignment_is_legal_and_as_large_as_an_independent_max_flow(doc, dense_
 
 def _reference_cost(inst, teacher, school):
     """The documented cost, written out again from the docstring."""
-    lst = inst.pref_school[inst.pref_ptr[teacher]:inst.pref_ptr[teacher + 1]].tolist()
+    lst = inst.pref_school[inst.pref_ptr[teacher] : inst.pref_ptr[teacher + 1]].tolist()
     if school in lst:
         return lst.index(school) + 1
     cost = 1_000_000
@@ -106,8 +110,13 @@ def test_assignment_has_the_least_documented_cost(doc, dense_limit):
 def test_listed_school_beats_own_zone_which_beats_other_zone():
     doc = {
         "format": "matchapp.instance/1",
-        "schools": [{"id": "H", "zone": "东"}, {"id": "Near", "zone": "东"}, {"id": "Far", "zone": "西"},
-                    {"id": "Listed", "zone": "西"}, {"id": "Full", "zone": "东"}],
+        "schools": [
+            {"id": "H", "zone": "东"},
+            {"id": "Near", "zone": "东"},
+            {"id": "Far", "zone": "西"},
+            {"id": "Listed", "zone": "西"},
+            {"id": "Full", "zone": "东"},
+        ],
         "teachers": [
             {"id": "a", "school": "H", "subject": "m", "preferences": ["Full", "Listed"]},
             {"id": "b", "school": "H", "subject": "m", "preferences": ["Full"]},
@@ -136,7 +145,10 @@ def test_backbone_teacher_goes_toward_the_weak_school():
             {"id": "bb", "school": "H", "subject": "m", "backbone": True, "preferences": []},
             {"id": "plain", "school": "H", "subject": "m", "preferences": []},
         ],
-        "posts": [{"school": "Weak", "subject": "m", "capacity": 1}, {"school": "Strong", "subject": "m", "capacity": 1}],
+        "posts": [
+            {"school": "Weak", "subject": "m", "capacity": 1},
+            {"school": "Strong", "subject": "m", "capacity": 1},
+        ],
     }
     inst = parse_instance(doc)
     assigned = assign_unmatched(inst, match_instance(inst))

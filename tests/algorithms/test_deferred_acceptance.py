@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from algorithms import certify, instance_to_dict, match_instance, parse_instance, result_to_dict, solve
 from tests.algorithms.strategies import instance_docs
@@ -36,7 +35,11 @@ def test_gale_shapley_1962_example_gives_teachers_their_first_choices():
     doc = _doc(
         ["H", "A", "B", "C"],
         [("alpha", "H", ["A", "B", "C"]), ("beta", "H", ["B", "C", "A"]), ("gamma", "H", ["C", "A", "B"])],
-        [("A", 1, ["beta", "gamma", "alpha"]), ("B", 1, ["gamma", "alpha", "beta"]), ("C", 1, ["alpha", "beta", "gamma"])],
+        [
+            ("A", 1, ["beta", "gamma", "alpha"]),
+            ("B", 1, ["gamma", "alpha", "beta"]),
+            ("C", 1, ["alpha", "beta", "gamma"]),
+        ],
     )
     assert _matching(doc) == {"alpha": "A", "beta": "B", "gamma": "C"}
 
@@ -91,8 +94,11 @@ def _library_matching(doc):
     ranks = {key: {t: k for k, t in enumerate(p["ranking"])} for key, p in posts.items()}
     resident_prefs = {}
     for t in doc["teachers"]:
-        lst = [f"{s}/{t['subject']}" for s in t["preferences"]
-               if (s, t["subject"]) in posts and t["id"] in ranks[(s, t["subject"])]]
+        lst = [
+            f"{s}/{t['subject']}"
+            for s in t["preferences"]
+            if (s, t["subject"]) in posts and t["id"] in ranks[(s, t["subject"])]
+        ]
         if lst:
             resident_prefs[t["id"]] = lst
     hospital_prefs, capacities = {}, {}
@@ -159,7 +165,7 @@ def test_teacher_optimal_among_all_stable_matchings_by_brute_force(doc):
 
     inst = parse_instance(doc)
     ours = match_instance(inst)
-    lists = [inst.pref_school[inst.pref_ptr[i]:inst.pref_ptr[i + 1]].tolist() for i in range(inst.n_teachers)]
+    lists = [inst.pref_school[inst.pref_ptr[i] : inst.pref_ptr[i + 1]].tolist() for i in range(inst.n_teachers)]
     rank = [{s: k for k, s in enumerate(lst)} for lst in lists]
     stable = []
     for choice in itertools.product(*[lst + [-1] for lst in lists]):

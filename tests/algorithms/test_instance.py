@@ -22,7 +22,14 @@ GOOD = {
         {"id": "S03", "name": "雕庄中学", "tier": "ordinary", "zone": "Z2"},
     ],
     "teachers": [
-        {"id": "T001", "name": "王芳", "school": "S01", "subject": "math", "backbone": True, "preferences": ["S02", "S03"]},
+        {
+            "id": "T001",
+            "name": "王芳",
+            "school": "S01",
+            "subject": "math",
+            "backbone": True,
+            "preferences": ["S02", "S03"],
+        },
         {"id": "T003", "name": "李强", "school": "S02", "subject": "math", "preferences": ["S03"]},
         {"id": "T004", "name": "张敏", "school": "S03", "subject": "music", "preferences": []},
     ],
@@ -46,33 +53,77 @@ MALFORMED = [
     ("duplicate school id", lambda d: d["schools"].append({"id": "S02"}), "school S02", "duplicate id"),
     ("duplicate teacher id", lambda d: d["teachers"].append(dict(d["teachers"][1])), "teacher T003", "duplicate id"),
     ("unknown home school", lambda d: d["teachers"][1].update(school="S99"), "teacher T003", "'S99' is not a school"),
-    ("unknown preference", lambda d: d["teachers"][1]["preferences"].append("S09"), "teacher T003",
-     "preference 'S09' is not a school"),
-    ("own school listed", lambda d: d["teachers"][1]["preferences"].append("S02"), "teacher T003",
-     "lists its own school S02"),
-    ("school listed twice", lambda d: d["teachers"][0]["preferences"].append("S02"), "teacher T001",
-     "lists school S02 twice"),
-    ("school without post in subject", lambda d: d["teachers"][2]["preferences"].append("S02"), "teacher T004",
-     "school S02 has no post for music"),
-    ("teacher twice in a ranking", lambda d: d["posts"][0]["ranking"].append("T001"), "post S02/math",
-     "teacher T001 is ranked twice"),
-    ("teacher twice across a tie", lambda d: d["posts"][1]["ranking"].append("T003"), "post S03/math",
-     "teacher T003 is ranked twice"),
-    ("ranked teacher of another subject", lambda d: d["posts"][0]["ranking"].append("T004"), "post S02/math",
-     "teaches music, not math"),
-    ("unknown ranked teacher", lambda d: d["posts"][0]["ranking"].append("T404"), "post S02/math",
-     "'T404' is not a teacher"),
+    (
+        "unknown preference",
+        lambda d: d["teachers"][1]["preferences"].append("S09"),
+        "teacher T003",
+        "preference 'S09' is not a school",
+    ),
+    (
+        "own school listed",
+        lambda d: d["teachers"][1]["preferences"].append("S02"),
+        "teacher T003",
+        "lists its own school S02",
+    ),
+    (
+        "school listed twice",
+        lambda d: d["teachers"][0]["preferences"].append("S02"),
+        "teacher T001",
+        "lists school S02 twice",
+    ),
+    (
+        "school without post in subject",
+        lambda d: d["teachers"][2]["preferences"].append("S02"),
+        "teacher T004",
+        "school S02 has no post for music",
+    ),
+    (
+        "teacher twice in a ranking",
+        lambda d: d["posts"][0]["ranking"].append("T001"),
+        "post S02/math",
+        "teacher T001 is ranked twice",
+    ),
+    (
+        "teacher twice across a tie",
+        lambda d: d["posts"][1]["ranking"].append("T003"),
+        "post S03/math",
+        "teacher T003 is ranked twice",
+    ),
+    (
+        "ranked teacher of another subject",
+        lambda d: d["posts"][0]["ranking"].append("T004"),
+        "post S02/math",
+        "teaches music, not math",
+    ),
+    (
+        "unknown ranked teacher",
+        lambda d: d["posts"][0]["ranking"].append("T404"),
+        "post S02/math",
+        "'T404' is not a teacher",
+    ),
     ("negative capacity", lambda d: d["posts"][0].update(capacity=-1), "post S02/math", "capacity -1 is negative"),
     ("fractional capacity", lambda d: d["posts"][0].update(capacity=1.5), "post S02/math", "not an integer"),
-    ("duplicate post", lambda d: d["posts"].append({"school": "S02", "subject": "math", "capacity": 1}),
-     "post S02/math", "duplicate post"),
-    ("post at unknown school", lambda d: d["posts"].append({"school": "S77", "subject": "math", "capacity": 1}),
-     "post S77/math", "'S77' is not a school"),
+    (
+        "duplicate post",
+        lambda d: d["posts"].append({"school": "S02", "subject": "math", "capacity": 1}),
+        "post S02/math",
+        "duplicate post",
+    ),
+    (
+        "post at unknown school",
+        lambda d: d["posts"].append({"school": "S77", "subject": "math", "capacity": 1}),
+        "post S77/math",
+        "'S77' is not a school",
+    ),
     ("bad tier", lambda d: d["schools"][0].update(tier="excellent"), "school S01", "tier 'excellent'"),
     ("missing teachers", lambda d: d.pop("teachers"), "", "'teachers' must be a list"),
     ("teacher not an object", lambda d: d["teachers"].append("T009"), "teacher #4", "must be an object"),
-    ("preferences not a list", lambda d: d["teachers"][0].update(preferences="S02"), "teacher T001",
-     "'preferences' must be a list"),
+    (
+        "preferences not a list",
+        lambda d: d["teachers"][0].update(preferences="S02"),
+        "teacher T001",
+        "'preferences' must be a list",
+    ),
     ("backbone not a boolean", lambda d: d["teachers"][0].update(backbone="yes"), "teacher T001", "'backbone'"),
     ("negative seed", lambda d: d.update(seed=-3), "", "'seed'"),
 ]
@@ -142,11 +193,37 @@ def test_any_valid_instance_round_trips(doc):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.sampled_from(
-        ["S0", "S1", "T00", "T01", "math", "", "strong", "matchapp.instance/1"]),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["id", "school", "subject", "preferences", "ranking", "capacity", "tier", "name",
-                         "backbone", "zone", "format", "seed", "schools", "teachers", "posts"]), children, max_size=6),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["S0", "S1", "T00", "T01", "math", "", "strong", "matchapp.instance/1"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "school",
+                    "subject",
+                    "preferences",
+                    "ranking",
+                    "capacity",
+                    "tier",
+                    "name",
+                    "backbone",
+                    "zone",
+                    "format",
+                    "seed",
+                    "schools",
+                    "teachers",
+                    "posts",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
     max_leaves=30,
 )
 

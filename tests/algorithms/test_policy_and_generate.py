@@ -28,7 +28,7 @@ def test_every_reason_agrees_with_the_matching(doc):
     schools = match_instance(inst, positions)
     for i in range(inst.n_teachers):
         exp = explain_teacher(inst, i, schools, positions=positions)
-        listed = inst.pref_school[inst.pref_ptr[i]:inst.pref_ptr[i + 1]].tolist()
+        listed = inst.pref_school[inst.pref_ptr[i] : inst.pref_ptr[i + 1]].tolist()
         above = listed[: listed.index(schools[i])] if schools[i] >= 0 else listed
         assert [r.school for r in exp.reasons] == above
         for r in exp.reasons:
@@ -48,10 +48,14 @@ def test_explanation_words_for_a_filled_school():
     doc = {
         "format": "matchapp.instance/1",
         "schools": [{"id": "H", "name": "家校"}, {"id": "X", "name": "第一中学"}, {"id": "Y", "name": "湖塘中学"}],
-        "teachers": [{"id": t, "name": n, "school": "H", "subject": "m", "preferences": ["X", "Y"]}
-                     for t, n in (("a", "甲"), ("b", "乙"), ("c", "丙"))],
-        "posts": [{"school": "X", "subject": "m", "capacity": 2, "ranking": ["a", "b", "c"]},
-                  {"school": "Y", "subject": "m", "capacity": 1, "ranking": ["c"]}],
+        "teachers": [
+            {"id": t, "name": n, "school": "H", "subject": "m", "preferences": ["X", "Y"]}
+            for t, n in (("a", "甲"), ("b", "乙"), ("c", "丙"))
+        ],
+        "posts": [
+            {"school": "X", "subject": "m", "capacity": 2, "ranking": ["a", "b", "c"]},
+            {"school": "Y", "subject": "m", "capacity": 1, "ranking": ["c"]},
+        ],
     }
     inst = parse_instance(doc)
     schools = match_instance(inst)
@@ -73,15 +77,20 @@ def test_rank_histogram_and_backbone_flows():
             {"id": "b", "school": "S", "subject": "m", "backbone": True, "preferences": ["W", "O"]},
             {"id": "c", "school": "W", "subject": "m", "backbone": True, "preferences": ["S"]},
         ],
-        "posts": [{"school": "W", "subject": "m", "capacity": 1, "ranking": ["a", "b"]},
-                  {"school": "O", "subject": "m", "capacity": 1, "ranking": ["b"]},
-                  {"school": "S", "subject": "m", "capacity": 1, "ranking": ["c"]}],
+        "posts": [
+            {"school": "W", "subject": "m", "capacity": 1, "ranking": ["a", "b"]},
+            {"school": "O", "subject": "m", "capacity": 1, "ranking": ["b"]},
+            {"school": "S", "subject": "m", "capacity": 1, "ranking": ["c"]},
+        ],
     }
     inst = parse_instance(doc)
     schools = match_instance(inst)
     assert rank_histogram(inst, schools) == [2, 1]
-    assert backbone_flows(inst, schools) == {"backbone_strong_to_other": 2, "backbone_from_other": 1,
-                                             "reverse_flow_ok": True}
+    assert backbone_flows(inst, schools) == {
+        "backbone_strong_to_other": 2,
+        "backbone_from_other": 1,
+        "reverse_flow_ok": True,
+    }
 
 
 def test_generator_is_deterministic_and_realistic():
@@ -138,7 +147,8 @@ def test_solve_does_not_import_flask_or_sqlalchemy(tmp_path):
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'werkzeug'));"
         "print(','.join(bad)); sys.exit(rc)"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(inst_path), str(tmp_path / "r.json")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(inst_path), str(tmp_path / "r.json")], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""

@@ -45,8 +45,9 @@ def _brute_force(doc, assignment):
             if g is None:
                 continue
             members = admitted[(school, t["subject"])]
-            worst = max((group_of(post, m) if group_of(post, m) is not None else float("inf") for m in members),
-                        default=-1)
+            worst = max(
+                (group_of(post, m) if group_of(post, m) is not None else float("inf") for m in members), default=-1
+            )
             if len(members) < post["capacity"] or worst > g:
                 blocking.add((tid, school))
     return violations, blocking
@@ -100,11 +101,16 @@ def test_removing_a_matched_teacher_is_always_caught(doc):
 
 
 def test_describe_names_teachers_and_posts():
-    doc = {"format": "matchapp.instance/1", "schools": [{"id": "A"}, {"id": "B"}],
-           "teachers": [{"id": "t1", "school": "A", "subject": "m", "preferences": ["B"]}],
-           "posts": [{"school": "B", "subject": "m", "capacity": 1, "ranking": ["t1"]}]}
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "A"}, {"id": "B"}],
+        "teachers": [{"id": "t1", "school": "A", "subject": "m", "preferences": ["B"]}],
+        "posts": [{"school": "B", "subject": "m", "capacity": 1, "ranking": ["t1"]}],
+    }
     inst = parse_instance(doc)
     assert certify(inst, np.array([-1])).describe(inst) == ["blocking pair: teacher t1 and post B/m"]
     # At their own school (which they cannot list) t1 still prefers B: a violation and a blocking pair.
     assert certify(inst, np.array([0])).describe(inst) == [
-        "own_school: teacher t1 at A", "blocking pair: teacher t1 and post B/m"]
+        "own_school: teacher t1 at A",
+        "blocking pair: teacher t1 and post B/m",
+    ]

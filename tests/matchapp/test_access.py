@@ -31,8 +31,13 @@ def _status(client, auth, user, url):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, world):
-    for url in ["/home", "/roster/schools", f"/roster/schools/{world['a'].id}", f"/roster/teachers/{world['ta'].id}",
-                f"/rounds/{world['round'].id}/policy"]:
+    for url in [
+        "/home",
+        "/roster/schools",
+        f"/roster/schools/{world['a'].id}",
+        f"/roster/teachers/{world['ta'].id}",
+        f"/rounds/{world['round'].id}/policy",
+    ]:
         resp = client.get(url)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
@@ -45,7 +50,12 @@ def test_teacher_sees_own_record_but_not_another_teachers(client, auth, world):
 
 def test_teacher_cannot_open_school_or_bureau_pages(client, auth, world):
     u = world["users"]["teacher_a"]
-    for url in ["/roster/schools", f"/roster/schools/{world['a'].id}", f"/rounds/{world['round'].id}/policy", "/rounds/"]:
+    for url in [
+        "/roster/schools",
+        f"/roster/schools/{world['a'].id}",
+        f"/rounds/{world['round'].id}/policy",
+        "/rounds/",
+    ]:
         assert _status(client, auth, u, url) == 403, url
 
 
@@ -68,8 +78,12 @@ def test_school_cannot_change_the_policy(client, auth, world):
 
 def test_bureau_sees_everything(client, auth, world):
     u = world["users"]["bureau"]
-    for url in ["/roster/schools", f"/roster/schools/{world['b'].id}", f"/roster/teachers/{world['tb'].id}",
-                f"/rounds/{world['round'].id}/policy"]:
+    for url in [
+        "/roster/schools",
+        f"/roster/schools/{world['b'].id}",
+        f"/roster/teachers/{world['tb'].id}",
+        f"/rounds/{world['round'].id}/policy",
+    ]:
         assert _status(client, auth, u, url) == 200, url
 
 

@@ -61,9 +61,19 @@ def test_passwords_never_enter_the_audit_log(app):
 
 def test_presets_carry_the_seed_numbers():
     cz = preset("changzhou")
-    assert (cz["years_at_school"], cz["min_years_to_retirement"], cz["quota_rate"], cz["backbone_rate"]) == (6, 5, 0.15, 0.15)
+    assert (cz["years_at_school"], cz["min_years_to_retirement"], cz["quota_rate"], cz["backbone_rate"]) == (
+        6,
+        5,
+        0.15,
+        0.15,
+    )
     dl = preset("dalian")
-    assert (dl["years_at_school"], dl["age_cap_male"], dl["age_cap_female"], dl["backbone_share_min"]) == (9, 55, 50, 0.20)
+    assert (dl["years_at_school"], dl["age_cap_male"], dl["age_cap_female"], dl["backbone_share_min"]) == (
+        9,
+        55,
+        50,
+        0.20,
+    )
     dt_ = preset("datong")
     assert (dt_["age_cap_male"], dt_["age_cap_female"], dt_["quota_rate"]) == (50, 45, 0.10)
     assert preset("ganzhou")["quota_rate"] == 0.20
@@ -75,10 +85,23 @@ def test_bureau_edits_every_number_of_the_policy(app, client, auth):
     gen_user("bureau", username="renshi")
     db.session.commit()
     auth.login("renshi")
-    data = {"years_at_school": 8, "cutoff": "06-30", "min_years_to_retirement": 4, "retirement_age_male": 63,
-            "retirement_age_female": 58, "age_cap_male": 52, "age_cap_female": "", "quota_rate": "0.12",
-            "quota_rate_strong": "0.18", "backbone_rate": "", "backbone_share_min": "0.25", "rounding": "ceil",
-            "leadership_cap": "0.3", "term_years": 2, "submit": "1"}
+    data = {
+        "years_at_school": 8,
+        "cutoff": "06-30",
+        "min_years_to_retirement": 4,
+        "retirement_age_male": 63,
+        "retirement_age_female": 58,
+        "age_cap_male": 52,
+        "age_cap_female": "",
+        "quota_rate": "0.12",
+        "quota_rate_strong": "0.18",
+        "backbone_rate": "",
+        "backbone_share_min": "0.25",
+        "rounding": "ceil",
+        "leadership_cap": "0.3",
+        "term_years": 2,
+        "submit": "1",
+    }
     page = client.post(f"/rounds/{round_.id}/policy", data=data, follow_redirects=True).get_data(as_text=True)
     assert "年度政策已保存" in page
     policy = db.session.get(type(round_), round_.id).policy
@@ -91,10 +114,21 @@ def test_bad_policy_input_is_refused_and_changes_nothing(app, client, auth):
     gen_user("bureau", username="renshi")
     db.session.commit()
     auth.login("renshi")
-    page = client.post(f"/rounds/{round_.id}/policy", data={
-        "years_at_school": 0, "cutoff": "13-45", "min_years_to_retirement": 5, "retirement_age_male": 60,
-        "retirement_age_female": 55, "quota_rate": "1.5", "rounding": "half_up", "leadership_cap": "0.3",
-        "term_years": 3, "submit": "1"}).get_data(as_text=True)
+    page = client.post(
+        f"/rounds/{round_.id}/policy",
+        data={
+            "years_at_school": 0,
+            "cutoff": "13-45",
+            "min_years_to_retirement": 5,
+            "retirement_age_male": 60,
+            "retirement_age_female": 55,
+            "quota_rate": "1.5",
+            "rounding": "half_up",
+            "leadership_cap": "0.3",
+            "term_years": 3,
+            "submit": "1",
+        },
+    ).get_data(as_text=True)
     assert "年度政策已保存" not in page
     assert page.count('class="errors"') >= 3
     assert db.session.get(type(round_), round_.id).policy == preset("changzhou")

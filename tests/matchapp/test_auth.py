@@ -11,7 +11,9 @@ from tests.conftest import make_app, running
 from tests.factories import gen_round, gen_school, gen_user
 
 
-@pytest.mark.parametrize("role,heading", [("bureau", "教育局工作台"), ("school", "接下来要做的事"), ("teacher", "老师")])
+@pytest.mark.parametrize(
+    "role,heading", [("bureau", "教育局工作台"), ("school", "接下来要做的事"), ("teacher", "老师")]
+)
 def test_each_role_signs_in_and_sees_its_home_page_in_chinese(app, auth, role, heading):
     gen_round()
     user = gen_user(role)
@@ -74,8 +76,9 @@ def test_create_user_refuses_role_without_binding_and_short_passwords(app):
 def test_login_redirects_only_to_local_next(app, auth):
     user = gen_user("bureau")
     db.session.commit()
-    resp = auth.client.post("/login?next=https://evil.example/x", data={"username": user.username,
-                                                                        "password": "password123"})
+    resp = auth.client.post(
+        "/login?next=https://evil.example/x", data={"username": user.username, "password": "password123"}
+    )
     assert resp.headers["Location"].endswith("/home")
 
 

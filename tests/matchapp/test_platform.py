@@ -81,8 +81,17 @@ def test_security_headers_and_local_static_assets(app, client):
 def test_demo_command_creates_the_city_once_and_prints_accounts(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "MATCHAPP_ENV")}
     env["MATCHAPP_INSTANCE"] = str(tmp_path / "instance")
-    run = lambda: subprocess.run([sys.executable, "-m", "matchapp", "demo", "--no-serve"], capture_output=True,  # noqa: E731
-                                 text=True, env=env, cwd=tmp_path, timeout=300)
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "-m", "matchapp", "demo", "--no-serve"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=300,
+        )
+
     first = run()
     assert first.returncode == 0, first.stderr
     accounts = [line.split() for line in first.stdout.splitlines() if line.startswith("demo account:")]
@@ -91,8 +100,9 @@ def test_demo_command_creates_the_city_once_and_prints_accounts(tmp_path):
     assert "creating the demo city" in first.stdout
     second = run()
     assert second.returncode == 0 and "creating the demo city" not in second.stdout
-    assert [line for line in second.stdout.splitlines() if line.startswith("demo account: bureau")] == \
-           [line for line in first.stdout.splitlines() if line.startswith("demo account: bureau")]
+    assert [line for line in second.stdout.splitlines() if line.startswith("demo account: bureau")] == [
+        line for line in first.stdout.splitlines() if line.startswith("demo account: bureau")
+    ]
     assert (tmp_path / "instance" / "demo.sqlite").exists()
 
 

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 18:44:06.326634
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bc939cea86e0'

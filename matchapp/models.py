@@ -4,7 +4,7 @@ from .auth.models import User
 from .core.audit import AuditLog
 from .fair.models import Placement, PostRanking, PreferenceList, Run
 from .roster.models import ExchangeRecord, School, Teacher
-from .rounds.models import Outgoing, Post, Round
+from .rounds.models import Outgoing, Post, Round, SchoolRound
 
 __all__ = [
     "AuditLog",
@@ -16,6 +16,7 @@ __all__ = [
     "PreferenceList",
     "Round",
     "Run",
+    "SchoolRound",
     "School",
     "Teacher",
     "User",

@@ -1,0 +1,385 @@
+"""Roster import (教师名册导入): .xlsx and .csv (UTF-8 or GBK), all rows or none.
+
+A file is read into rows of text, every row is checked (required fields, dates, the vocabulary
+of subjects, titles and education, known schools, duplicate 工号), and the problems are
+reported as (row, column, problem) in Chinese. Only a file without a single problem is written:
+new teachers are created, changed ones updated (by 工号, audited), unchanged ones left alone, so
+importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..core.vocab import EDUCATION_BY_NAME, GENDER_BY_NAME, SUBJECT_BY_NAME, TITLE_BY_NAME
+from ..extensions import db
+from .models import School, Teacher
+
+#: column header -> (field, required)
+COLUMNS: dict[str, tuple[str, bool]] = {
+    "工号": ("staff_no", True),
+    "姓名": ("name", True),
+    "性别": ("gender", True),
+    "出生日期": ("birth_date", True),
+    "学校代码": ("school", True),
+    "学科": ("subject", True),
+    "职称": ("title", False),
+    "职称取得时间": ("title_date", False),
+    "学历": ("education", True),
+    "专业称号": ("honours", False),
+    "骨干教师": ("backbone", False),
+    "到本校任教时间": ("started_at_school", True),
+    "行政职务": ("leadership_role", False),
+}
+HEADERS = list(COLUMNS)
+EXAMPLE = [
+    "CZ10001",
+    "王芳",
+    "女",
+    "1985-03-12",
+    "S01",
+    "数学",
+    "中级",
+    "2012-09-01",
+    "本科",
+    "市骨干教师",
+    "是",
+    "2016-09-01",
+    "",
+]
+MAX_ROWS = 200_000
+_YES = {"是", "Y", "y", "yes", "Yes", "YES", "1", "true", "True", "TRUE", "√", "✓"}
+_NO = {"", "否", "N", "n", "no", "No", "NO", "0", "false", "False", "FALSE"}
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as numbered in the spreadsheet (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        return f"{where}{'「' + self.column + '」' if self.column else ''}：{self.message}"
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ImportRefused(Exception):
+    """The file was not written: ``report.problems`` says why."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(f"{len(report.problems)} problem(s)")
+        self.report = report
+
+
+# -- reading files --------------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The cells of the first sheet (or the CSV) as text, header first."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        if not data.startswith(b"PK\x03\x04"):
+            raise ImportRefused(ImportReport([Problem(0, "", "文件不是有效的 .xlsx 表格")]))
+        return _read_xlsx(data)
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    raise ImportRefused(ImportReport([Problem(0, "", "只接受 .xlsx 或 .csv 文件")]))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportRefused(ImportReport([Problem(0, "", f"无法读取 .xlsx 文件（{type(exc).__name__}）")])) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportRefused(ImportReport([Problem(0, "", f"行数超过上限 {MAX_ROWS}")]))
+        return rows
+    finally:
+        book.close()
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    # Chinese Excel writes GBK (a subset of GB18030); everything else writes UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise ImportRefused(ImportReport([Problem(0, "", "无法识别文件编码（请用 UTF-8 或 GBK）")]))
+    if "\x00" in text:
+        raise ImportRefused(ImportReport([Problem(0, "", "文件不是文本格式的 CSV")]))
+    try:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ImportRefused(ImportReport([Problem(0, "", f"CSV 格式错误：{exc}")])) from None
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportRefused(ImportReport([Problem(0, "", f"行数超过上限 {MAX_ROWS}")]))
+    return rows
+
+
+# -- checking rows --------------------------------------------------------------------------
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``2015-09-01``, ``2015/9/1``, ``2015.9.1`` or ``2015年9月1日``; ``None`` if not a date."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def check_rows(
+    rows: list[list[str]],
+    schools: dict[str, School],
+    existing: dict[str, Teacher],
+    only_school: School | None = None,
+    today: dt.date | None = None,
+):
+    """Check every row; return (problems, records) where records are field dicts."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    if not rows or not any(rows[0]):
+        return [Problem(0, "", "文件是空的，第一行应为表头")], []
+    header = [h.strip().replace(" ", "") for h in rows[0]]
+    missing = [h for h, (_, required) in COLUMNS.items() if required and h not in header]
+    if missing:
+        return [Problem(1, h, "缺少必填列") for h in missing], []
+    seen_headers = set()
+    for h in header:
+        if h in seen_headers and h in COLUMNS:
+            problems.append(Problem(1, h, "列名重复"))
+        seen_headers.add(h)
+    position = {h: header.index(h) for h in COLUMNS if h in header}
+    records: list[dict] = []
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines are not rows
+        cell = {h: (row[k].strip() if k < len(row) else "") for h, k in position.items()}
+        record: dict = {"_row": number}
+
+        def bad(column: str, message: str, number=number) -> None:
+            problems.append(Problem(number, column, message))
+
+        for h, (name, required) in COLUMNS.items():
+            if required and not cell.get(h):
+                bad(h, "必填，不能为空")
+        staff_no = cell.get("工号", "")
+        if staff_no:
+            if len(staff_no) > 32 or not re.fullmatch(r"[A-Za-z0-9_-]+", staff_no):
+                bad("工号", f"“{staff_no}”格式不对：只能包含字母、数字、-、_，最长32位")
+            elif staff_no in first_row:
+                bad("工号", f"“{staff_no}”与第{first_row[staff_no]}行重复")
+            else:
+                first_row[staff_no] = number
+        record["staff_no"] = staff_no
+        name = cell.get("姓名", "")
+        if len(name) > 64:
+            bad("姓名", "超过64个字符")
+        record["name"] = name
+        if cell.get("性别"):
+            record["gender"] = GENDER_BY_NAME.get(cell["性别"])
+            if record["gender"] is None:
+                bad("性别", f"“{cell['性别']}”应为“男”或“女”")
+        for h, key in (
+            ("出生日期", "birth_date"),
+            ("职称取得时间", "title_date"),
+            ("到本校任教时间", "started_at_school"),
+        ):
+            text = cell.get(h, "")
+            if text:
+                value = parse_date(text)
+                if value is None:
+                    bad(h, f"“{text}”不是有效日期（应如 2015-09-01）")
+                elif value > today:
+                    bad(h, f"{value.isoformat()} 晚于今天")
+                elif value.year < 1930:
+                    bad(h, f"{value.isoformat()} 早于1930年")
+                record[key] = value
+            else:
+                record[key] = None
+        if (
+            record.get("birth_date")
+            and record.get("started_at_school")
+            and record["started_at_school"] < record["birth_date"]
+        ):
+            bad("到本校任教时间", "早于出生日期")
+        code = cell.get("学校代码", "")
+        if code:
+            school = schools.get(code)
+            if school is None:
+                bad("学校代码", f"“{code}”不是已登记的学校")
+            elif only_school is not None and school.id != only_school.id:
+                bad("学校代码", f"“{code}”不是本校，学校只能导入本校教师")
+            record["school"] = school
+        for h, key, vocab, allowed in (
+            ("学科", "subject", SUBJECT_BY_NAME, "、".join(SUBJECT_BY_NAME)),
+            ("学历", "education", EDUCATION_BY_NAME, "大专、本科、硕士、博士"),
+        ):
+            text = cell.get(h, "")
+            if text:
+                record[key] = vocab.get(text)
+                if record[key] is None:
+                    bad(h, f"“{text}”不在可选范围内（{allowed}）")
+        title = cell.get("职称", "")
+        record["title"] = TITLE_BY_NAME.get(title) if title else "none"
+        if record["title"] is None:
+            bad("职称", f"“{title}”不在可选范围内（未评、初级、中级、高级、正高级）")
+        backbone = cell.get("骨干教师", "")
+        if backbone in _YES:
+            record["backbone"] = True
+        elif backbone in _NO:
+            record["backbone"] = False
+        else:
+            bad("骨干教师", f"“{backbone}”应为“是”或“否”")
+        record["honours"] = cell.get("专业称号", "")[:256]
+        record["leadership_role"] = cell.get("行政职务", "")[:64]
+        # A 工号 already on the roster: it must belong to the same person, in a school this
+        # importer may touch.
+        known = existing.get(staff_no)
+        if known is not None:
+            if only_school is not None and known.school_id != only_school.id:
+                bad("工号", f"“{staff_no}”是其他学校的教师，学校只能导入本校教师")
+            elif known.name != name and record.get("birth_date") not in (None, known.birth_date):
+                bad("工号", f"“{staff_no}”已属于{known.name}（出生日期不同），请核对工号")
+        records.append(record)
+    if not records and not problems:
+        problems.append(Problem(0, "", "文件中没有教师数据"))
+    return problems, records
+
+
+_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "subject",
+    "title",
+    "title_date",
+    "education",
+    "honours",
+    "backbone",
+    "started_at_school",
+    "leadership_role",
+)
+
+
+def import_roster(
+    data: bytes, filename: str, only_school: School | None = None, today: dt.date | None = None
+) -> ImportReport:
+    """Check and write a roster file, all or nothing (raises :class:`ImportRefused`)."""
+    rows = read_table(data, filename)
+    schools = {s.code: s for s in db.session.scalars(select(School))}
+    existing: dict[str, Teacher] = {}
+    header = [h.strip() for h in rows[0]] if rows else []
+    if "工号" in header:
+        k = header.index("工号")
+        numbers = sorted({row[k].strip() for row in rows[1:] if len(row) > k and row[k].strip()})
+        for start in range(0, len(numbers), 5000):  # stay under the databases' parameter limits
+            chunk = numbers[start : start + 5000]
+            existing.update(
+                (t.staff_no, t) for t in db.session.scalars(select(Teacher).where(Teacher.staff_no.in_(chunk)))
+            )
+    problems, records = check_rows(rows, schools, existing, only_school, today)
+    report = ImportReport(problems=problems)
+    if problems:
+        raise ImportRefused(report)
+    new = []
+    for record in records:
+        values = {k: record[k] for k in _FIELDS}
+        values["school_id"] = record["school"].id
+        teacher = existing.get(record["staff_no"])
+        if teacher is None:
+            new.append(Teacher(staff_no=record["staff_no"], **values))
+            report.created += 1
+            continue
+        changed = False
+        for key, value in values.items():
+            if getattr(teacher, key) != value:
+                setattr(teacher, key, value)
+                changed = True
+        report.updated += changed
+        report.unchanged += not changed
+    db.session.add_all(new)
+    db.session.flush()
+    return report
+
+
+def template_workbook() -> bytes:
+    """The downloadable template: Chinese headers, one example row, and a sheet of allowed values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "教师名册"
+    sheet.append(HEADERS)
+    sheet.append(EXAMPLE)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        if COLUMNS[cell.value][1]:
+            cell.fill = PatternFill("solid", fgColor="FCE4E4")
+    for k, header in enumerate(HEADERS):
+        sheet.column_dimensions[chr(ord("A") + k)].width = max(10, len(header) * 2 + 4)
+    notes = book.create_sheet("填写说明")
+    notes.append(["列", "是否必填", "填写要求"])
+    explain = {
+        "工号": "教师唯一编号，再次导入时按工号更新",
+        "性别": "男 / 女",
+        "出生日期": "如 1985-03-12",
+        "学校代码": "教育局登记的学校代码，如 S01",
+        "学科": "、".join(SUBJECT_BY_NAME),
+        "职称": "未评、初级、中级（一级）、高级、正高级",
+        "学历": "大专、本科、硕士、博士",
+        "骨干教师": "是 / 否（市级及以上称号）",
+        "到本校任教时间": "如 2016-09-01",
+    }
+    for header, (_, required) in COLUMNS.items():
+        notes.append([header, "必填" if required else "选填", explain.get(header, "")])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -206,7 +206,7 @@ def check_rows(
         def bad(column: str, message: str, number=number) -> None:
             problems.append(Problem(number, column, message))
 
-        for h, (name, required) in COLUMNS.items():
+        for h, (_, required) in COLUMNS.items():
             if required and not cell.get(h):
                 bad(h, "必填，不能为空")
         staff_no = cell.get("工号", "")

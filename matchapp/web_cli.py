@@ -151,6 +151,42 @@ def create_round_command(year, name, preset):
     click.echo(f"created round {year} ({preset})")
 
 
+@cli.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--school", "school_code", help="import only this school's staff (a school's own import)")
+@with_appcontext
+def import_roster_command(file, school_code):
+    """Import a roster (.xlsx or .csv, UTF-8 or GBK): all rows or none."""
+    from sqlalchemy import select
+
+    from .core.audit import acting_as
+    from .extensions import db
+    from .roster.importer import ImportRefused, import_roster
+    from .roster.models import School
+
+    only = None
+    if school_code:
+        only = db.session.scalar(select(School).where(School.code == school_code))
+        if only is None:
+            raise click.BadParameter(f"no school with code {school_code}", param_hint="--school")
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        with acting_as("import-roster"):
+            report = import_roster(data, os.path.basename(file), only_school=only)
+    except ImportRefused as refused:
+        db.session.rollback()
+        for problem in refused.report.problems:
+            click.echo(f"{os.path.basename(file)}: {problem}", err=True)
+        click.echo(f"{os.path.basename(file)}: {len(refused.report.problems)} problem(s); nothing imported", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(
+        f"imported {os.path.basename(file)}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
 def web_main(argv: list[str]) -> int:
     if argv and argv[0] == "demo":
         os.environ.setdefault("MATCHAPP_ENV", "demo")

@@ -94,11 +94,14 @@ def school_overview(round_: Round | None, school: School) -> dict:
 
 
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
-    outgoing = None
+    outgoing = eligibility = None
     if round_:
+        from ..rounds.preparation import assess
+
         outgoing = db.session.scalar(
             select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id)
         )
+        eligibility = assess(teacher, round_)
     steps = [
         Step(_l("查看本人交流资格及理由")),
         Step(_l("填写《教师轮岗交流表》，可自主申报")),
@@ -107,4 +110,4 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
     ]
     stage = _stage(round_)
     current = 0 if stage < 0 else (1 if stage == 0 else (2 if stage == 1 else 3))
-    return {"outgoing": outgoing, "cycle": _mark(steps, current)}
+    return {"outgoing": outgoing, "eligibility": eligibility, "cycle": _mark(steps, current)}

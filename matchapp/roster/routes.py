@@ -1,11 +1,16 @@
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core.access import require_school_access, require_teacher_access, role_required
 from ..extensions import db
 from . import bp
+from .forms import ImportForm
+from .importer import ImportRefused, import_roster, template_workbook
 from .models import School, Teacher
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/schools")
@@ -46,3 +51,42 @@ def teacher(teacher_id: int):
 @role_required("teacher")
 def me():
     return redirect(url_for("roster.teacher", teacher_id=current_user.teacher_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("bureau", "school")
+def import_file():
+    """Import a roster: the bureau for every school, a school for its own staff."""
+    form = ImportForm()
+    problems, report = [], None
+    if form.validate_on_submit():
+        upload = form.file.data
+        only = current_user.school if current_user.role == "school" else None
+        try:
+            report = import_roster(upload.read(), upload.filename or "", only_school=only)
+        except ImportRefused as refused:
+            db.session.rollback()
+            problems = refused.report.problems
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "导入完成：新增%(c)s人，更新%(u)s人，未变%(n)s人。",
+                    c=report.created,
+                    u=report.updated,
+                    n=report.unchanged,
+                ),
+                "success",
+            )
+            return redirect(url_for("roster.import_file"))
+    return render_template("roster/import.html", form=form, problems=problems, report=report)
+
+
+@bp.route("/import/template.xlsx")
+@role_required("bureau", "school")
+def import_template():
+    import io
+
+    return send_file(
+        io.BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="教师名册模板.xlsx"
+    )

@@ -48,3 +48,39 @@ class PolicyForm(FlaskForm):
     )
     term_years = IntegerField(_l("交流期限（年）"), validators=[InputRequired(), NumberRange(1, 6)])
     submit = SubmitField(_l("保存政策"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""
+
+    submit = SubmitField(_l("确定"))
+
+
+class VoteForm(FlaskForm):
+    teacher_id = IntegerField(_l("被推荐教师"), validators=[InputRequired()])
+    members = IntegerField(_l("参加投票人数"), validators=[InputRequired(), NumberRange(1, 99)])
+    yes = IntegerField(_l("赞成票"), validators=[InputRequired(), NumberRange(0, 99)])
+    submit = SubmitField(_l("记录投票结果"))
+
+
+class ExemptionForm(FlaskForm):
+    teacher_id = IntegerField(validators=[InputRequired()])
+    exemption = SelectField(_l("暂不交流理由"), choices=[])
+    reason = StringField(_l("具体情况"), validators=[Optional()])
+    submit = SubmitField(_l("提交教育局审核"))
+
+
+class SeatsForm(FlaskForm):
+    school_id = IntegerField(validators=[InputRequired()])
+    subject = StringField(validators=[InputRequired()])
+    seats = IntegerField(_l("名额"), validators=[InputRequired(), NumberRange(0, 500)])
+    submit = SubmitField(_l("保存"))
+
+
+class PostConfirmForm(FlaskForm):
+    post_id = IntegerField(validators=[InputRequired()])
+    min_education = SelectField(_l("学历不低于"), choices=[])
+    min_title = SelectField(_l("职称不低于"), choices=[])
+    honours = StringField(_l("专业称号要求"), validators=[Optional()])
+    backbone_seats = IntegerField(_l("其中骨干教师"), validators=[InputRequired(), NumberRange(0, 500)])
+    submit = SubmitField(_l("确认岗位"))

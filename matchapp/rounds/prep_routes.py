@@ -1,0 +1,415 @@
+"""Pages before the fair: the bureau's table of schools, a school's lists, a teacher's application."""
+
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..core.access import require_school_access, role_required
+from ..core.spreadsheet import workbook_bytes
+from ..core.vocab import EDUCATION, EXEMPTIONS, SUBJECTS, TIERS, TITLES
+from ..extensions import db
+from ..roster.models import School, Teacher
+from . import bp
+from .forms import ActionForm, ExemptionForm, PostConfirmForm, SeatsForm, VoteForm
+from .models import Post, Round
+from .preparation import (
+    PreparationError,
+    all_quotas,
+    apply_ordering_rule,
+    assess,
+    assess_school,
+    confirm_post,
+    decide_exemption,
+    ordering_key,
+    ordering_reason,
+    outgoing_of,
+    policy_checks,
+    propose_posts,
+    publish_eligibility,
+    record_vote,
+    return_outgoing,
+    school_quota,
+    school_round,
+    set_exemption,
+    set_seats,
+    submit_outgoing,
+    supply_and_demand,
+    volunteer,
+    withdraw,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _round(round_id: int) -> Round:
+    return db.get_or_404(Round, round_id)
+
+
+def _done(message: str, endpoint: str, **values):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+def _refused(error: PreparationError, endpoint: str, **values):
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+# -- the bureau -----------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/schools")
+@role_required("bureau")
+def schools(round_id: int):
+    round_ = _round(round_id)
+    quotas = all_quotas(round_)
+    seats = {}
+    for post in db.session.scalars(select(Post).where(Post.round_id == round_.id)):
+        seats[post.school_id] = seats.get(post.school_id, 0) + post.seats
+    pending = db.session.scalars(
+        select(Teacher).where(Teacher.exemption != "", Teacher.exemption_approved.is_(False))
+    ).all()
+    return render_template(
+        "rounds/schools.html",
+        round=round_,
+        quotas=quotas,
+        seats=seats,
+        checks=policy_checks(round_, quotas),
+        balance=supply_and_demand(round_),
+        pending=len(pending),
+        action=ActionForm(),
+        seats_form=SeatsForm(),
+    )
+
+
+@bp.route("/<int:round_id>/quotas.xlsx")
+@role_required("bureau")
+def quotas_xlsx(round_id: int):
+    """流出、接收数量与类别统计表."""
+    round_ = _round(round_id)
+    quotas = all_quotas(round_)
+    seats: dict[int, int] = {}
+    for post in db.session.scalars(select(Post).where(Post.round_id == round_.id)):
+        seats[post.school_id] = seats.get(post.school_id, 0) + post.seats
+    schools_sheet = [
+        [
+            "学校代码",
+            "学校",
+            "类别",
+            "片区",
+            "应交流人数",
+            "交流名额",
+            "应交流骨干",
+            "骨干名额",
+            "已确定流出",
+            "其中骨干",
+            "缺额",
+            "接收名额",
+            "报送状态",
+        ]
+    ]
+    for q in quotas:
+        schools_sheet.append(
+            [
+                q.school.code,
+                q.school.name,
+                str(TIERS[q.school.tier]),
+                q.school.zone,
+                q.eligible,
+                q.quota,
+                q.eligible_backbone,
+                q.backbone_quota,
+                q.listed,
+                q.listed_backbone,
+                q.shortfall,
+                seats.get(q.school.id, 0),
+                "已报送" if q.submitted else "未报送",
+            ]
+        )
+    subjects_sheet = [["学科", "流出教师", "接收名额", "差额（名额−流出）", "未确认岗位"]]
+    for b in supply_and_demand(round_):
+        subjects_sheet.append([str(SUBJECTS.get(b.subject, b.subject)), b.supply, b.demand, b.gap, b.unconfirmed_posts])
+    data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet})
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{round_.year}年流出接收数量与类别统计表.xlsx",
+    )
+
+
+@bp.route("/<int:round_id>/posts/propose", methods=["POST"])
+@role_required("bureau")
+def posts_propose(round_id: int):
+    round_ = _round(round_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("rounds.schools", round_id=round_id))
+    try:
+        n = propose_posts(round_)
+    except PreparationError as error:
+        return _refused(error, "rounds.schools", round_id=round_id)
+    return _done(_("已按“先流出再流入”生成%(n)s个岗位的名额，可逐项调整。", n=n), "rounds.schools", round_id=round_id)
+
+
+@bp.route("/<int:round_id>/seats", methods=["POST"])
+@role_required("bureau")
+def seats(round_id: int):
+    round_ = _round(round_id)
+    form = SeatsForm()
+    target = request.form.get("next") or url_for("rounds.schools", round_id=round_id)
+    if not form.validate_on_submit() or form.subject.data not in SUBJECTS:
+        flash(_("名额应为0到500之间的整数。"), "error")
+        return redirect(target)
+    try:
+        set_seats(round_, form.school_id.data, form.subject.data, form.seats.data)
+    except PreparationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("名额已保存，待学校确认。"), "success")
+    return redirect(target)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/return", methods=["POST"])
+@role_required("bureau")
+def outgoing_return(round_id: int, school_id: int):
+    round_, school = _round(round_id), db.get_or_404(School, school_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("rounds.schools", round_id=round_id))
+    try:
+        return_outgoing(round_, school)
+    except PreparationError as error:
+        return _refused(error, "rounds.schools", round_id=round_id)
+    return _done(_("已将%(name)s的流出名单退回学校修改。", name=school.name), "rounds.schools", round_id=round_id)
+
+
+@bp.route("/<int:round_id>/exemptions", methods=["GET", "POST"])
+@role_required("bureau")
+def exemptions(round_id: int):
+    round_ = _round(round_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        teacher = db.get_or_404(Teacher, request.form.get("teacher_id", type=int))
+        approve = request.form.get("decision") == "approve"
+        try:
+            decide_exemption(teacher, approve)
+        except PreparationError as error:
+            return _refused(error, "rounds.exemptions", round_id=round_id)
+        return _done(
+            _("已同意%(name)s暂不交流。", name=teacher.name)
+            if approve
+            else _("已驳回%(name)s的暂不交流申请。", name=teacher.name),
+            "rounds.exemptions",
+            round_id=round_id,
+        )
+    teachers = db.session.scalars(
+        select(Teacher)
+        .where(Teacher.exemption != "")
+        .order_by(Teacher.exemption_approved, Teacher.school_id, Teacher.staff_no)
+    ).all()
+    return render_template("rounds/exemptions.html", round=round_, teachers=teachers, form=form)
+
+
+# -- a school -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>")
+@role_required("bureau", "school")
+def school(round_id: int, school_id: int):
+    require_school_access(school_id)
+    round_, school = _round(round_id), db.get_or_404(School, school_id)
+    assessed = assess_school(round_, school.id)
+    quota = school_quota(round_, school, assessed)
+    entries = outgoing_of(round_, school.id)
+    by_teacher = {o.teacher_id: o for o in entries}
+    ranked = sorted((a for a in assessed if a.eligible), key=ordering_key)
+    rule_order = {a.teacher.id: k + 1 for k, a in enumerate(ranked)}
+    status = school_round(round_, school.id)
+    db.session.commit()  # the progress record, created on first visit
+    posts = db.session.scalars(
+        select(Post).where(Post.round_id == round_.id, Post.school_id == school.id).order_by(Post.subject)
+    ).all()
+    exemption_form = ExemptionForm()
+    exemption_form.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
+    post_forms = {}
+    for post in posts:
+        f = PostConfirmForm(
+            prefix=f"p{post.id}",
+            data={
+                "post_id": post.id,
+                "min_education": post.min_education,
+                "min_title": post.min_title,
+                "honours": post.honours,
+                "backbone_seats": post.backbone_seats,
+            },
+        )
+        f.min_education.choices = [SelectChoice("", _("不限"))] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
+        f.min_title.choices = [SelectChoice("", _("不限"))] + [
+            SelectChoice(k, v) for k, v in TITLES.items() if k != "none"
+        ]
+        post_forms[post.id] = f
+    return render_template(
+        "rounds/school.html",
+        round=round_,
+        school=school,
+        assessed=assessed,
+        quota=quota,
+        entries=entries,
+        by_teacher=by_teacher,
+        rule_order=rule_order,
+        ordering_reason=ordering_reason,
+        status=status,
+        posts=posts,
+        post_forms=post_forms,
+        action=ActionForm(),
+        vote_form=VoteForm(),
+        exemption_form=exemption_form,
+    )
+
+
+def _school_action(round_id: int, school_id: int):
+    require_school_access(school_id)
+    return _round(round_id), db.get_or_404(School, school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/publish", methods=["POST"])
+@role_required("bureau", "school")
+def eligibility_publish(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    if ActionForm().validate_on_submit():
+        publish_eligibility(round_, school)
+        return _done(_("应交流对象名单已公示。"), "rounds.school", round_id=round_id, school_id=school_id)
+    return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/rule", methods=["POST"])
+@role_required("bureau", "school")
+def outgoing_rule(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+    try:
+        final = apply_ordering_rule(round_, school)
+    except PreparationError as error:
+        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
+    return _done(
+        _("已按排序规则确定流出名单，共%(n)s人。", n=len(final)),
+        "rounds.school",
+        round_id=round_id,
+        school_id=school_id,
+    )
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/vote", methods=["POST"])
+@role_required("bureau", "school")
+def outgoing_vote(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash(_("请填写被推荐教师、参加投票人数和赞成票。"), "error")
+        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+    teacher = db.session.get(Teacher, form.teacher_id.data)
+    if teacher is None or teacher.school_id != school.id:
+        flash(_("只能推荐本校教师。"), "error")
+        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+    try:
+        entry = record_vote(round_, teacher, form.members.data, form.yes.data)
+    except PreparationError as error:
+        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
+    return _done(f"{teacher.name}：{entry.note}", "rounds.school", round_id=round_id, school_id=school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/submit", methods=["POST"])
+@role_required("school")
+def outgoing_submit(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+    try:
+        submit_outgoing(round_, school)
+    except PreparationError as error:
+        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
+    return _done(_("流出名单已报送教育局。"), "rounds.school", round_id=round_id, school_id=school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/exemption", methods=["POST"])
+@role_required("bureau", "school")
+def exemption_record(round_id: int, school_id: int):
+    _school_action(round_id, school_id)
+    form = ExemptionForm()
+    form.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
+    teacher = db.session.get(Teacher, form.teacher_id.data or 0)
+    if not form.validate_on_submit() or teacher is None or teacher.school_id != school_id:
+        flash(_("请选择本校教师和暂不交流理由。"), "error")
+        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+    try:
+        set_exemption(teacher, form.exemption.data, form.reason.data or "")
+    except PreparationError as error:
+        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
+    return _done(
+        _("已提交%(name)s的暂不交流申请，待教育局审核。", name=teacher.name),
+        "rounds.school",
+        round_id=round_id,
+        school_id=school_id,
+    )
+
+
+@bp.route("/<int:round_id>/posts/<int:post_id>/confirm", methods=["POST"])
+@role_required("bureau", "school")
+def post_confirm(round_id: int, post_id: int):
+    post = db.get_or_404(Post, post_id)
+    if post.round_id != round_id:
+        return redirect(url_for("core.home"))
+    require_school_access(post.school_id)
+    form = PostConfirmForm(prefix=f"p{post.id}")
+    form.min_education.choices = [SelectChoice("", "")] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
+    form.min_title.choices = [SelectChoice("", "")] + [SelectChoice(k, v) for k, v in TITLES.items() if k != "none"]
+    back = {"round_id": round_id, "school_id": post.school_id}
+    if not form.validate_on_submit():
+        flash(_("岗位要求填写有误。"), "error")
+        return redirect(url_for("rounds.school", **back))
+    try:
+        confirm_post(
+            post,
+            min_education=form.min_education.data,
+            min_title=form.min_title.data,
+            honours=form.honours.data or "",
+            backbone_seats=form.backbone_seats.data,
+        )
+    except PreparationError as error:
+        return _refused(error, "rounds.school", **back)
+    return _done(_("已确认%(subject)s岗位。", subject=SUBJECTS[post.subject]), "rounds.school", **back)
+
+
+# -- a teacher ------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/volunteer", methods=["POST"])
+@role_required("teacher")
+def teacher_volunteer(round_id: int):
+    round_ = _round(round_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("core.home"))
+    try:
+        if request.form.get("withdraw"):
+            withdraw(round_, current_user.teacher)
+            message = _("已撤回自主申报。")
+        else:
+            volunteer(round_, current_user.teacher)
+            message = _("已自主申报参加交流，待学校确认。")
+    except PreparationError as error:
+        return _refused(error, "core.home")
+    return _done(message, "core.home")
+
+
+def teacher_eligibility(round_: Round, teacher: Teacher):
+    return assess(teacher, round_)

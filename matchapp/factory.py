@@ -78,11 +78,20 @@ def create_app(config: dict | None = None) -> Flask:
         if exc is not None:
             db.session.rollback()
 
+    @app.template_filter("when")
+    def _when(value, pattern="yyyy-MM-dd HH:mm"):
+        """A stored UTC time, shown in the bureau's time zone (Asia/Shanghai by default)."""
+        from flask_babel import format_datetime
+
+        return format_datetime(value, pattern) if value else ""
+
     @app.context_processor
     def _inject():
         from .core import vocab
+        from .core.services import current_round
 
         return {
+            "nav_round": current_round() if current_user.is_authenticated else None,
             "current_locale": _select_locale(),
             "LANGUAGES": app.config["LANGUAGES"],
             **{

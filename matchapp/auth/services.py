@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import User
 
@@ -35,7 +36,7 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
     After ``LOGIN_MAX_FAILURES`` wrong passwords in a row the account is locked for
     ``LOGIN_LOCK_MINUTES``; the counter is kept even for a wrong password on a locked account.
     """
-    now = now or datetime.utcnow()
+    now = now or utcnow()
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None:
         # Same work as a real check, so timing does not reveal which usernames exist.

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.clock import utcnow
 from ..extensions import db
 
 
@@ -50,7 +51,7 @@ class Run(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="final")  # preview | final
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     seed: Mapped[int] = mapped_column(default=0)
     engine_version: Mapped[str] = mapped_column(String(16))

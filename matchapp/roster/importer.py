@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..core.clock import local_today
 from ..core.vocab import EDUCATION_BY_NAME, GENDER_BY_NAME, SUBJECT_BY_NAME, TITLE_BY_NAME
 from ..extensions import db
 from .models import School, Teacher
@@ -181,7 +182,7 @@ def check_rows(
     today: dt.date | None = None,
 ):
     """Check every row; return (problems, records) where records are field dicts."""
-    today = today or dt.date.today()
+    today = today or local_today()
     problems: list[Problem] = []
     if not rows or not any(rows[0]):
         return [Problem(0, "", "文件是空的，第一行应为表头")], []

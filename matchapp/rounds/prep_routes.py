@@ -233,6 +233,8 @@ def school(round_id: int, school_id: int):
     by_teacher = {o.teacher_id: o for o in entries}
     ranked = sorted((a for a in assessed if a.eligible), key=ordering_key)
     rule_order = {a.teacher.id: k + 1 for k, a in enumerate(ranked)}
+    # Due teachers first, in the ordering rule's order; then the others.
+    assessed.sort(key=lambda a: (a.status != "eligible", rule_order.get(a.teacher.id, 0), a.teacher.staff_no))
     status = school_round(round_, school.id)
     db.session.commit()  # the progress record, created on first visit
     posts = db.session.scalars(

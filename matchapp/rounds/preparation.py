@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..core.clock import local_today, utcnow
 from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
 from ..extensions import db
 from ..roster.models import School, Teacher
@@ -260,7 +261,7 @@ def school_round(round_: Round, school_id: int) -> SchoolRound:
 def _require_lists_open(round_: Round, school_id: int, today: dt.date | None = None) -> None:
     if round_.state != "preparing":
         raise PreparationError(_("洽谈会已开放，流出名单不能再修改。"))
-    today = today or dt.date.today()
+    today = today or local_today()
     if round_.lists_due and today > round_.lists_due:
         raise PreparationError(_("流出名单已于 %(date)s 截止报送。", date=round_.lists_due.isoformat()))
     status = db.session.scalar(
@@ -362,9 +363,9 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
 
 def submit_outgoing(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:
     """The school office meeting confirms the list and reports it to the bureau (校办公会确认)."""
-    _require_lists_open(round_, school.id, (now or dt.datetime.now()).date())
+    _require_lists_open(round_, school.id)
     status = school_round(round_, school.id)
-    status.outgoing_submitted_at = now or dt.datetime.now()
+    status.outgoing_submitted_at = now or utcnow()
     db.session.flush()
     return status
 
@@ -382,7 +383,7 @@ def return_outgoing(round_: Round, school: School) -> SchoolRound:
 def publish_eligibility(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:
     """Publish the school's list of teachers due to rotate (应交流对象名单公示)."""
     status = school_round(round_, school.id)
-    status.eligibility_published_at = now or dt.datetime.now()
+    status.eligibility_published_at = now or utcnow()
     db.session.flush()
     return status
 

@@ -83,7 +83,8 @@ def school_names(m: int) -> list[str]:
     n_combos = len(_SUFFIXES) * len(_PLACES)
     names = []
     for k in range(m):
-        place, suffix = _PLACES[k % len(_PLACES)], _SUFFIXES[(k // len(_PLACES)) % len(_SUFFIXES)]
+        # Mixed radix: consecutive schools alternate primary and middle schools.
+        suffix, place = _SUFFIXES[k % len(_SUFFIXES)], _PLACES[(k // len(_SUFFIXES)) % len(_PLACES)]
         ordinal = k // n_combos
         names.append(place + (f"第{_cn_number(ordinal + 1)}" if ordinal else "") + suffix)
     return names

@@ -176,8 +176,10 @@ def import_roster_command(file, school_code):
             report = import_roster(data, os.path.basename(file), only_school=only)
     except ImportRefused as refused:
         db.session.rollback()
-        for problem in refused.report.problems:
+        for problem in refused.report.problems[:200]:
             click.echo(f"{os.path.basename(file)}: {problem}", err=True)
+        if len(refused.report.problems) > 200:
+            click.echo(f"{os.path.basename(file)}: … and {len(refused.report.problems) - 200} more", err=True)
         click.echo(f"{os.path.basename(file)}: {len(refused.report.problems)} problem(s); nothing imported", err=True)
         sys.exit(2)
     db.session.commit()

@@ -20,7 +20,7 @@ from .instance import (
     parse_instance,
 )
 from .policy import Explanation, Reason, backbone_flows, explain_teacher, rank_histogram
-from .solve import Result, parse_result, result_to_dict, solve
+from .solve import Result, parse_result, result_bytes, result_to_dict, solve
 from .stability import Certificate, Violation, certify
 
 ENGINE_VERSION = "1.0.0"
@@ -52,6 +52,7 @@ __all__ = [
     "parse_instance",
     "parse_result",
     "rank_histogram",
+    "result_bytes",
     "result_to_dict",
     "solve",
     "strict_scores",

@@ -12,7 +12,7 @@ from .instance import RESULT_FORMAT, Instance, InstanceError
 from .policy import backbone_flows, rank_histogram
 from .stability import Certificate, certify
 
-__all__ = ["Result", "solve", "result_to_dict", "parse_result"]
+__all__ = ["Result", "solve", "result_to_dict", "result_bytes", "parse_result"]
 
 
 @dataclass
@@ -79,6 +79,13 @@ def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
     doc["stats"] = stats
     doc["policy"] = backbone_flows(instance, result.destination)
     return doc
+
+
+def result_bytes(instance: Instance, result: Result) -> bytes:
+    """The result file exactly as ``matchapp solve`` writes it (UTF-8 JSON and a newline)."""
+    import orjson
+
+    return orjson.dumps(result_to_dict(instance, result)) + b"\n"
 
 
 def parse_result(instance: Instance, data: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -37,10 +37,23 @@ def write_xlsx(path: Path, n: int, schools: int) -> None:
     sheet.append(HEADERS)
     for i in range(n):
         age = int(rng.integers(24, 58))
-        sheet.append([f"B{i:06d}", names[i], "女" if rng.random() < 0.6 else "男", f"{2026 - age}-0{1 + i % 9}-1{i % 9}",
-                      f"S{1 + i % schools:04d}", subjects[i % len(subjects)], ["初级", "中级", "高级"][i % 3],
-                      f"{min(2025, 2026 - age + 25)}-09-01", "本科", "", "是" if i % 7 == 0 else "否",
-                      f"{2026 - int(rng.integers(0, 15))}-09-01", ""])
+        sheet.append(
+            [
+                f"B{i:06d}",
+                names[i],
+                "女" if rng.random() < 0.6 else "男",
+                f"{2026 - age}-0{1 + i % 9}-1{i % 9}",
+                f"S{1 + i % schools:04d}",
+                subjects[i % len(subjects)],
+                ["初级", "中级", "高级"][i % 3],
+                f"{min(2025, 2026 - age + 25)}-09-01",
+                "本科",
+                "",
+                "是" if i % 7 == 0 else "否",
+                f"{2026 - int(rng.integers(0, 15))}-09-01",
+                "",
+            ]
+        )
     book.save(path)
 
 
@@ -49,15 +62,23 @@ def main() -> None:
     parser.add_argument("--teachers", type=int, default=50_000)
     args = parser.parse_args()
     schools = max(10, args.teachers // 50)
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory(prefix="matchapp-import-") as tmp:
         tmp_path = Path(tmp)
         xlsx = tmp_path / "roster.xlsx"
         started = time.perf_counter()
         write_xlsx(xlsx, args.teachers, schools)
-        print(f"wrote {args.teachers:,} rows ({xlsx.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
-        env = {**os.environ, "MATCHAPP_ENV": "development", "MATCHAPP_INSTANCE": str(tmp_path / "instance"),
-               "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
+        print(
+            f"wrote {args.teachers:,} rows ({xlsx.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
+        env = {
+            **os.environ,
+            "MATCHAPP_ENV": "development",
+            "MATCHAPP_INSTANCE": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}",
+        }
         setup = (
             "from matchapp import create_app\nfrom matchapp.extensions import db\nfrom flask_migrate import upgrade\n"
             "from matchapp.roster.models import School\napp = create_app()\nwith app.app_context():\n"
@@ -68,8 +89,9 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", setup], env=env, check=True, capture_output=True)
         for label in ("first import", "same file again"):
             started = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "matchapp", "import-roster", str(xlsx)], env=env,
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "matchapp", "import-roster", str(xlsx)], env=env, capture_output=True, text=True
+            )
             elapsed = time.perf_counter() - started
             if proc.returncode:
                 raise SystemExit(proc.stderr[-2000:])

@@ -60,11 +60,11 @@ def _load_instance(path: str):
 
 
 def cmd_solve(args) -> int:
-    from algorithms.solve import result_to_dict, solve
+    from algorithms.solve import result_bytes, solve
 
     instance = _load_instance(args.instance)
     result = solve(instance, assign=args.assign)
-    _write(_dumps(result_to_dict(instance, result)), args.output)
+    _write(result_bytes(instance, result), args.output)
     if not result.certificate.stable:  # never expected: the certificate checks our own DA
         for line in result.certificate.describe(instance):
             print(f"{args.instance}: {line}", file=sys.stderr)

@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .auth.models import User
     from .core import routes as core_routes
+    from .fair import bp as fair_bp
     from .roster import bp as roster_bp
     from .rounds import bp as rounds_bp
 
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(fair_bp)
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -19,7 +19,8 @@ class PreferenceList(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    school_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated school ids, best first
+    school_ids: Mapped[str] = mapped_column(Text, default="")  # the saved list (draft): school ids, best first
+    submitted_school_ids: Mapped[str | None] = mapped_column(Text)  # the list last submitted
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
@@ -36,6 +37,8 @@ class PostRanking(db.Model):
     # JSON-ish text: "12,15;9;31" = [12, 15] tied first, then 9, then 31 (teacher ids)
     groups: Mapped[str] = mapped_column(Text, default="")
     unacceptable: Mapped[str] = mapped_column(Text, default="")  # comma-separated teacher ids
+    submitted_groups: Mapped[str | None] = mapped_column(Text)  # the ranking last submitted
+    submitted_unacceptable: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}

@@ -24,6 +24,7 @@ BASE = {
     "leadership_cap": 0.30,  # at most 30% of a school's leadership team at once
     "term_years": 3,  # 交流期限
     "vote_threshold": 2 / 3,  # panel vote: yes votes must exceed this share
+    "min_selection_size": 3,  # a subject with fewer outgoing teachers is assigned, not selected
 }
 
 PRESETS: dict[str, dict] = {

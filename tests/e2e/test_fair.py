@@ -1,0 +1,108 @@
+"""The whole fair on the demo city, in the browser: teachers rank, schools rank, the bureau closes,
+runs, assigns, publishes; a teacher reads the explanation of their result."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from matchapp.auth.models import User
+from matchapp.extensions import db
+from matchapp.fair.models import PreferenceList
+from matchapp.rounds.models import Outgoing
+from tests.e2e.conftest import shot
+from tests.e2e.test_foundation import _login
+
+pytestmark = pytest.mark.e2e
+
+
+def _participants(server, n):
+    with server["app"].app_context():
+        rows = db.session.execute(select(User.username, Outgoing.teacher_id).join(
+            Outgoing, Outgoing.teacher_id == User.teacher_id).where(Outgoing.confirmed.is_(True))
+            .order_by(User.username).limit(n)).all()
+        return [(u, t) for u, t in rows]
+
+
+def test_the_whole_fair(browser, demo_server):
+    base, pw = demo_server["url"], demo_server["passwords"]
+    bureau = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _login(bureau, base, "bureau", pw["bureau"])
+    bureau.get_by_role("link", name="洽谈会").click()
+    bureau.get_by_role("button", name="开放洽谈会").click()
+    expect(bureau.get_by_role("status")).to_have_text("洽谈会已开放。")
+
+    # Several teachers rank the schools of their subject (keyboard entry of ranks), and submit.
+    teachers = _participants(demo_server, 6)
+    for k, (username, _) in enumerate(teachers):
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _login(page, base, username, pw["teacher"])
+        page.get_by_role("link", name="填报志愿").click()
+        expect(page.get_by_text("如实填报是您的最佳选择。")).to_be_visible()
+        inputs = page.locator("table.choices input[type=number]")
+        count = min(inputs.count(), 3)
+        assert count > 0
+        for j in range(count):
+            inputs.nth(j).fill(str(j + 1))
+        page.get_by_role("button", name="提交志愿").click()
+        expect(page.get_by_role("status")).to_contain_text("志愿已提交（回执号")
+        expect(page.locator(".receipt ol li")).to_have_count(count)
+        if k == 0:
+            shot(page, "teacher-preferences", demo_server["db"])
+        page.context.close()
+
+    # A school ranks the candidates of one of its posts, with a tie.
+    with demo_server["app"].app_context():
+        lists = db.session.scalars(select(PreferenceList)).all()
+        from matchapp.rounds.models import Post
+
+        applied = {int(s) for pl in lists for s in (pl.submitted_school_ids or "").split(",") if s}
+        post = next(p for p in db.session.scalars(select(Post).where(Post.seats > 0)) if p.school_id in applied)
+        admin = db.session.scalar(select(User).where(User.school_id == post.school_id, User.role == "school")).username
+        post_id, school_id = post.id, post.school_id
+    school = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _login(school, base, admin, pw["school"])
+    school.get_by_role("link", name="洽谈会").click()
+    expect(school.locator("table tbody tr")).not_to_have_count(0)
+    school.goto(f"{base}/fair/1/posts/{post_id}/ranking")
+    bands = school.locator("input[name^=band-]")
+    if bands.count():
+        for j in range(bands.count()):
+            bands.nth(j).fill("1" if j < 2 else str(j))
+        school.get_by_role("button", name="提交排序").click()
+        expect(school.get_by_role("status")).to_have_text("排序已提交。")
+    shot(school, "school-ranking", demo_server["db"])
+
+    # The bureau closes, runs, looks at the results, assigns one teacher by hand, confirms, publishes.
+    bureau.get_by_role("link", name="洽谈会").click()
+    bureau.get_by_role("button", name="截止洽谈会").click()
+    expect(bureau.get_by_role("status")).to_have_text("洽谈会已截止。")
+    bureau.get_by_role("button", name="运行正式匹配").click()
+    expect(bureau.locator(".flash-success")).to_contain_text("结果已通过稳定性校验")
+    shot(bureau, "bureau-control", demo_server["db"])
+    bureau.get_by_role("link", name="查看结果与行政指定").click()
+    expect(bureau.get_by_role("heading", name="录取志愿分布")).to_be_visible()
+    expect(bureau.locator("#histogram")).to_be_visible()
+    form = bureau.locator("form.assign-form").first
+    form.locator("input[name=reason]").fill("")
+    form.get_by_role("button", name="调整").click()
+    expect(bureau.get_by_role("alert")).to_contain_text("请写明调整理由")
+    shot(bureau, "bureau-results", demo_server["db"])
+    bureau.get_by_role("link", name="洽谈会").click()
+    bureau.get_by_role("button", name="确认行政指定").click()
+    bureau.get_by_role("button", name="公示结果").click()
+    expect(bureau.locator(".flash-success")).to_contain_text("结果已公示")
+    bureau.get_by_role("link", name="公示页面").click()
+    expect(bureau.get_by_role("heading", name="2027年度义务教育学校教师交流轮岗结果公示")).to_be_visible()
+    shot(bureau, "public-notice", demo_server["db"])
+
+    # A teacher reads their result and why.
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _login(page, base, teachers[0][0], pw["teacher"])
+    page.get_by_role("link", name="我的结果").click()
+    expect(page.get_by_role("heading", name="为什么是这个结果")).to_be_visible()
+    expect(page.locator("ul.explain li").first).to_be_visible()
+    shot(page, "teacher-result", demo_server["db"])
+    page.get_by_role("link", name="查看工作调动介绍信").click()
+    expect(page.get_by_role("heading", name="工作调动介绍信")).to_be_visible()
+    shot(page, "transfer-letter", demo_server["db"])
+    assert school_id

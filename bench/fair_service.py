@@ -29,38 +29,89 @@ def fill(doc: dict) -> int:
 
     from matchapp.extensions import db
     from matchapp.fair.models import PostRanking, PreferenceList
+    from matchapp.roster.models import School, Teacher
     from matchapp.rounds.models import Outgoing, Post, Round
     from matchapp.rounds.services import create_round
-    from matchapp.roster.models import School, Teacher
 
-    db.session.execute(insert(School), [{"code": s["id"], "name": f"{s['name']}（{s['id']}）", "tier": s["tier"],
-                                         "zone": s["zone"]} for s in doc["schools"]])
+    db.session.execute(
+        insert(School),
+        [
+            {"code": s["id"], "name": f"{s['name']}（{s['id']}）", "tier": s["tier"], "zone": s["zone"]}
+            for s in doc["schools"]
+        ],
+    )
     school_id = dict(db.session.execute(select(School.code, School.id)).all())
-    db.session.execute(insert(Teacher), [{
-        "staff_no": t["id"], "name": t["name"], "gender": "F", "birth_date": dt.date(1985, 1, 1),
-        "school_id": school_id[t["school"]], "subject": t["subject"], "backbone": t["backbone"],
-        "started_at_school": dt.date(2015, 9, 1)} for t in doc["teachers"]])
+    db.session.execute(
+        insert(Teacher),
+        [
+            {
+                "staff_no": t["id"],
+                "name": t["name"],
+                "gender": "F",
+                "birth_date": dt.date(1985, 1, 1),
+                "school_id": school_id[t["school"]],
+                "subject": t["subject"],
+                "backbone": t["backbone"],
+                "started_at_school": dt.date(2015, 9, 1),
+            }
+            for t in doc["teachers"]
+        ],
+    )
     teacher_id = dict(db.session.execute(select(Teacher.staff_no, Teacher.id)).all())
     round_ = create_round(2027, "bench", "changzhou", seed=doc["seed"])
     round_.policy = {**round_.policy, "min_selection_size": 1}
     round_.state = "fair_closed"
     db.session.flush()
-    db.session.execute(insert(Outgoing), [{"round_id": round_.id, "teacher_id": teacher_id[t["id"]], "how": "rule",
-                                           "confirmed": True} for t in doc["teachers"]])
-    db.session.execute(insert(Post), [{"round_id": round_.id, "school_id": school_id[p["school"]], "subject": p["subject"],
-                                       "seats": p["capacity"]} for p in doc["posts"]])
+    db.session.execute(
+        insert(Outgoing),
+        [
+            {"round_id": round_.id, "teacher_id": teacher_id[t["id"]], "how": "rule", "confirmed": True}
+            for t in doc["teachers"]
+        ],
+    )
+    db.session.execute(
+        insert(Post),
+        [
+            {
+                "round_id": round_.id,
+                "school_id": school_id[p["school"]],
+                "subject": p["subject"],
+                "seats": p["capacity"],
+            }
+            for p in doc["posts"]
+        ],
+    )
     post_id = {(s, subj): pid for pid, s, subj in db.session.execute(select(Post.id, Post.school_id, Post.subject))}
-    db.session.execute(insert(PreferenceList), [{
-        "round_id": round_.id, "teacher_id": teacher_id[t["id"]], "version": 1,
-        "school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
-        "submitted_school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
-        "submitted_at": dt.datetime(2027, 7, 2, 10)} for t in doc["teachers"]])
+    db.session.execute(
+        insert(PreferenceList),
+        [
+            {
+                "round_id": round_.id,
+                "teacher_id": teacher_id[t["id"]],
+                "version": 1,
+                "school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
+                "submitted_school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
+                "submitted_at": dt.datetime(2027, 7, 2, 10),
+            }
+            for t in doc["teachers"]
+        ],
+    )
     rows = []
     for p in doc["posts"]:
-        groups = ";".join(",".join(str(teacher_id[x]) for x in (g if isinstance(g, list) else [g])) for g in p["ranking"])
-        rows.append({"post_id": post_id[(school_id[p["school"]], p["subject"])], "groups": groups, "unacceptable": "",
-                     "submitted_groups": groups, "submitted_unacceptable": "", "submitted_at": dt.datetime(2027, 7, 2, 11),
-                     "version": 1})
+        groups = ";".join(
+            ",".join(str(teacher_id[x]) for x in (g if isinstance(g, list) else [g])) for g in p["ranking"]
+        )
+        rows.append(
+            {
+                "post_id": post_id[(school_id[p["school"]], p["subject"])],
+                "groups": groups,
+                "unacceptable": "",
+                "submitted_groups": groups,
+                "submitted_unacceptable": "",
+                "submitted_at": dt.datetime(2027, 7, 2, 11),
+                "version": 1,
+            }
+        )
     db.session.execute(insert(PostRanking), rows)
     db.session.commit()
     return db.session.scalar(select(Round.id).where(Round.year == 2027))
@@ -79,10 +130,13 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL")
     tmp = tempfile.mkdtemp(prefix="matchapp-fair-")
     url = url or f"sqlite:///{tmp}/bench.sqlite"
-    app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": tmp})
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
-          f"Python {platform.python_version()} · {url.split(':')[0]}")
+    app = create_app(
+        {"MATCHAPP_ENV": "development", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tmp}
+    )
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · {url.split(':')[0]}"
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -95,8 +149,10 @@ def main() -> None:
         db.session.commit()
         elapsed = time.perf_counter() - started
         placed = len(outcome.run.placements)
-        print(f"run_fair end to end (load, solve + assign, certify, write {placed:,} placements + audit rows, "
-              f"commit): {elapsed:.2f} s; stable: {outcome.run.stable}")
+        print(
+            f"run_fair end to end (load, solve + assign, certify, write {placed:,} placements + audit rows, "
+            f"commit): {elapsed:.2f} s; stable: {outcome.run.stable}"
+        )
         db.session.remove()
         db.drop_all()
         db.engine.dispose()

@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .auth.models import User
     from .core import routes as core_routes
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(fair_bp)
+    app.register_blueprint(api_bp)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -138,7 +140,7 @@ def _error_page(code: int):
         if code == 500:
             _db.session.rollback()
         if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-            return {"error": code, "message": getattr(error, "description", "")}, code
+            return {"error": f"http_{code}", "message": str(getattr(error, "description", ""))}, code
         return render_template("errors/error.html", code=code, user=current_user, g=g), code
 
     return handler

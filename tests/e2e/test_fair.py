@@ -17,9 +17,13 @@ pytestmark = pytest.mark.e2e
 
 def _participants(server, n):
     with server["app"].app_context():
-        rows = db.session.execute(select(User.username, Outgoing.teacher_id).join(
-            Outgoing, Outgoing.teacher_id == User.teacher_id).where(Outgoing.confirmed.is_(True))
-            .order_by(User.username).limit(n)).all()
+        rows = db.session.execute(
+            select(User.username, Outgoing.teacher_id)
+            .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
+            .where(Outgoing.confirmed.is_(True))
+            .order_by(User.username)
+            .limit(n)
+        ).all()
         return [(u, t) for u, t in rows]
 
 

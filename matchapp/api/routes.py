@@ -1,0 +1,319 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import ValidationError
+
+from ..auth.models import User
+from ..auth.services import LoginRefused, authenticate
+from ..extensions import csrf, db, limiter
+from ..fair.models import Placement
+from ..fair.services import (
+    FairError,
+    StaleRanking,
+    candidates,
+    fair_is_open,
+    final_run,
+    post_ranking,
+    posts_for,
+    preference_list,
+    run_fair,
+    save_preferences,
+    save_ranking,
+)
+from ..roster.models import School, Teacher
+from ..rounds.models import Post, Round
+from . import bp
+from .openapi import OPENAPI
+
+csrf.exempt(bp)  # checked below: a session-authenticated unsafe request still needs its token
+TOKEN_AGE = 12 * 3600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="matchapp-api-token")
+
+
+def error(status: int, code: str, message: str):
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def _bearer_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    try:
+        data = _serializer().loads(header[7:], max_age=TOKEN_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    # A password change invalidates the tokens issued before it.
+    if user is None or not user.active or data.get("pw") != user.password_hash[-12:]:
+        return None
+    return user
+
+
+def api_auth(*roles: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = _bearer_user()
+            if user is None and current_user.is_authenticated:
+                user = current_user._get_current_object()
+                if request.method not in ("GET", "HEAD", "OPTIONS"):
+                    try:
+                        validate_csrf(request.headers.get("X-CSRFToken", ""))
+                    except ValidationError:
+                        return error(400, "csrf", "会话调用需要 X-CSRFToken 请求头")
+            if user is None:
+                return error(401, "unauthorized", "需要登录或有效的访问令牌")
+            if roles and user.role not in roles:
+                return error(403, "forbidden", "无权访问")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _round(round_id: int) -> Round | None:
+    return db.session.get(Round, round_id)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.post("/v1/token")
+@limiter.limit("20 per minute")
+def token():
+    data = _json()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        return error(400, "invalid", "请提供用户名和密码")
+    try:
+        user = authenticate(username[:64], password[:128])
+    except LoginRefused as refusal:
+        db.session.commit()
+        return error(401, refusal.reason, "用户名或密码错误，或账号已锁定")
+    db.session.commit()
+    value = _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+    return jsonify({"token": value, "expires_in": TOKEN_AGE, "role": user.role})
+
+
+def _post_json(post: Post, with_ranking: bool = False) -> dict:
+    out = {
+        "id": post.id,
+        "school": post.school.code,
+        "school_name": post.school.name,
+        "tier": post.school.tier,
+        "zone": post.school.zone,
+        "subject": post.subject,
+        "seats": post.seats,
+        "requirements": {
+            "min_education": post.min_education or None,
+            "min_title": post.min_title or None,
+            "honours": post.honours or None,
+            "backbone_seats": post.backbone_seats,
+        },
+    }
+    if with_ranking:
+        ranking = post_ranking(post)
+        staff = {t.id: t.staff_no for t in candidates(post)}
+        groups = [
+            [staff[int(x)] for x in grp.split(",") if x and int(x) in staff]
+            for grp in (ranking.groups.split(";") if ranking and ranking.groups else [])
+        ]
+        out["ranking"] = {
+            "groups": [grp for grp in groups if grp],
+            "unacceptable": [
+                staff[int(x)] for x in (ranking.unacceptable.split(",") if ranking else []) if x and int(x) in staff
+            ],
+            "version": ranking.version if ranking else 0,
+            "submitted_at": ranking.submitted_at.isoformat() + "Z" if ranking and ranking.submitted_at else None,
+        }
+        out["candidates"] = [
+            {
+                "id": t.staff_no,
+                "name": t.name,
+                "school": t.school.code,
+                "title": t.title,
+                "education": t.education,
+                "backbone": t.backbone,
+            }
+            for t in candidates(post)
+        ]
+    return out
+
+
+@bp.get("/v1/rounds/<int:round_id>/posts")
+@api_auth("bureau", "school", "teacher")
+def posts(round_id: int):
+    round_ = _round(round_id)
+    if round_ is None:
+        return error(404, "not_found", "没有这个年度")
+    user = g.api_user
+    if user.role == "teacher":
+        rows = posts_for(round_, user.teacher)
+    else:
+        query = select(Post).where(Post.round_id == round_.id)
+        if user.role == "school":
+            query = query.where(Post.school_id == user.school_id)
+        rows = db.session.scalars(query.order_by(Post.id)).all()
+    return jsonify(
+        {
+            "round": round_.id,
+            "state": round_.state,
+            "fair_open": fair_is_open(round_),
+            "posts": [_post_json(p) for p in rows],
+        }
+    )
+
+
+@bp.route("/v1/rounds/<int:round_id>/preferences", methods=["GET", "PUT"])
+@api_auth("teacher")
+def preferences(round_id: int):
+    round_ = _round(round_id)
+    if round_ is None:
+        return error(404, "not_found", "没有这个年度")
+    teacher = g.api_user.teacher
+    if request.method == "PUT":
+        data = _json()
+        codes = data.get("schools")
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes) or len(codes) > 500:
+            return error(400, "invalid", "schools 应为学校代码的数组")
+        by_code = (
+            {s.code: s.id for s in db.session.scalars(select(School).where(School.code.in_(codes)))} if codes else {}
+        )
+        missing = [c for c in codes if c not in by_code]
+        if missing:
+            return error(400, "unknown_school", f"学校代码不存在：{', '.join(missing[:5])}")
+        try:
+            save_preferences(round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True)
+        except FairError as exc:
+            db.session.rollback()
+            return error(409, "refused", str(exc))
+        db.session.commit()
+    plist = preference_list(round_, teacher)
+    codes = {s.id: s.code for s in db.session.scalars(select(School))}
+
+    def as_codes(text):
+        return [codes[int(x)] for x in text.split(",") if x] if text else []
+
+    return jsonify(
+        {
+            "round": round_.id,
+            "teacher": teacher.staff_no,
+            "draft": as_codes(plist.school_ids) if plist else [],
+            "submitted": as_codes(plist.submitted_school_ids) if plist else [],
+            "submitted_at": plist.submitted_at.isoformat() + "Z" if plist and plist.submitted_at else None,
+        }
+    )
+
+
+@bp.route("/v1/rounds/<int:round_id>/posts/<int:post_id>/ranking", methods=["GET", "PUT"])
+@api_auth("bureau", "school")
+def ranking(round_id: int, post_id: int):
+    post = db.session.get(Post, post_id)
+    if post is None or post.round_id != round_id:
+        return error(404, "not_found", "没有这个岗位")
+    user = g.api_user
+    if user.role == "school" and user.school_id != post.school_id:
+        return error(403, "forbidden", "只能查看和修改本校岗位的排序")
+    if request.method == "PUT":
+        data = _json()
+        groups_in, unacceptable_in, version = data.get("groups", []), data.get("unacceptable", []), data.get("version")
+        if not (
+            isinstance(groups_in, list)
+            and all(isinstance(grp, list) and all(isinstance(x, str) for x in grp) for grp in groups_in)
+            and isinstance(unacceptable_in, list)
+            and all(isinstance(x, str) for x in unacceptable_in)
+            and (version is None or (isinstance(version, int) and not isinstance(version, bool)))
+        ):
+            return error(400, "invalid", "groups 应为工号数组的数组，unacceptable 为工号数组，version 为整数")
+        ids = {t.staff_no: t.id for t in candidates(post)}
+        unknown = [x for grp in groups_in for x in grp if x not in ids] + [x for x in unacceptable_in if x not in ids]
+        if unknown:
+            return error(400, "not_a_candidate", f"不是本岗位的申请者：{', '.join(unknown[:5])}")
+        bands = {ids[x]: k + 1 for k, grp in enumerate(groups_in) for x in grp}
+        try:
+            save_ranking(post, bands, {ids[x] for x in unacceptable_in}, version, submit=data.get("submit") is True)
+            db.session.commit()
+        except (StaleRanking, StaleDataError):
+            db.session.rollback()
+            return error(409, "stale", "该岗位的排序已被修改，请重新读取后再保存")
+        except FairError as exc:
+            db.session.rollback()
+            return error(409, "refused", str(exc))
+    return jsonify(_post_json(post, with_ranking=True))
+
+
+@bp.post("/v1/rounds/<int:round_id>/run")
+@api_auth("bureau")
+def run(round_id: int):
+    round_ = _round(round_id)
+    if round_ is None:
+        return error(404, "not_found", "没有这个年度")
+    try:
+        outcome = run_fair(round_, g.api_user.id, preview=_json().get("preview") is True)
+    except FairError as exc:
+        db.session.rollback()
+        return error(409, "refused", str(exc))
+    db.session.commit()
+    return jsonify(
+        {
+            "run": outcome.run.id,
+            "kind": outcome.run.kind,
+            "stable": outcome.run.stable,
+            "input_sha256": outcome.run.input_sha256,
+            "engine_version": outcome.run.engine_version,
+            "seed": outcome.run.seed,
+            "notes": outcome.notes,
+        }
+    )
+
+
+@bp.get("/v1/rounds/<int:round_id>/results")
+@api_auth("bureau")
+def results(round_id: int):
+    round_ = _round(round_id)
+    run_ = final_run(round_) if round_ else None
+    if run_ is None:
+        return error(404, "not_found", "尚未运行正式匹配")
+    placements = db.session.scalars(select(Placement).where(Placement.run_id == run_.id)).all()
+    teachers = {
+        t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))
+    }
+    schools = {s.id: s.code for s in db.session.scalars(select(School))}
+    return jsonify(
+        {
+            "round": round_.id,
+            "state": round_.state,
+            "run": run_.id,
+            "input_sha256": run_.input_sha256,
+            "placements": [
+                {
+                    "teacher": teachers[p.teacher_id].staff_no,
+                    "school": schools.get(p.school_id),
+                    "how": p.how,
+                    "preference_rank": p.preference_rank or None,
+                }
+                for p in sorted(placements, key=lambda p: teachers[p.teacher_id].staff_no)
+            ],
+        }
+    )

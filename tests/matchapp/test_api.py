@@ -1,0 +1,120 @@
+"""The JSON API: token and session authentication, the pages' access rules, and the fair's actions."""
+
+from matchapp.api.openapi import OPENAPI
+from matchapp.extensions import db
+from matchapp.fair.services import open_fair
+from tests.factories import gen_user
+from tests.matchapp.test_fair import _fair
+
+
+def _token(client, username, password="password123"):
+    resp = client.post("/api/v1/token", json={"username": username, "password": password})
+    assert resp.status_code == 200, resp.json
+    return {"Authorization": f"Bearer {resp.json['token']}"}
+
+
+def _world():
+    round_, s, teachers, music, posts = _fair()
+    open_fair(round_, None)
+    gen_user("teacher", username="t0", teacher_id=teachers[0].id)
+    gen_user("teacher", username="t2", teacher_id=teachers[2].id)
+    gen_user("school", username="d", school_id=s[3].id)
+    gen_user("school", username="c", school_id=s[2].id)
+    gen_user("bureau", username="renshi")
+    db.session.commit()
+    return round_, s, teachers, posts
+
+
+def test_openapi_document_is_served_and_describes_every_api_route(app, client):
+    doc = client.get("/api/openapi.json").json
+    assert doc["openapi"].startswith("3.") and doc == OPENAPI
+    documented = {
+        path.replace("{round_id}", "<int:round_id>").replace("{post_id}", "<int:post_id>") for path in doc["paths"]
+    }
+    routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
+    assert routes == documented
+
+
+def test_token_and_bad_credentials(app, client):
+    _world()
+    assert client.post("/api/v1/token", json={"username": "t0", "password": "nope"}).status_code == 401
+    assert client.post("/api/v1/token", data="not json").status_code == 400
+    assert client.get("/api/v1/rounds/1/posts").status_code == 401
+    assert client.get("/api/v1/rounds/1/posts", headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def test_teacher_puts_preferences_and_reads_only_their_own(app, client):
+    round_, s, teachers, posts = _world()
+    headers = _token(client, "t0")
+    listing = client.get(f"/api/v1/rounds/{round_.id}/posts", headers=headers).json
+    assert {p["school"] for p in listing["posts"]} == {"F1", "F2", "F3"}  # math posts, not their own school F0
+    resp = client.put(
+        f"/api/v1/rounds/{round_.id}/preferences", json={"schools": ["F3", "F2"], "submit": True}, headers=headers
+    )
+    assert resp.status_code == 200 and resp.json["submitted"] == ["F3", "F2"] and resp.json["submitted_at"]
+    resp = client.put(f"/api/v1/rounds/{round_.id}/preferences", json={"schools": ["F0"]}, headers=headers)
+    assert resp.status_code == 409 and "本校" in resp.json["message"]
+    resp = client.put(f"/api/v1/rounds/{round_.id}/preferences", json={"schools": "F3"}, headers=headers)
+    assert resp.status_code == 400
+    # Teachers cannot rank posts or run the fair.
+    assert client.get(f"/api/v1/rounds/{round_.id}/posts/{posts['D'].id}/ranking", headers=headers).status_code == 403
+    assert client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=headers).status_code == 403
+
+
+def test_school_ranks_its_own_post_and_a_stale_version_is_refused(app, client):
+    round_, s, teachers, posts = _world()
+    for user, schools in (("t0", ["F3"]), ("t2", ["F3"])):
+        client.put(
+            f"/api/v1/rounds/{round_.id}/preferences",
+            json={"schools": schools, "submit": True},
+            headers=_token(client, user),
+        )
+    headers = _token(client, "d")
+    url = f"/api/v1/rounds/{round_.id}/posts/{posts['D'].id}/ranking"
+    post = client.get(url, headers=headers).json
+    assert {c["id"] for c in post["candidates"]} == {teachers[0].staff_no, teachers[2].staff_no}
+    version = post["ranking"]["version"]
+    body = {"groups": [[teachers[2].staff_no, teachers[0].staff_no]], "version": version, "submit": True}
+    saved = client.put(url, json=body, headers=headers)
+    assert saved.status_code == 200
+    (group,) = saved.json["ranking"]["groups"]  # one tie group holding both
+    assert set(group) == {teachers[0].staff_no, teachers[2].staff_no}
+    assert saved.json["ranking"]["version"] == version + 1
+    stale = client.put(url, json=body, headers=headers)  # the same old version again
+    assert stale.status_code == 409 and stale.json["error"] == "stale"
+    other = _token(client, "c")
+    assert client.get(url, headers=other).status_code == 403
+    assert client.put(url, json=body, headers=other).status_code == 403
+
+
+def test_session_calls_need_the_csrf_header(database_url, tmp_path):
+    from tests.conftest import make_app, running
+
+    with running(make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)) as app:
+        round_, s, teachers, posts = _world()
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post("/login", data={"username": "t0", "password": "password123", "csrf_token": token})
+        url = f"/api/v1/rounds/{round_.id}/preferences"
+        assert client.get(url).status_code == 200
+        assert client.put(url, json={"schools": ["F3"]}).status_code == 400
+        assert client.put(url, json={"schools": ["F3"]}, headers={"X-CSRFToken": token}).status_code == 200
+
+
+def test_bureau_runs_and_reads_results(app, client):
+    round_, s, teachers, posts = _world()
+    headers = _token(client, "renshi")
+    resp = client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=headers)
+    assert resp.status_code == 409  # the fair is still open
+    preview = client.post(f"/api/v1/rounds/{round_.id}/run", json={"preview": True}, headers=headers)
+    assert preview.status_code == 200 and preview.json["kind"] == "preview" and preview.json["stable"]
+    assert client.get(f"/api/v1/rounds/{round_.id}/results", headers=headers).status_code == 404
+    from matchapp.fair.services import close_fair
+
+    close_fair(round_)
+    db.session.commit()
+    final = client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=headers).json
+    results = client.get(f"/api/v1/rounds/{round_.id}/results", headers=headers).json
+    assert results["run"] == final["run"] and len(results["placements"]) == 6
+    assert client.get("/api/v1/rounds/999/results", headers=headers).status_code == 404

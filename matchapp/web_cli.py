@@ -131,6 +131,23 @@ def create_user_command(username, role, school_code, staff_no, display_name, pas
     click.echo(f"created {role} account {username}")
 
 
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@with_appcontext
+def worker_command(burst):
+    """Run background jobs from the RQ queue (needs REDIS_URL)."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.UsageError("set REDIS_URL: without it, jobs run inside the web process")
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from .core.jobs import QUEUE
+
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
+
+
 @cli.command("create-round")
 @click.argument("year", type=int)
 @click.option("--name", default=None)

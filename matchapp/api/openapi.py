@@ -86,6 +86,19 @@ OPENAPI = {
                     },
                 },
             },
+            "Job": {
+                "type": "object",
+                "required": ["job", "state", "progress"],
+                "properties": {
+                    "job": {"type": "integer"},
+                    "kind": {"type": "string"},
+                    "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "message": {"type": "string"},
+                    "result": {"type": "object", "nullable": True},
+                    "status_url": {"type": "string"},
+                },
+            },
             "Preferences": {
                 "type": "object",
                 "required": ["round", "teacher", "draft", "submitted"],
@@ -231,7 +244,7 @@ OPENAPI = {
         },
         "/api/v1/rounds/{round_id}/run": {
             "post": {
-                "summary": "Run the matching (bureau); preview=true runs on the current drafts",
+                "summary": "Start the matching in the background (bureau); preview=true runs on the current drafts",
                 "parameters": [_ROUND],
                 "requestBody": {
                     "content": {
@@ -241,23 +254,21 @@ OPENAPI = {
                     }
                 },
                 "responses": {
-                    "200": _resp(
-                        "The run",
-                        {
-                            "type": "object",
-                            "properties": {
-                                "run": {"type": "integer"},
-                                "kind": {"type": "string"},
-                                "stable": {"type": "boolean"},
-                                "input_sha256": {"type": "string"},
-                                "engine_version": {"type": "string"},
-                                "seed": {"type": "integer"},
-                                "notes": _CODES,
-                            },
-                        },
-                    ),
+                    "202": _resp("The job, queued", {"$ref": "#/components/schemas/Job"}),
                     **_ERRORS,
                     "409": _resp("Not allowed in this state", _ERROR),
+                },
+            }
+        },
+        "/api/v1/jobs/{job_id}": {
+            "get": {
+                "summary": "A background job's state, progress and result",
+                "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": _resp("The job", {"$ref": "#/components/schemas/Job"}),
+                    "401": _ERRORS["401"],
+                    "403": _ERRORS["403"],
+                    "404": _ERRORS["404"],
                 },
             }
         },

@@ -12,6 +12,7 @@ from wtforms import ValidationError
 
 from ..auth.models import User
 from ..auth.services import LoginRefused, authenticate
+from ..core.jobs import enqueue
 from ..extensions import csrf, db, limiter
 from ..fair.models import Placement
 from ..fair.services import (
@@ -23,7 +24,6 @@ from ..fair.services import (
     post_ranking,
     posts_for,
     preference_list,
-    run_fair,
     save_preferences,
     save_ranking,
 )
@@ -266,26 +266,45 @@ def ranking(round_id: int, post_id: int):
 @bp.post("/v1/rounds/<int:round_id>/run")
 @api_auth("bureau")
 def run(round_id: int):
+    """Start a run in the background; poll the job's URL for its progress and result."""
     round_ = _round(round_id)
     if round_ is None:
         return error(404, "not_found", "没有这个年度")
-    try:
-        outcome = run_fair(round_, g.api_user.id, preview=_json().get("preview") is True)
-    except FairError as exc:
-        db.session.rollback()
-        return error(409, "refused", str(exc))
-    db.session.commit()
-    return jsonify(
-        {
-            "run": outcome.run.id,
-            "kind": outcome.run.kind,
-            "stable": outcome.run.stable,
-            "input_sha256": outcome.run.input_sha256,
-            "engine_version": outcome.run.engine_version,
-            "seed": outcome.run.seed,
-            "notes": outcome.notes,
-        }
-    )
+    preview = _json().get("preview") is True
+    allowed = ("fair_open", "fair_closed") if preview else ("fair_closed", "matched")
+    if round_.state not in allowed:
+        return error(409, "refused", "只能在洽谈会期间或截止后预览匹配" if preview else "洽谈会截止后才能正式运行匹配")
+    job = enqueue("run_fair", {"round_id": round_.id, "preview": preview, "user_id": g.api_user.id}, g.api_user.id)
+    response = jsonify(_job_json(job))
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return response
+
+
+def _job_json(job) -> dict:
+    return {
+        "job": job.id,
+        "kind": job.kind,
+        "state": job.state,
+        "progress": job.progress,
+        "message": job.message,
+        "result": job.result,
+        "status_url": f"/api/v1/jobs/{job.id}",
+    }
+
+
+@bp.get("/v1/jobs/<int:job_id>")
+@api_auth("bureau", "school", "teacher")
+def job(job_id: int):
+    from ..core.jobs import Job
+
+    found = db.session.get(Job, job_id)
+    if found is None:
+        return error(404, "not_found", "没有这个任务")
+    if g.api_user.role != "bureau" and found.created_by_id != g.api_user.id:
+        return error(403, "forbidden", "无权访问")
+    db.session.refresh(found)
+    return jsonify(_job_json(found))
 
 
 @bp.get("/v1/rounds/<int:round_id>/results")

@@ -1,4 +1,4 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -39,3 +39,15 @@ def home():
 def healthz():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    """A background job's progress (the page refreshes itself while it runs)."""
+    from .jobs import Job
+
+    job = db.get_or_404(Job, job_id)
+    if current_user.role != "bureau" and job.created_by_id != current_user.id:
+        abort(403)
+    return render_template("core/job.html", job=job)

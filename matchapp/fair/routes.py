@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.access import require_school_access, role_required
+from ..core.jobs import enqueue
 from ..core.spreadsheet import workbook_bytes
 from ..core.vocab import SUBJECTS, TIERS
 from ..extensions import db
@@ -41,7 +42,6 @@ from .services import (
     publish,
     receipt_code,
     result_figures,
-    run_fair,
     save_preferences,
     save_ranking,
     sync_state,
@@ -328,17 +328,17 @@ def fair_close(round_id: int):
 @bp.route("/<int:round_id>/run", methods=["POST"])
 @role_required("bureau")
 def fair_run(round_id: int):
+    """Start a run in the background (a province-size run must not block a web worker)."""
+    round_ = _round(round_id)
     preview = bool(request.form.get("preview"))
-
-    def action(round_):
-        outcome = run_fair(round_, current_user.id, preview=preview)
-        for note in outcome.notes[:10]:
-            flash(note, "info")
-        if preview:
-            return _("预览完成（运行 #%(id)s），结果未保存为正式结果。", id=outcome.run.id)
-        return _("匹配完成（运行 #%(id)s），结果已通过稳定性校验。", id=outcome.run.id)
-
-    return _act(round_id, action)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("fair.control", round_id=round_id))
+    allowed = ("fair_open", "fair_closed") if preview else ("fair_closed", "matched")
+    if round_.state not in allowed:
+        flash(_("只能在洽谈会期间或截止后预览匹配。") if preview else _("洽谈会截止后才能正式运行匹配。"), "error")
+        return redirect(url_for("fair.control", round_id=round_id))
+    job = enqueue("run_fair", {"round_id": round_.id, "preview": preview, "user_id": current_user.id}, current_user.id)
+    return redirect(url_for("core.job", job_id=job.id))
 
 
 @bp.route("/<int:round_id>/confirm", methods=["POST"])

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from algorithms import ENGINE_VERSION, explain_teacher, loads_instance, parse_result, result_bytes, solve
 
 from ..core.clock import utcnow
+from ..core.jobs import handler
 from ..extensions import db
 from ..roster.models import ExchangeRecord, School, Teacher
 from ..rounds.models import Outgoing, Post, Round
@@ -377,15 +378,21 @@ class RunOutcome:
     notes: list[str]
 
 
-def run_fair(round_: Round, user_id: int | None, preview: bool = False) -> RunOutcome:
-    """Solve the round and write the run and its placements, all in the caller's transaction."""
+def run_fair(round_: Round, user_id: int | None, preview: bool = False, progress=None) -> RunOutcome:
+    """Solve the round and write the run and its placements, all in the caller's transaction.
+
+    ``progress(percent, message)``, if given, hears of each phase before anything is written.
+    """
+    progress = progress or (lambda percent, message: None)
     if preview:
         if round_.state not in ("fair_open", "fair_closed"):
             raise FairError(_("只能在洽谈会期间或截止后预览匹配。"))
     elif round_.state not in ("fair_closed", "matched"):
         raise FairError(_("洽谈会截止后才能正式运行匹配。"))
+    progress(10, _("读取志愿与排序"))
     doc, notes = build_instance(round_, preview=preview)
     text = canonical_json(doc)
+    progress(30, _("运行匹配与行政指定（%(n)s名教师）", n=len(doc["teachers"])))
     instance = loads_instance(text.encode("utf-8"))
     result = solve(instance, assign=True)
     if not result.certificate.stable:  # the certificate checks the engine; never expected
@@ -393,6 +400,7 @@ def run_fair(round_: Round, user_id: int | None, preview: bool = False) -> RunOu
             _("稳定性校验未通过，结果未保存：%(why)s", why="; ".join(result.certificate.describe(instance, 3)))
         )
     result_text = result_bytes(instance, result).decode("utf-8")  # exactly what `matchapp solve` writes
+    progress(70, _("稳定性校验通过，写入结果"))
     run = Run(
         round_id=round_.id,
         kind="preview" if preview else "final",
@@ -639,3 +647,11 @@ def result_figures(run: Run) -> dict:
         },
         "stable": doc["stats"]["stable"],
     }
+
+
+@handler("run_fair")
+def run_fair_job(params: dict, report) -> dict:
+    """The background form of :func:`run_fair` (the bureau's button and the API)."""
+    round_ = db.session.get(Round, params["round_id"])
+    outcome = run_fair(round_, params.get("user_id"), preview=params.get("preview", False), progress=report)
+    return {"run_id": outcome.run.id, "kind": outcome.run.kind, "notes": outcome.notes[:20]}

@@ -81,9 +81,11 @@ def test_the_whole_fair(browser, demo_server):
     bureau.get_by_role("button", name="截止洽谈会").click()
     expect(bureau.get_by_role("status")).to_have_text("洽谈会已截止。")
     bureau.get_by_role("button", name="运行正式匹配").click()
-    expect(bureau.locator(".flash-success")).to_contain_text("结果已通过稳定性校验")
-    shot(bureau, "bureau-control", demo_server["db"])
-    bureau.get_by_role("link", name="查看结果与行政指定").click()
+    # The run goes to a background job; its page refreshes itself until the job is done.
+    expect(bureau.get_by_text("已完成", exact=True)).to_be_visible(timeout=30_000)
+    expect(bureau.locator(".job")).to_contain_text("结果已通过稳定性校验")
+    shot(bureau, "bureau-job", demo_server["db"])
+    bureau.get_by_role("link", name="查看结果").click()
     expect(bureau.get_by_role("heading", name="录取志愿分布")).to_be_visible()
     expect(bureau.locator("#histogram")).to_be_visible()
     form = bureau.locator("form.assign-form").first
@@ -92,6 +94,7 @@ def test_the_whole_fair(browser, demo_server):
     expect(bureau.get_by_role("alert")).to_contain_text("请写明调整理由")
     shot(bureau, "bureau-results", demo_server["db"])
     bureau.get_by_role("link", name="洽谈会").click()
+    shot(bureau, "bureau-control", demo_server["db"])
     bureau.get_by_role("button", name="确认行政指定").click()
     bureau.get_by_role("button", name="公示结果").click()
     expect(bureau.locator(".flash-success")).to_contain_text("结果已公示")

@@ -1,6 +1,7 @@
 """The JSON API: token and session authentication, the pages' access rules, and the fair's actions."""
 
 from matchapp.api.openapi import OPENAPI
+from matchapp.core.jobs import wait_for_jobs
 from matchapp.extensions import db
 from matchapp.fair.services import open_fair
 from tests.factories import gen_user
@@ -29,7 +30,10 @@ def test_openapi_document_is_served_and_describes_every_api_route(app, client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.") and doc == OPENAPI
     documented = {
-        path.replace("{round_id}", "<int:round_id>").replace("{post_id}", "<int:post_id>") for path in doc["paths"]
+        path.replace("{round_id}", "<int:round_id>")
+        .replace("{post_id}", "<int:post_id>")
+        .replace("{job_id}", "<int:job_id>")
+        for path in doc["paths"]
     }
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     assert routes == documented
@@ -108,13 +112,20 @@ def test_bureau_runs_and_reads_results(app, client):
     resp = client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=headers)
     assert resp.status_code == 409  # the fair is still open
     preview = client.post(f"/api/v1/rounds/{round_.id}/run", json={"preview": True}, headers=headers)
-    assert preview.status_code == 200 and preview.json["kind"] == "preview" and preview.json["stable"]
+    assert preview.status_code == 202 and preview.headers["Location"] == preview.json["status_url"]
+    wait_for_jobs()
+    job = client.get(preview.json["status_url"], headers=headers).json
+    assert job["state"] == "done" and job["progress"] == 100 and job["result"]["kind"] == "preview"
     assert client.get(f"/api/v1/rounds/{round_.id}/results", headers=headers).status_code == 404
     from matchapp.fair.services import close_fair
 
     close_fair(round_)
     db.session.commit()
     final = client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=headers).json
+    wait_for_jobs()
+    job = client.get(final["status_url"], headers=headers).json
     results = client.get(f"/api/v1/rounds/{round_.id}/results", headers=headers).json
-    assert results["run"] == final["run"] and len(results["placements"]) == 6
+    assert results["run"] == job["result"]["run_id"] and len(results["placements"]) == 6
+    teacher = _token(client, "t0")
+    assert client.get(final["status_url"], headers=teacher).status_code == 403  # not their job
     assert client.get("/api/v1/rounds/999/results", headers=headers).status_code == 404

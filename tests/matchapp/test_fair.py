@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from matchapp.core.audit import AuditLog
 from matchapp.core.clock import utcnow
+from matchapp.core.jobs import wait_for_jobs
 from matchapp.extensions import db
 from matchapp.fair.models import Placement, Run
 from matchapp.fair.services import (
@@ -240,12 +241,14 @@ def test_pages_of_the_fair(app, client, auth):
     assert "已被其他管理员修改" in page.get_data(as_text=True)  # a stale form is refused
     auth.logout()
     auth.login("renshi")
-    for step, words in [
-        ("close", "洽谈会已截止"),
-        ("run", "匹配完成"),
-        ("confirm", "行政指定已确认"),
-        ("publish", "结果已公示"),
-    ]:
+    page = client.post(f"/fair/{round_.id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "洽谈会已截止" in page
+    resp = client.post(f"/fair/{round_.id}/run")
+    assert "/jobs/" in resp.headers["Location"]  # the run goes to the background
+    wait_for_jobs()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已完成" in page and "结果已通过稳定性校验" in page and 'http-equiv="refresh"' not in page
+    for step, words in [("confirm", "行政指定已确认"), ("publish", "结果已公示")]:
         page = client.post(f"/fair/{round_.id}/{step}", follow_redirects=True).get_data(as_text=True)
         assert words in page, step
     page = client.get(f"/fair/{round_.id}/results").get_data(as_text=True)
@@ -260,3 +263,41 @@ def test_pages_of_the_fair(app, client, auth):
     assert client.get(f"/fair/{round_.id}/letters/{teachers[0].id}").status_code in (403, 404)
     assert client.get(f"/fair/{round_.id}/results").status_code == 403
     assert db.session.scalar(select(func.count(Run.id))) == 1
+
+
+def _redis_url():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+    except OSError:
+        return None
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis on 127.0.0.1:6379")
+def test_a_run_goes_through_the_rq_queue_when_redis_is_configured(database_url, tmp_path, monkeypatch):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from matchapp.core.jobs import QUEUE, Job, enqueue
+    from tests.conftest import make_app, running
+
+    url = _redis_url()
+    Redis.from_url(url).delete(f"rq:queue:{QUEUE}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("MATCHAPP_ENV", "testing")
+    monkeypatch.setenv("MATCHAPP_INSTANCE", str(tmp_path / "instance"))
+    with running(make_app(database_url, tmp_path, REDIS_URL=url)):
+        round_, s, teachers, music, posts = _fair()
+        open_fair(round_, None)
+        close_fair(round_)
+        db.session.commit()
+        job = enqueue("run_fair", {"round_id": round_.id, "preview": False}, None)
+        assert db.session.get(Job, job.id).state == "queued"  # nothing ran in the web process
+        connection = Redis.from_url(url)
+        SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=True)
+        db.session.expire_all()
+        done = db.session.get(Job, job.id)
+        assert done.state == "done" and done.progress == 100, done.message
+        assert final_run(round_).id == done.result["run_id"]

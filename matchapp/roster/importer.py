@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..core.clock import local_today
+from ..core.jobs import handler
 from ..core.vocab import EDUCATION_BY_NAME, GENDER_BY_NAME, SUBJECT_BY_NAME, TITLE_BY_NAME
 from ..extensions import db
 from .models import School, Teacher
@@ -384,3 +385,28 @@ def template_workbook() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@handler("import_roster")
+def import_roster_job(params: dict, report) -> dict:
+    """The background form of :func:`import_roster`, for large files; the upload is removed after."""
+    import os
+
+    from ..core.audit import acting_as
+
+    only = db.session.get(School, params["school_id"]) if params.get("school_id") else None
+    try:
+        with open(params["path"], "rb") as handle:
+            data = handle.read()
+        report(20, "正在检查每一行")
+        with acting_as(params.get("actor", "import"), params.get("user_id")):
+            try:
+                result = import_roster(data, params["filename"], only_school=only)
+            except ImportRefused as refused:
+                problems = refused.report.problems
+                lines = "\n".join(str(p) for p in problems[:50])
+                raise RuntimeError(f"文件有{len(problems)}处问题，未导入任何数据：\n{lines}") from None
+    finally:
+        if os.path.exists(params["path"]):
+            os.unlink(params["path"])
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}

@@ -1,9 +1,13 @@
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+import os
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core.access import require_school_access, require_teacher_access, role_required
+from ..core.jobs import enqueue
 from ..extensions import db
 from . import bp
 from .forms import ImportForm
@@ -11,6 +15,7 @@ from .importer import ImportRefused, import_roster, template_workbook
 from .models import School, Teacher
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BACKGROUND_IMPORT_BYTES = 1_000_000  # about 15,000 rows of .xlsx
 
 
 @bp.route("/schools")
@@ -62,8 +67,29 @@ def import_file():
     if form.validate_on_submit():
         upload = form.file.data
         only = current_user.school if current_user.role == "school" else None
+        data = upload.read()
+        if len(data) > BACKGROUND_IMPORT_BYTES:
+            # A large roster is checked and written by a background job, not by this web worker.
+            folder = os.path.join(current_app.instance_path, "uploads")
+            os.makedirs(folder, exist_ok=True)
+            suffix = ".xlsx" if (upload.filename or "").lower().endswith(".xlsx") else ".csv"
+            path = os.path.join(folder, f"{uuid.uuid4().hex}{suffix}")
+            with open(path, "wb") as handle:
+                handle.write(data)
+            job = enqueue(
+                "import_roster",
+                {
+                    "path": path,
+                    "filename": upload.filename or suffix,
+                    "school_id": only.id if only else None,
+                    "user_id": current_user.id,
+                    "actor": current_user.username,
+                },
+                current_user.id,
+            )
+            return redirect(url_for("core.job", job_id=job.id))
         try:
-            report = import_roster(upload.read(), upload.filename or "", only_school=only)
+            report = import_roster(data, upload.filename or "", only_school=only)
         except ImportRefused as refused:
             db.session.rollback()
             problems = refused.report.problems

@@ -518,11 +518,21 @@ EN.update(
 )
 
 # Background jobs.
-EN.update({
-    "任务 #%(id)s": "job #%(id)s", "后台任务": "Background job", "失败，未写入任何结果": "Failed; nothing was written",
-    "导入名册": "Roster import", "已完成": "Done", "排队中…": "Queued…",
-    "本页每2秒自动刷新；关闭页面不影响任务运行。": "This page refreshes every 2 seconds; closing it does not stop the job.",
-    "稳定性校验通过，写入结果": "Certified stable; writing the results", "读取志愿与排序": "Reading preferences and rankings",
-    "运行匹配": "Matching run", "运行匹配与行政指定（%(n)s名教师）": "Matching and assignment (%(n)s teachers)",
-    "返回": "Back", "进度": "Progress", "进行中…": "Running…",
-})
+EN.update(
+    {
+        "任务 #%(id)s": "job #%(id)s",
+        "后台任务": "Background job",
+        "失败，未写入任何结果": "Failed; nothing was written",
+        "导入名册": "Roster import",
+        "已完成": "Done",
+        "排队中…": "Queued…",
+        "本页每2秒自动刷新；关闭页面不影响任务运行。": "This page refreshes every 2 seconds; closing it does not stop the job.",
+        "稳定性校验通过，写入结果": "Certified stable; writing the results",
+        "读取志愿与排序": "Reading preferences and rankings",
+        "运行匹配": "Matching run",
+        "运行匹配与行政指定（%(n)s名教师）": "Matching and assignment (%(n)s teachers)",
+        "返回": "Back",
+        "进度": "Progress",
+        "进行中…": "Running…",
+    }
+)

@@ -238,3 +238,30 @@ def test_import_roster_command_all_or_nothing(tmp_path, database_url):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
+
+
+def test_a_large_roster_is_imported_by_a_background_job(app, client, auth, monkeypatch):
+    import os
+
+    from matchapp.core.jobs import Job, wait_for_jobs
+    from matchapp.roster import routes as roster_routes
+
+    _world()
+    monkeypatch.setattr(roster_routes, "BACKGROUND_IMPORT_BYTES", 10)
+    auth.login("renshi")
+    before = db.session.scalar(select(func.count(Teacher.id)))
+    bad, name = as_xlsx([row(工号="J1"), row(工号="J2", 学科="书法")])
+    resp = client.post("/roster/import", data={"file": (io.BytesIO(bad), name)}, content_type="multipart/form-data")
+    assert "/jobs/" in resp.headers["Location"]
+    wait_for_jobs()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "失败，未写入任何结果" in page and "第3行「学科」" in page
+    assert db.session.scalar(select(func.count(Teacher.id))) == before
+    good, name = as_xlsx([row(工号="J1"), row(工号="J2")])
+    resp = client.post("/roster/import", data={"file": (io.BytesIO(good), name)}, content_type="multipart/form-data")
+    wait_for_jobs()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "导入完成：新增2人" in page
+    assert db.session.scalar(select(func.count(Teacher.id))) == before + 2
+    jobs = db.session.scalars(select(Job)).all()
+    assert all(not os.path.exists(j.params["path"]) for j in jobs)  # uploads are removed

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -151,6 +151,21 @@ def _optional_str(obj: dict, key: str, entry: str) -> str:
     return value
 
 
+class _TeacherColumns(NamedTuple):
+    """The teachers of an instance, read into columns."""
+
+    teacher_index: dict[str, int]
+    teacher_ids: list[str]
+    teacher_names: list[str]
+    subject_code: dict[str, int]
+    subjects: list[str]
+    school: np.ndarray
+    subject: np.ndarray
+    backbone: np.ndarray
+    pref_ptr: np.ndarray
+    pref_flat: list[int]
+
+
 def _teachers_fast(teachers: list, school_index: dict[str, int]):
     """Read well-formed teachers column by column; ``None`` when anything looks wrong."""
     try:
@@ -187,7 +202,7 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         for shift in range(1, int(lengths.max())):
             if np.any((schools[shift:] == schools[:-shift]) & (owner[shift:] == owner[:-shift])):
                 return None
-    return (
+    return _TeacherColumns(
         teacher_index,
         teacher_ids,
         teacher_names,
@@ -264,7 +279,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
     t_backbone = np.asarray(backbones, dtype=bool)
     pref_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=pref_ptr[1:])
-    return (
+    return _TeacherColumns(
         teacher_index,
         teacher_ids,
         teacher_names,
@@ -381,18 +396,9 @@ def parse_instance(data: Any) -> Instance:
     read = _teachers_fast(teachers, school_index)
     if read is None:
         read = _teachers_slow(teachers, school_index)
-    (
-        teacher_index,
-        teacher_ids,
-        teacher_names,
-        subject_code,
-        subjects,
-        t_school,
-        t_subject,
-        t_backbone,
-        pref_ptr,
-        pref_flat,
-    ) = read
+    teacher_index, teacher_ids, teacher_names = read.teacher_index, read.teacher_ids, read.teacher_names
+    subject_code, subjects, pref_ptr, pref_flat = read.subject_code, read.subjects, read.pref_ptr, read.pref_flat
+    t_school, t_subject, t_backbone = read.school, read.subject, read.backbone
     pref_school = np.asarray(pref_flat, dtype=np.int32)
     del pref_flat
     owner = np.repeat(np.arange(n, dtype=np.int32), np.diff(pref_ptr))

@@ -424,30 +424,18 @@ def run_fair(round_: Round, user_id: int | None, preview: bool = False, progress
         ranks[t["id"]] = {s: k + 1 for k, s in enumerate(t["preferences"])}
     rows = []
     for staff_no, teacher in teacher_by_staff.items():
-        if staff_no in result_doc["matching"]:
-            code = result_doc["matching"][staff_no]
-            rows.append(
-                Placement(
-                    run_id=run.id,
-                    teacher_id=teacher.id,
-                    school_id=school_by_code[code].id,
-                    how="matched",
-                    preference_rank=ranks[staff_no].get(code, 0),
-                )
+        code, how = result_doc["matching"].get(staff_no), "matched"
+        if code is None:
+            code, how = result_doc.get("assigned", {}).get(staff_no), "assigned"
+        rows.append(
+            Placement(
+                run_id=run.id,
+                teacher_id=teacher.id,
+                school_id=school_by_code[code].id if code else None,
+                how=how if code else "unplaced",
+                preference_rank=ranks[staff_no].get(code, 0) if code else 0,
             )
-        elif staff_no in result_doc.get("assigned", {}):
-            code = result_doc["assigned"][staff_no]
-            rows.append(
-                Placement(
-                    run_id=run.id,
-                    teacher_id=teacher.id,
-                    school_id=school_by_code[code].id,
-                    how="assigned",
-                    preference_rank=ranks[staff_no].get(code, 0),
-                )
-            )
-        else:
-            rows.append(Placement(run_id=run.id, teacher_id=teacher.id, school_id=None, how="unplaced"))
+        )
     db.session.add_all(rows)
     round_.state = "matched"
     db.session.flush()

@@ -275,7 +275,8 @@ def control(round_id: int):
     round_ = _round(round_id)
     runs = db.session.scalars(select(Run).where(Run.round_id == round_.id).order_by(Run.id.desc()).limit(20)).all()
     # The closing time is entered and shown in Beijing time (UTC+8); the server stores UTC.
-    default_close = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8 + 24)).strftime("%Y-%m-%dT%H:00")
+    beijing_tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8 + 24)).date()
+    default_close = f"{beijing_tomorrow.isoformat()}T17:00"
     return render_template(
         "fair/control.html",
         round=round_,

@@ -108,20 +108,19 @@ def is_participant(round_: Round, teacher: Teacher) -> bool:
 
 
 def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
-    """The posts a teacher may rank: their subject, seats > 0, never their own school."""
-    return list(
-        db.session.scalars(
-            select(Post)
-            .join(School)
-            .where(
-                Post.round_id == round_.id,
-                Post.subject == teacher.subject,
-                Post.seats > 0,
-                Post.school_id != teacher.school_id,
-            )
-            .order_by(School.zone, School.code)
+    """The posts a teacher may rank: their subject, seats > 0, never their own school; own zone first."""
+    posts = db.session.scalars(
+        select(Post)
+        .join(School)
+        .where(
+            Post.round_id == round_.id,
+            Post.subject == teacher.subject,
+            Post.seats > 0,
+            Post.school_id != teacher.school_id,
         )
-    )
+    ).all()
+    zone = teacher.school.zone
+    return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
 
 
 def _ids(text: str | None) -> list[int]:

@@ -145,15 +145,17 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         long_serving = [t for t in teachers if (TODAY - t.started_at_school).days >= 6 * 365 and not t.exemption]
         chosen = rng.choice(len(long_serving), size=int(len(long_serving) * 0.15), replace=False)
         outgoing = [long_serving[k] for k in sorted(chosen.tolist())]
+        confirmed = []
         for t in outgoing:
-            db.session.add(
-                Outgoing(
-                    round_id=round_.id,
-                    teacher_id=t.id,
-                    how="volunteer" if rng.random() < 0.6 else "rule",
-                    confirmed=bool(rng.random() < 0.7),
-                )
+            entry = Outgoing(
+                round_id=round_.id,
+                teacher_id=t.id,
+                how="volunteer" if rng.random() < 0.6 else "rule",
+                confirmed=bool(rng.random() < 0.7),
             )
+            db.session.add(entry)
+            if entry.confirmed:
+                confirmed.append(t)
         # Receiving posts: a subject's seats across the district equal its outflow (先流出再流入).
         per_subject: dict[str, int] = {}
         for t in outgoing:
@@ -203,6 +205,7 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
                     password_hash=hashes["teacher"],
                 )
             )
-        accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in outgoing[:3]]
+        # Print teachers already on their school's final list: they take part in the fair.
+        accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in confirmed[:3]]
         db.session.flush()
     return accounts

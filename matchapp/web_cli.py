@@ -59,7 +59,17 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             ("school", "s01", PASSWORDS["school"]),
             ("school", "s02", PASSWORDS["school"]),
         ]
-        teachers = db.session.scalars(select(User).where(User.role == "teacher").order_by(User.id).limit(3))
+        from .roster.models import Teacher
+        from .rounds.models import Outgoing
+
+        teachers = db.session.scalars(
+            select(User)
+            .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
+            .join(Teacher, Teacher.id == User.teacher_id)
+            .where(User.role == "teacher", Outgoing.confirmed.is_(True))
+            .order_by(Teacher.staff_no)
+            .limit(3)
+        )
         accounts += [("teacher", u.username, PASSWORDS["teacher"]) for u in teachers]
     for role, username, password in accounts:
         click.echo(f"demo account: {role} {username} {password}")

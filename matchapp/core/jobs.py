@@ -85,7 +85,12 @@ def run_job_in_worker(job_id: int) -> None:
     """The RQ entry point: builds the app from the environment."""
     from .. import create_app
 
-    _run_in_app(create_app(), job_id)
+    app = create_app()
+    try:
+        _run_in_app(app, job_id)
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # a worker builds an app per job: close its connections with it
 
 
 def run_job(job_id: int) -> None:

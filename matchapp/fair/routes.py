@@ -386,6 +386,16 @@ def results(round_id: int):
         "labels": [_("第%(k)s志愿", k=k + 1) for k in range(len(figures["histogram"]))],
         "values": figures["histogram"],
         "title": _("录取志愿分布"),
+        "flows": {
+            "labels": [str(TIERS[a]) for a in figures["tiers"]],
+            "series": [
+                {
+                    "label": _("到%(t)s学校", t=str(TIERS[b])),
+                    "values": [figures["tier_flow"][a][b] for a in figures["tiers"]],
+                }
+                for b in figures["tiers"]
+            ],
+        },
     }
     order = {"unplaced": 0, "assigned": 1, "matched": 2}
     placements.sort(key=lambda p: (order[p.how], teachers[p.teacher_id].subject, teachers[p.teacher_id].staff_no))

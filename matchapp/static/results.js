@@ -9,4 +9,16 @@
     data: { labels: chart.labels, datasets: [{ label: chart.title, data: chart.values, backgroundColor: "#b4232a" }] },
     options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
+  var flows = document.getElementById("flows");
+  if (flows && chart.flows) {
+    var colours = ["#8a5300", "#616e7c", "#4b2f91"];
+    new Chart(flows, {
+      type: "bar",
+      data: {
+        labels: chart.flows.labels,
+        datasets: chart.flows.series.map(function (s, k) { return { label: s.label, data: s.values, backgroundColor: colours[k] }; })
+      },
+      options: { animation: false, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } }
+    });
+  }
 })();

@@ -536,3 +536,4 @@ EN.update(
         "进行中…": "Running…",
     }
 )
+EN.update({"到%(t)s学校": "to %(t)s schools"})

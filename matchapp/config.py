@@ -62,6 +62,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "DEMO": demo,
+        "BEHIND_PROXY": os.environ.get("MATCHAPP_BEHIND_PROXY", "") in ("1", "true", "yes"),
     }
     config.update(overrides)
     return config

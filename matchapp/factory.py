@@ -6,12 +6,22 @@ import logging
 import os
 
 from flask import Flask, g, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie carries the Secure flag whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        from flask import has_request_context
+
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def _select_locale():
@@ -35,6 +45,12 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 
+    app.session_interface = _SessionInterface()
+    if app.config.get("BEHIND_PROXY"):
+        # Behind a reverse proxy (nginx…) that terminates HTTPS: trust its X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -69,12 +85,14 @@ def create_app(config: dict | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     @app.before_request
-    def _fresh_locale():
-        # Flask-Babel caches the locale on the app context, which may outlive one request
-        # (tests, CLI); each request chooses its own.
+    def _fresh_request_state():
+        # Flask-Babel and Flask-Login cache the locale and the user on the app context, which
+        # may outlive one request (tests that hold an app context, the CLI): each request
+        # chooses its own locale and loads its own user from its own session.
         from flask_babel import refresh
 
         refresh()
+        g.pop("_login_user", None)
 
     @app.teardown_request
     def _rollback_on_error(exc):

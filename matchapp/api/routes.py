@@ -65,18 +65,18 @@ def api_auth(*roles: str):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = _bearer_user()
+            user, by_session = _bearer_user(), False
             if user is None and current_user.is_authenticated:
-                user = current_user._get_current_object()
-                if request.method not in ("GET", "HEAD", "OPTIONS"):
-                    try:
-                        validate_csrf(request.headers.get("X-CSRFToken", ""))
-                    except ValidationError:
-                        return error(400, "csrf", "会话调用需要 X-CSRFToken 请求头")
+                user, by_session = current_user._get_current_object(), True
             if user is None:
                 return error(401, "unauthorized", "需要登录或有效的访问令牌")
             if roles and user.role not in roles:
                 return error(403, "forbidden", "无权访问")
+            if by_session and request.method not in ("GET", "HEAD", "OPTIONS"):
+                try:
+                    validate_csrf(request.headers.get("X-CSRFToken", ""))
+                except ValidationError:
+                    return error(400, "csrf", "会话调用需要 X-CSRFToken 请求头")
             g.api_user = user
             return view(*args, **kwargs)
 

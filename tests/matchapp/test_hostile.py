@@ -1,0 +1,162 @@
+"""Hostile input and faults: forms that get garbage, uploads too large, cookies over HTTPS, a run that
+fails half-way, a database connection cut under the app."""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text
+
+from matchapp.extensions import db
+from matchapp.fair.models import Placement, PostRanking, PreferenceList, Run
+from matchapp.fair.services import close_fair, open_fair, run_fair
+from tests.factories import gen_user
+from tests.matchapp.test_fair import _fair
+
+junk = st.dictionaries(
+    st.one_of(
+        st.sampled_from(["submit", "draft", "version", "withdraw", "school_id", "reason"]),
+        st.from_regex(r"(rank|band|reject)-[0-9]{1,4}", fullmatch=True),
+        st.text(max_size=8),
+    ),
+    st.one_of(st.text(max_size=12), st.integers(-(10**12), 10**12).map(str), st.sampled_from(["", "1", "-1", "1e9"])),
+    max_size=8,
+)
+
+
+@pytest.fixture
+def open_round(app):
+    round_, s, teachers, music, posts = _fair()
+    open_fair(round_, None)
+    gen_user("teacher", username="t0", teacher_id=teachers[0].id)
+    gen_user("school", username="d", school_id=s[3].id)
+    db.session.commit()
+    return round_, s, teachers, posts
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=junk)
+def test_preference_form_never_fails_on_garbage(open_round, client, data):
+    round_, s, teachers, posts = open_round
+    client.post("/login", data={"username": "t0", "password": "password123"})
+    before = db.session.scalar(
+        select(PreferenceList.submitted_school_ids).where(PreferenceList.teacher_id == teachers[0].id)
+    )
+    response = client.post(f"/fair/{round_.id}/preferences", data=data)
+    assert response.status_code < 500
+    after = db.session.scalar(
+        select(PreferenceList.submitted_school_ids).where(PreferenceList.teacher_id == teachers[0].id)
+    )
+    # Whatever was sent, a stored list only ever names schools the teacher may rank.
+    allowed = {
+        str(p.school_id) for p in db.session.scalars(select(type(posts["D"])).where(type(posts["D"]).subject == "math"))
+    } - {str(teachers[0].school_id)}
+    for stored in (before, after):
+        assert stored is None or set(filter(None, stored.split(","))) <= allowed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=junk)
+def test_ranking_form_never_fails_on_garbage(open_round, client, data):
+    round_, s, teachers, posts = open_round
+    client.post("/login", data={"username": "d", "password": "password123"})
+    response = client.post(f"/fair/{round_.id}/posts/{posts['D'].id}/ranking", data=data)
+    assert response.status_code < 500
+    ranking = db.session.scalar(select(PostRanking))
+    assert ranking is None or ranking.groups == ""  # nobody applied: nothing can be ranked
+
+
+def test_uploads_over_the_limit_are_refused(database_url, tmp_path):
+    import io
+
+    from tests.conftest import make_app, running
+
+    with running(make_app(database_url, tmp_path, MAX_CONTENT_LENGTH=1024)) as app:
+        gen_user("bureau", username="b")
+        db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"username": "b", "password": "password123"})
+        response = client.post(
+            "/roster/import", data={"file": (io.BytesIO(b"x" * 5000), "a.csv")}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)
+
+
+def test_cookies_are_secure_over_https(app):
+    gen_user("bureau", username="b")
+    db.session.commit()
+    client = app.test_client()
+    plain = client.post("/login", data={"username": "b", "password": "password123"})
+    assert "Secure" not in plain.headers.get("Set-Cookie", "")
+    secure = app.test_client().post(
+        "/login", data={"username": "b", "password": "password123"}, base_url="https://localhost"
+    )
+    cookies = secure.headers.getlist("Set-Cookie")
+    assert cookies and all("; Secure" in c and "HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
+
+
+def test_a_run_that_fails_half_way_leaves_nothing(app, monkeypatch):
+    round_, s, teachers, music, posts = _fair()
+    open_fair(round_, None)
+    close_fair(round_)
+    db.session.commit()
+    import matchapp.fair.services as services
+
+    real = services.Placement
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("the server stopped")
+
+    monkeypatch.setattr(services, "Placement", explode)
+    with pytest.raises(RuntimeError):
+        run_fair(round_, None)  # the Run row was flushed before the placements failed
+    db.session.rollback()
+    monkeypatch.setattr(services, "Placement", real)
+    assert db.session.scalar(select(func.count(Run.id))) == 0
+    assert db.session.scalar(select(func.count(Placement.id))) == 0
+    assert db.session.get(type(round_), round_.id).state == "fair_closed"
+
+
+def test_a_background_run_that_fails_is_marked_and_writes_nothing(app, monkeypatch):
+    from matchapp.core.jobs import Job, enqueue, wait_for_jobs
+
+    round_, s, teachers, music, posts = _fair()
+    open_fair(round_, None)
+    close_fair(round_)
+    db.session.commit()
+    import matchapp.fair.services as services
+
+    monkeypatch.setattr(services, "canonical_json", lambda doc: (_ for _ in ()).throw(MemoryError("out of memory")))
+    job = enqueue("run_fair", {"round_id": round_.id, "preview": False}, None)
+    wait_for_jobs()
+    db.session.expire_all()
+    failed = db.session.get(Job, job.id)
+    assert failed.state == "failed" and "out of memory" in failed.message
+    assert db.session.scalar(select(func.count(Run.id))) == 0
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_the_app_survives_its_database_connections_being_cut(database_url, app):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    gen_user("bureau", username="b")
+    db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": "b", "password": "password123"})
+    assert client.get("/home").status_code == 200
+    # What a database restart does to a pool: every open connection is killed.
+    from sqlalchemy import create_engine
+
+    admin = create_engine(os.environ["TEST_DATABASE_URL"])
+    with admin.begin() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+    db.session.remove()
+    assert client.get("/home").status_code == 200  # pool_pre_ping replaces the dead connection
+    assert client.get("/healthz").json == {"status": "ok"}

@@ -1,0 +1,157 @@
+"""Every route of the app, from the URL map, as each role and as a stranger: allowed or refused as
+intended, including other people's ids in URLs (no insecure direct object reference).
+
+A new route fails this test until it is classified here.
+"""
+
+import pytest
+
+from matchapp.extensions import db
+from matchapp.fair.models import Run
+from matchapp.fair.services import confirm_assignment, publish
+from tests.factories import gen_user
+from tests.matchapp.test_fair import _run_whole_fair
+
+ROLES = ("anon", "teacher", "school", "bureau")
+EVERYONE, SIGNED_IN = set(ROLES), {"teacher", "school", "bureau"}
+
+
+@pytest.fixture
+def world(app):
+    round_, s, teachers, music, posts, outcome = _run_whole_fair()
+    confirm_assignment(round_)
+    publish(round_)
+    # teachers[3] works at F1 and goes to F2: nothing to do with the school user's F0.
+    own_teacher, other_teacher = teachers[0], teachers[3]
+    own_school, other_school = s[0], s[1]  # the school user administers F0
+    users = {
+        "teacher": gen_user("teacher", username="own-teacher", teacher_id=own_teacher.id),
+        "school": gen_user("school", username="own-school", school_id=own_school.id),
+        "bureau": gen_user("bureau", username="bureau"),
+    }
+    db.session.commit()
+    post_here = posts["A"]  # F0's math post
+    post_there = posts["D"]  # F3's
+    job_run = db.session.query(Run).first()
+    return {
+        "round": round_.id,
+        "own_school": own_school.id,
+        "other_school": other_school.id,
+        "own_teacher": own_teacher.id,
+        "other_teacher": other_teacher.id,
+        "post_here": post_here.id,
+        "post_there": post_there.id,
+        "run": job_run.id,
+        "users": users,
+    }
+
+
+def cases(w):
+    """(endpoint, method, url, roles allowed). ``own``/``other`` ids try to cross the rules."""
+    r = w["round"]
+    return [
+        ("core.index", "GET", "/", SIGNED_IN | {"anon"}),  # a redirect either way
+        ("core.healthz", "GET", "/healthz", EVERYONE),
+        ("core.home", "GET", "/home", SIGNED_IN),
+        ("core.job", "GET", "/jobs/999999", {"bureau", "school", "teacher"}),  # 404 for all: no such job
+        ("auth.login", "GET", "/login", EVERYONE),
+        ("auth.logout", "POST", "/logout", SIGNED_IN),
+        ("auth.set_language", "POST", "/lang/en", EVERYONE),
+        ("static", "GET", "/static/app.css", EVERYONE),
+        ("roster.import_file", "GET", "/roster/import", {"school", "bureau"}),
+        ("roster.import_template", "GET", "/roster/import/template.xlsx", {"school", "bureau"}),
+        ("roster.me", "GET", "/roster/me", {"teacher"}),
+        ("roster.schools", "GET", "/roster/schools", {"bureau"}),
+        ("roster.school", "GET", f"/roster/schools/{w['own_school']}", {"school", "bureau"}),
+        ("roster.school", "GET", f"/roster/schools/{w['other_school']}", {"bureau"}),
+        ("roster.teacher", "GET", f"/roster/teachers/{w['own_teacher']}", {"teacher", "school", "bureau"}),
+        ("roster.teacher", "GET", f"/roster/teachers/{w['other_teacher']}", {"bureau"}),
+        ("rounds.overview", "GET", "/rounds/", {"bureau"}),
+        ("rounds.policy", "GET", f"/rounds/{r}/policy", {"bureau"}),
+        ("rounds.preset", "POST", f"/rounds/{r}/preset", {"bureau"}),
+        ("rounds.schools", "GET", f"/rounds/{r}/schools", {"bureau"}),
+        ("rounds.quotas_xlsx", "GET", f"/rounds/{r}/quotas.xlsx", {"bureau"}),
+        ("rounds.posts_propose", "POST", f"/rounds/{r}/posts/propose", {"bureau"}),
+        ("rounds.seats", "POST", f"/rounds/{r}/seats", {"bureau"}),
+        ("rounds.exemptions", "GET", f"/rounds/{r}/exemptions", {"bureau"}),
+        ("rounds.school", "GET", f"/rounds/{r}/schools/{w['own_school']}", {"school", "bureau"}),
+        ("rounds.school", "GET", f"/rounds/{r}/schools/{w['other_school']}", {"bureau"}),
+        ("rounds.eligibility_publish", "POST", f"/rounds/{r}/schools/{w['other_school']}/publish", {"bureau"}),
+        ("rounds.outgoing_rule", "POST", f"/rounds/{r}/schools/{w['other_school']}/rule", {"bureau"}),
+        ("rounds.outgoing_vote", "POST", f"/rounds/{r}/schools/{w['other_school']}/vote", {"bureau"}),
+        ("rounds.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['other_school']}/submit", set()),
+        ("rounds.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['own_school']}/submit", {"school"}),
+        ("rounds.outgoing_return", "POST", f"/rounds/{r}/schools/{w['own_school']}/return", {"bureau"}),
+        ("rounds.exemption_record", "POST", f"/rounds/{r}/schools/{w['other_school']}/exemption", {"bureau"}),
+        ("rounds.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_there']}/confirm", {"bureau"}),
+        ("rounds.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_here']}/confirm", {"school", "bureau"}),
+        ("rounds.teacher_volunteer", "POST", f"/rounds/{r}/volunteer", {"teacher"}),
+        ("fair.preferences", "GET", f"/fair/{r}/preferences", {"teacher"}),
+        ("fair.my_result", "GET", f"/fair/{r}/my-result", {"teacher"}),
+        ("fair.school_posts", "GET", f"/fair/{r}/schools/{w['own_school']}", {"school", "bureau"}),
+        ("fair.school_posts", "GET", f"/fair/{r}/schools/{w['other_school']}", {"bureau"}),
+        ("fair.ranking", "GET", f"/fair/{r}/posts/{w['post_here']}/ranking", {"school", "bureau"}),
+        ("fair.ranking", "GET", f"/fair/{r}/posts/{w['post_there']}/ranking", {"bureau"}),
+        ("fair.control", "GET", f"/fair/{r}/", {"bureau"}),
+        ("fair.fair_open", "POST", f"/fair/{r}/open", {"bureau"}),
+        ("fair.fair_close", "POST", f"/fair/{r}/close", {"bureau"}),
+        ("fair.fair_run", "POST", f"/fair/{r}/run", {"bureau"}),
+        ("fair.fair_confirm", "POST", f"/fair/{r}/confirm", {"bureau"}),
+        ("fair.fair_publish", "POST", f"/fair/{r}/publish", {"bureau"}),
+        ("fair.results", "GET", f"/fair/{r}/results", {"bureau"}),
+        ("fair.results_xlsx", "GET", f"/fair/{r}/results.xlsx", {"bureau"}),
+        ("fair.assign", "POST", f"/fair/{r}/assign/{w['other_teacher']}", {"bureau"}),
+        (
+            "fair.assign_check",
+            "GET",
+            f"/fair/{r}/assign/{w['other_teacher']}/check?school_id={w['own_school']}",
+            {"bureau"},
+        ),
+        ("fair.run_file", "GET", f"/fair/runs/{w['run']}/instance.json", {"bureau"}),
+        ("fair.notice", "GET", f"/fair/{r}/notice", EVERYONE),  # the public notice
+        ("fair.letter", "GET", f"/fair/{r}/letters/{w['own_teacher']}", {"teacher", "school", "bureau"}),
+        ("fair.letter", "GET", f"/fair/{r}/letters/{w['other_teacher']}", {"bureau"}),
+        ("api.openapi", "GET", "/api/openapi.json", EVERYONE),
+        ("api.token", "POST", "/api/v1/token", EVERYONE),  # 400 without credentials, never 401/403
+        ("api.posts", "GET", f"/api/v1/rounds/{r}/posts", SIGNED_IN),
+        ("api.preferences", "GET", f"/api/v1/rounds/{r}/preferences", {"teacher"}),
+        ("api.ranking", "GET", f"/api/v1/rounds/{r}/posts/{w['post_here']}/ranking", {"school", "bureau"}),
+        ("api.ranking", "GET", f"/api/v1/rounds/{r}/posts/{w['post_there']}/ranking", {"bureau"}),
+        ("api.run", "POST", f"/api/v1/rounds/{r}/run", {"bureau"}),
+        ("api.results", "GET", f"/api/v1/rounds/{r}/results", {"bureau"}),
+        ("api.job", "GET", "/api/v1/jobs/999999", SIGNED_IN),  # 404 for all: no such job
+    ]
+
+
+def _refused(role: str, response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("Location", "")
+    return role == "anon" and response.status_code == 302 and "/login" in location
+
+
+def test_every_route_is_classified(app, world):
+    classified = {endpoint for endpoint, *_ in cases(world)}
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routes - classified == set(), "classify the new routes in this test"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_as_each_role(app, world, role):
+    client = app.test_client()
+    if role != "anon":
+        client.post("/login", data={"username": world["users"][role].username, "password": "password123"})
+    wrong = []
+    for endpoint, method, url, allowed in cases(world):
+        if endpoint == "auth.logout":
+            continue  # would end this client's session; covered in test_auth
+        response = client.open(url, method=method, data={})
+        refused = _refused(role, response)
+        if response.status_code >= 500:
+            wrong.append(f"{method} {url}: {response.status_code}")
+        elif (role in allowed) == refused and not (endpoint == "core.index"):
+            wrong.append(
+                f"{method} {url}: {response.status_code} for {role} ({'allowed' if role in allowed else 'refused'} expected)"
+            )
+        response.close()
+    assert wrong == []

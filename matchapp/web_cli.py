@@ -141,6 +141,49 @@ def create_user_command(username, role, school_code, staff_no, display_name, pas
     click.echo(f"created {role} account {username}")
 
 
+@cli.command("export-round")
+@click.argument("year", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_appcontext
+def export_round_command(year, output):
+    """Write a whole round (roster, lists, posts, preferences, rankings, runs) to one JSON file."""
+    import json
+
+    from .rounds.transfer import TransferError, export_round
+
+    try:
+        doc = export_round(year)
+    except TransferError as exc:
+        raise click.ClickException(str(exc)) from None
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(doc, handle, ensure_ascii=False)
+    click.echo(f"exported round {year}: {len(doc['teachers'])} teachers, {len(doc['runs'])} runs -> {output}")
+
+
+@cli.command("import-round")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_round_command(file):
+    """Restore a round exported by export-round into an empty database (all or nothing)."""
+    import json
+
+    from .core.audit import acting_as
+    from .extensions import db
+    from .rounds.transfer import TransferError, import_round
+
+    try:
+        with open(file, encoding="utf-8") as handle:
+            doc = json.load(handle)
+        with acting_as("import-round"):
+            round_ = import_round(doc)
+    except (TransferError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        db.session.rollback()
+        click.echo(f"{os.path.basename(file)}: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"imported round {round_.year} from {os.path.basename(file)}")
+
+
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
 @with_appcontext

@@ -8,11 +8,18 @@ import os
 from flask import Flask, g, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -42,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=(config or {}).get("INSTANCE_PATH")
         or os.environ.get("MATCHAPP_INSTANCE", os.path.join(os.getcwd(), "instance")),
     )
+    # Ids in URLs are database integers: a number too large for the column is a 404, not a crash.
+    app.url_map.converters["int"] = _DatabaseId
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
@@ -134,9 +135,20 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
     }
     if with_ranking:
         ranking = post_ranking(post)
-        staff = {t.id: t.staff_no for t in candidates(post)}
+        people = candidates(post)
+        ranked_ids = {
+            int(x)
+            for text in ((ranking.groups, ranking.unacceptable) if ranking else ())
+            for x in text.replace(";", ",").split(",")
+            if x
+        }
+        # What is stored, as stored: a ranked teacher who has since withdrawn still shows.
+        staff = {t.id: t.staff_no for t in people}
+        missing = ranked_ids - set(staff)
+        if missing:
+            staff.update(db.session.execute(select(Teacher.id, Teacher.staff_no).where(Teacher.id.in_(missing))).all())
         groups = [
-            [staff[int(x)] for x in grp.split(",") if x and int(x) in staff]
+            [staff[int(x)] for x in grp.split(",") if x]
             for grp in (ranking.groups.split(";") if ranking and ranking.groups else [])
         ]
         out["ranking"] = {
@@ -156,7 +168,7 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
                 "education": t.education,
                 "backbone": t.backbone,
             }
-            for t in candidates(post)
+            for t in people
         ]
     return out
 
@@ -171,7 +183,7 @@ def posts(round_id: int):
     if user.role == "teacher":
         rows = posts_for(round_, user.teacher)
     else:
-        query = select(Post).where(Post.round_id == round_.id)
+        query = select(Post).options(joinedload(Post.school)).where(Post.round_id == round_.id)
         if user.role == "school":
             query = query.where(Post.school_id == user.school_id)
         rows = db.session.scalars(query.order_by(Post.id)).all()
@@ -249,7 +261,8 @@ def ranking(round_id: int, post_id: int):
         ids = {t.staff_no: t.id for t in candidates(post)}
         unknown = [x for grp in groups_in for x in grp if x not in ids] + [x for x in unacceptable_in if x not in ids]
         if unknown:
-            return error(400, "not_a_candidate", f"不是本岗位的申请者：{', '.join(unknown[:5])}")
+            # 409: usually a teacher withdrew between reading the candidates and saving.
+            return error(409, "not_a_candidate", f"不是本岗位的申请者：{', '.join(unknown[:5])}")
         bands = {ids[x]: k + 1 for k, grp in enumerate(groups_in) for x in grp}
         try:
             save_ranking(post, bands, {ids[x] for x in unacceptable_in}, version, submit=data.get("submit") is True)

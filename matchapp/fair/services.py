@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from algorithms import ENGINE_VERSION, explain_teacher, loads_instance, parse_result, result_bytes, solve
 
@@ -112,6 +113,7 @@ def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
     posts = db.session.scalars(
         select(Post)
         .join(School)
+        .options(contains_eager(Post.school))
         .where(
             Post.round_id == round_.id,
             Post.subject == teacher.subject,
@@ -203,6 +205,8 @@ def candidates(post: Post, drafts: bool = False) -> list[Teacher]:
     return list(
         db.session.scalars(
             select(Teacher)
+            .options(contains_eager(Teacher.school))
+            .join(School, School.id == Teacher.school_id)
             .join(Outgoing, Outgoing.teacher_id == Teacher.id)
             .where(
                 Teacher.id.in_(applied),

@@ -209,3 +209,101 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in confirmed[:3]]
         db.session.flush()
     return accounts
+
+
+def load_instance_round(doc: dict, year: int = 2027) -> int:
+    """Load a generated instance (``matchapp generate``) as a closed round, for benchmarks and fault tests.
+
+    Every teacher is outgoing and has submitted their list; every post has submitted its ranking.
+    Returns the round's id.
+    """
+    from sqlalchemy import insert, select
+
+    from matchapp.extensions import db
+    from matchapp.fair.models import PostRanking, PreferenceList
+    from matchapp.roster.models import School, Teacher
+    from matchapp.rounds.models import Outgoing, Post, Round
+    from matchapp.rounds.services import create_round
+
+    db.session.execute(
+        insert(School),
+        [
+            {"code": s["id"], "name": f"{s['name']}（{s['id']}）", "tier": s["tier"], "zone": s["zone"]}
+            for s in doc["schools"]
+        ],
+    )
+    school_id = dict(db.session.execute(select(School.code, School.id)).all())
+    db.session.execute(
+        insert(Teacher),
+        [
+            {
+                "staff_no": t["id"],
+                "name": t["name"],
+                "gender": "F",
+                "birth_date": dt.date(1985, 1, 1),
+                "school_id": school_id[t["school"]],
+                "subject": t["subject"],
+                "backbone": t["backbone"],
+                "started_at_school": dt.date(2015, 9, 1),
+            }
+            for t in doc["teachers"]
+        ],
+    )
+    teacher_id = dict(db.session.execute(select(Teacher.staff_no, Teacher.id)).all())
+    round_ = create_round(year, f"{year} (generated)", "changzhou", seed=doc["seed"])
+    round_.policy = {**round_.policy, "min_selection_size": 1}
+    round_.state = "fair_closed"
+    db.session.flush()
+    db.session.execute(
+        insert(Outgoing),
+        [
+            {"round_id": round_.id, "teacher_id": teacher_id[t["id"]], "how": "rule", "confirmed": True}
+            for t in doc["teachers"]
+        ],
+    )
+    db.session.execute(
+        insert(Post),
+        [
+            {
+                "round_id": round_.id,
+                "school_id": school_id[p["school"]],
+                "subject": p["subject"],
+                "seats": p["capacity"],
+            }
+            for p in doc["posts"]
+        ],
+    )
+    post_id = {(s, subj): pid for pid, s, subj in db.session.execute(select(Post.id, Post.school_id, Post.subject))}
+    db.session.execute(
+        insert(PreferenceList),
+        [
+            {
+                "round_id": round_.id,
+                "teacher_id": teacher_id[t["id"]],
+                "version": 1,
+                "school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
+                "submitted_school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
+                "submitted_at": dt.datetime(2027, 7, 2, 10),
+            }
+            for t in doc["teachers"]
+        ],
+    )
+    rows = []
+    for p in doc["posts"]:
+        groups = ";".join(
+            ",".join(str(teacher_id[x]) for x in (g if isinstance(g, list) else [g])) for g in p["ranking"]
+        )
+        rows.append(
+            {
+                "post_id": post_id[(school_id[p["school"]], p["subject"])],
+                "groups": groups,
+                "unacceptable": "",
+                "submitted_groups": groups,
+                "submitted_unacceptable": "",
+                "submitted_at": dt.datetime(2027, 7, 2, 11),
+                "version": 1,
+            }
+        )
+    db.session.execute(insert(PostRanking), rows)
+    db.session.commit()
+    return db.session.scalar(select(Round.id).where(Round.year == year))

@@ -148,6 +148,7 @@ def test_the_app_survives_its_database_connections_being_cut(database_url, app):
     # What a database restart does to a pool: every open connection is killed.
     from sqlalchemy import create_engine
 
+    db.session.remove()  # between requests the app's connections wait, idle, in the pool
     admin = create_engine(os.environ["TEST_DATABASE_URL"])
     with admin.begin() as conn:
         conn.execute(
@@ -157,6 +158,54 @@ def test_the_app_survives_its_database_connections_being_cut(database_url, app):
             )
         )
     admin.dispose()
-    db.session.remove()
     assert client.get("/home").status_code == 200  # pool_pre_ping replaces the dead connection
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_killing_the_process_in_the_middle_of_a_run_leaves_no_partial_result(database_url, tmp_path):
+    """A worker process is killed (SIGKILL) while it writes a 20,000-teacher run: nothing of it stays."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from algorithms import generate_instance
+    from matchapp.core.jobs import Job
+    from matchapp.demo import load_instance_round
+    from tests.conftest import make_app, running
+
+    with running(make_app(database_url, tmp_path)) as app:
+        round_id = load_instance_round(generate_instance(20_000, seed=3))
+        job = Job(kind="run_fair", params={"round_id": round_id, "preview": False})
+        db.session.add(job)
+        db.session.commit()
+        code = (
+            "import sys; from matchapp import create_app; from matchapp.core.jobs import run_job\n"
+            "app = create_app({'MATCHAPP_ENV': 'testing', 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': sys.argv[1], "
+            "'INSTANCE_PATH': sys.argv[3]})\n"
+            "with app.app_context():\n    run_job(int(sys.argv[2]))\n"
+        )
+        worker = subprocess.Popen([sys.executable, "-c", code, database_url, str(job.id), str(tmp_path / "w")])
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and worker.poll() is None:
+                db.session.expire_all()
+                if db.session.get(Job, job.id).progress >= 70:  # solved and certified: now writing
+                    break
+                time.sleep(0.05)
+            assert worker.poll() is None, "the run finished before it could be interrupted"
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        db.session.expire_all()
+        from matchapp.rounds.models import Round
+
+        runs = db.session.scalar(select(func.count(Run.id)))
+        placements = db.session.scalar(select(func.count(Placement.id)))
+        state = db.session.get(Round, round_id).state
+        # All or nothing: either the kill came first and nothing of the run exists, or the commit
+        # did and all of it does; never a run without its placements, nor some placements.
+        assert (runs, placements, state) in ((0, 0, "fair_closed"), (1, 20_000, "matched"))
+        assert db.session.get(Job, job.id).state in ("running", "done")

@@ -174,7 +174,7 @@ def test_killing_the_process_in_the_middle_of_a_run_leaves_no_partial_result(dat
     from matchapp.demo import load_instance_round
     from tests.conftest import make_app, running
 
-    with running(make_app(database_url, tmp_path)) as app:
+    with running(make_app(database_url, tmp_path)):
         round_id = load_instance_round(generate_instance(20_000, seed=3))
         job = Job(kind="run_fair", params={"round_id": round_id, "preview": False})
         db.session.add(job)

@@ -21,10 +21,13 @@ The problem splits by subject. A subject whose (teachers × free seats) table ha
 larger one (a province) is solved with
 :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` on a sparse graph: every seat at
 a school the teacher listed, every seat in their own zone, and a seeded sample of seats of each
-tier elsewhere. All seats outside the teacher's list and zone of one tier cost the teacher the
-same, so the sample loses nothing as long as it can carry a maximum placement; the number placed
-is checked against the exact maximum (König's theorem on this graph, :func:`max_assignable`) and
-the sample is widened until it is reached.
+tier elsewhere (all seats outside a teacher's list and zone of one tier cost them the same). The
+number placed is exact: it is checked against the maximum (König's theorem on this graph,
+:func:`max_assignable`) and the sample is widened until it is reached. The cost is the least over
+this sparse graph, which can exceed the dense optimum when the optimum needs another-zone seats the
+sample did not offer (hypothesis finds such small cases). On generated instances of 20,000, 50,000
+and 100,000 teachers it equalled the dense optimum exactly. Below ``dense_limit`` cells per subject
+(every district, and a 100,000-teacher province) the result is the exact optimum.
 """
 
 from __future__ import annotations
@@ -215,7 +218,7 @@ def _assign_subject(instance, teachers, seat_school, zones, dense_limit):
         per_tier *= 4  # the sample was too thin to place everyone: widen it
 
 
-def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int = 2_000_000) -> np.ndarray:
+def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int = 20_000_000) -> np.ndarray:
     """Place the unmatched teachers in free seats (see the module docstring for the cost).
 
     Parameters

@@ -244,7 +244,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
         if type(name) is not str:
             name = _optional_str(teacher, "name", f"teacher {tid}")
         teacher_names.append(name)
-        home = teacher.get("school")
+        home: Any = teacher.get("school")
         try:
             homes.append(school_index[home])
         except (KeyError, TypeError):
@@ -297,6 +297,7 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
     """All posts' rankings at once, as CSR arrays (rank_ptr, rank_teacher, rank_group)."""
     items = [x for ranking in rankings for x in ranking]
     per_post = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
+    flat: Any
     try:
         is_group = np.fromiter(map(isinstance, items, repeat(list)), dtype=bool, count=len(items))
         ties = bool(is_group.any())
@@ -417,22 +418,22 @@ def parse_instance(data: Any) -> Instance:
     for p, post in enumerate(posts):
         if not isinstance(post, dict):
             raise InstanceError(f"post #{p + 1}", "must be an object")
-        sid = post.get("school")
-        subject = post.get("subject")
-        entry = f"post {sid}/{subject}"
-        j = school_index.get(sid) if isinstance(sid, str) else None
-        if j is None:
-            raise InstanceError(entry, f"school {sid!r} is not a school")
-        if not isinstance(subject, str) or not subject:
+        at_code: Any = post.get("school")
+        subject_name: Any = post.get("subject")
+        entry = f"post {at_code}/{subject_name}"
+        at = school_index.get(at_code) if isinstance(at_code, str) else None
+        if at is None:
+            raise InstanceError(entry, f"school {at_code!r} is not a school")
+        if not isinstance(subject_name, str) or not subject_name:
             raise InstanceError(entry, "'subject' must be a non-empty string")
-        if (j, subject) in post_key:
+        if (at, subject_name) in post_key:
             raise InstanceError(entry, "duplicate post (one post per school and subject)")
-        post_key[(j, subject)] = p
-        code = subject_code.get(subject)
+        post_key[(at, subject_name)] = p
+        code = subject_code.get(subject_name)
         if code is None:
-            code = subject_code[subject] = len(subjects)
-            subjects.append(subject)
-        p_school[p] = j
+            code = subject_code[subject_name] = len(subjects)
+            subjects.append(subject_name)
+        p_school[p] = at
         p_subject[p] = code
         capacity = post.get("capacity")
         if isinstance(capacity, bool) or not isinstance(capacity, int):

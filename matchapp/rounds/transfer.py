@@ -19,24 +19,9 @@ from ..roster.models import ExchangeRecord, School, Teacher
 from .models import Outgoing, Post, Round, SchoolRound
 
 FORMAT = "matchapp.round/1"
-_SCHOOL = ("code", "name", "tier", "zone", "rural", "alliance", "leadership_size")
-_TEACHER = (
-    "staff_no",
-    "name",
-    "gender",
-    "birth_date",
-    "subject",
-    "title",
-    "title_date",
-    "education",
-    "honours",
-    "backbone",
-    "started_at_school",
-    "leadership_role",
-    "exemption",
-    "exemption_reason",
-    "exemption_approved",
-)
+# Every column of the roster but the database's own ids: a column added later travels too.
+_SCHOOL = tuple(c.key for c in School.__table__.columns if c.key != "id")
+_TEACHER = tuple(c.key for c in Teacher.__table__.columns if c.key not in ("id", "school_id"))
 _DATES = {"birth_date", "title_date", "started_at_school", "planned_return", "lists_due"}
 _TIMES = {
     "fair_opens_at",

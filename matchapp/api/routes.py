@@ -22,6 +22,8 @@ from ..fair.services import (
     candidates,
     fair_is_open,
     final_run,
+    groups_of,
+    ids_of,
     post_ranking,
     posts_for,
     preference_list,
@@ -136,26 +138,17 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
     if with_ranking:
         ranking = post_ranking(post)
         people = candidates(post)
-        ranked_ids = {
-            int(x)
-            for text in ((ranking.groups, ranking.unacceptable) if ranking else ())
-            for x in text.replace(";", ",").split(",")
-            if x
-        }
+        stored_groups = groups_of(ranking.groups if ranking else None)
+        unacceptable = ids_of(ranking.unacceptable if ranking else None)
         # What is stored, as stored: a ranked teacher who has since withdrawn still shows.
         staff = {t.id: t.staff_no for t in people}
-        missing = ranked_ids - set(staff)
+        missing = ({tid for group in stored_groups for tid in group} | set(unacceptable)) - set(staff)
         if missing:
             staff.update(db.session.execute(select(Teacher.id, Teacher.staff_no).where(Teacher.id.in_(missing))).all())
-        groups = [
-            [staff[int(x)] for x in grp.split(",") if x]
-            for grp in (ranking.groups.split(";") if ranking and ranking.groups else [])
-        ]
+        groups = [[staff[tid] for tid in group] for group in stored_groups]
         out["ranking"] = {
-            "groups": [grp for grp in groups if grp],
-            "unacceptable": [
-                staff[int(x)] for x in (ranking.unacceptable.split(",") if ranking else []) if x and int(x) in staff
-            ],
+            "groups": groups,
+            "unacceptable": [staff[tid] for tid in unacceptable],
             "version": ranking.version if ranking else 0,
             "submitted_at": ranking.submitted_at.isoformat() + "Z" if ranking and ranking.submitted_at else None,
         }

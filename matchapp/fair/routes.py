@@ -34,6 +34,8 @@ from .services import (
     explanation_for,
     fair_is_open,
     final_run,
+    groups_of,
+    ids_of,
     is_participant,
     open_fair,
     post_ranking,
@@ -56,10 +58,6 @@ def _round(round_id: int) -> Round:
         sync_state(round_)
         db.session.commit()
     return round_
-
-
-def _ids(text: str | None) -> list[int]:
-    return [int(x) for x in text.split(",") if x] if text else []
 
 
 # -- teachers -------------------------------------------------------------------------------
@@ -111,8 +109,8 @@ def preferences(round_id: int):
                     flash(_("草稿已保存，尚未提交。"), "info")
                 return redirect(url_for("fair.preferences", round_id=round_.id))
     plist = preference_list(round_, teacher)
-    saved = _ids(plist.school_ids) if plist else []
-    submitted = _ids(plist.submitted_school_ids) if plist else []
+    saved = ids_of(plist.school_ids) if plist else []
+    submitted = ids_of(plist.submitted_school_ids) if plist else []
     rank_of = {school_id: k + 1 for k, school_id in enumerate(saved)}
     if request.method == "POST":  # keep what the teacher typed when the form is refused
         rank_of = {p.school_id: request.form.get(f"rank-{p.school_id}", "") for p in posts}
@@ -243,10 +241,10 @@ def ranking(round_id: int, post_id: int):
                 flash(_("排序已提交。") if submit else _("排序已保存为草稿。"), "success")
                 return redirect(url_for("fair.ranking", round_id=round_.id, post_id=post.id))
     band_of: dict[int, int] = {}
-    rejected = set(_ids(existing.unacceptable)) if existing else set()
+    rejected = set(ids_of(existing.unacceptable)) if existing else set()
     if existing:
-        for k, group in enumerate(existing.groups.split(";") if existing.groups else []):
-            for tid in _ids(group):
+        for k, group in enumerate(groups_of(existing.groups)):
+            for tid in group:
                 band_of[tid] = k + 1
     from ..core.clock import local_today
     from ..rounds.preparation import full_years

@@ -125,11 +125,13 @@ def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
     return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
 
 
-def _ids(text: str | None) -> list[int]:
+def ids_of(text: str | None) -> list[int]:
+    """Stored comma-separated ids (\"3,9,12\") as a list."""
     return [int(x) for x in text.split(",") if x] if text else []
 
 
-def _groups(text: str | None) -> list[list[int]]:
+def groups_of(text: str | None) -> list[list[int]]:
+    """A stored ranking (\"12,15;9;31\": tie groups, best first) as lists of ids."""
     return [[int(x) for x in group.split(",") if x] for group in text.split(";") if group] if text else []
 
 
@@ -141,7 +143,7 @@ def applicant_counts(round_: Round) -> dict[int, int]:
             PreferenceList.round_id == round_.id, PreferenceList.submitted_school_ids.is_not(None)
         )
     ):
-        for school_id in _ids(text):
+        for school_id in ids_of(text):
             counts[school_id] = counts.get(school_id, 0) + 1
     return counts
 
@@ -199,7 +201,7 @@ def candidates(post: Post, drafts: bool = False) -> list[Teacher]:
     rows = db.session.execute(
         select(PreferenceList.teacher_id, column).where(PreferenceList.round_id == post.round_id, column.is_not(None))
     ).all()
-    applied = [tid for tid, text in rows if post.school_id in _ids(text)]
+    applied = [tid for tid, text in rows if post.school_id in ids_of(text)]
     if not applied:
         return []
     return list(
@@ -307,7 +309,7 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     teacher_docs = []
     for t in teachers:
         pl = lists.get(t.id)
-        chosen = _ids(pl.school_ids if preview else pl.submitted_school_ids) if pl else []
+        chosen = ids_of(pl.school_ids if preview else pl.submitted_school_ids) if pl else []
         if t.subject in small:
             chosen = []
         valid = [s for s in chosen if (s, t.subject) in has_post and s != t.school_id]
@@ -349,7 +351,7 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
         else:
             groups = [
                 [staff[tid] for tid in group if tid in staff and subject_of.get(tid) == p.subject]
-                for group in _groups(text)
+                for group in groups_of(text)
             ]
             groups = [g for g in groups if g]
         post_docs.append(

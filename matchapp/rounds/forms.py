@@ -4,6 +4,7 @@ from wtforms import DecimalField, IntegerField, SelectField, StringField, Submit
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
+from ..core.vocab import EDUCATION, EXEMPTIONS, TITLES
 from .policy import PRESET_LABELS
 
 
@@ -69,6 +70,10 @@ class ExemptionForm(FlaskForm):
     reason = StringField(_l("具体情况"), validators=[Optional()])
     submit = SubmitField(_l("提交教育局审核"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
+
 
 class SeatsForm(FlaskForm):
     school_id = IntegerField(validators=[InputRequired()])
@@ -84,3 +89,10 @@ class PostConfirmForm(FlaskForm):
     honours = StringField(_l("专业称号要求"), validators=[Optional()])
     backbone_seats = IntegerField(_l("其中骨干教师"), validators=[InputRequired(), NumberRange(0, 500)])
     submit = SubmitField(_l("确认岗位"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_education.choices = [SelectChoice("", _l("不限"))] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
+        self.min_title.choices = [SelectChoice("", _l("不限"))] + [
+            SelectChoice(k, v) for k, v in TITLES.items() if k != "none"
+        ]

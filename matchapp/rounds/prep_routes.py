@@ -8,11 +8,10 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from ..core.access import require_school_access, role_required
 from ..core.spreadsheet import workbook_bytes
-from ..core.vocab import EDUCATION, EXEMPTIONS, SUBJECTS, TIERS, TITLES
+from ..core.vocab import SUBJECTS, TIERS
 from ..extensions import db
 from ..roster.models import School, Teacher
 from . import bp
@@ -241,7 +240,6 @@ def school(round_id: int, school_id: int):
         select(Post).where(Post.round_id == round_.id, Post.school_id == school.id).order_by(Post.subject)
     ).all()
     exemption_form = ExemptionForm()
-    exemption_form.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
     post_forms = {}
     for post in posts:
         f = PostConfirmForm(
@@ -254,10 +252,6 @@ def school(round_id: int, school_id: int):
                 "backbone_seats": post.backbone_seats,
             },
         )
-        f.min_education.choices = [SelectChoice("", _("不限"))] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
-        f.min_title.choices = [SelectChoice("", _("不限"))] + [
-            SelectChoice(k, v) for k, v in TITLES.items() if k != "none"
-        ]
         post_forms[post.id] = f
     return render_template(
         "rounds/school.html",
@@ -348,7 +342,6 @@ def outgoing_submit(round_id: int, school_id: int):
 def exemption_record(round_id: int, school_id: int):
     _school_action(round_id, school_id)
     form = ExemptionForm()
-    form.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
     teacher = db.session.get(Teacher, form.teacher_id.data or 0)
     if not form.validate_on_submit() or teacher is None or teacher.school_id != school_id:
         flash(_("请选择本校教师和暂不交流理由。"), "error")
@@ -373,8 +366,6 @@ def post_confirm(round_id: int, post_id: int):
         return redirect(url_for("core.home"))
     require_school_access(post.school_id)
     form = PostConfirmForm(prefix=f"p{post.id}")
-    form.min_education.choices = [SelectChoice("", "")] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
-    form.min_title.choices = [SelectChoice("", "")] + [SelectChoice(k, v) for k, v in TITLES.items() if k != "none"]
     back = {"round_id": round_id, "school_id": post.school_id}
     if not form.validate_on_submit():
         flash(_("岗位要求填写有误。"), "error")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..fair.models import Placement, PostRanking, PreferenceList, Run
+from ..fair.services import groups_of, ids_of
 from ..roster.models import ExchangeRecord, School, Teacher
 from .models import Outgoing, Post, Round, SchoolRound
 
@@ -63,10 +64,10 @@ def export_round(year: int) -> dict[str, Any]:
     staff = {t.id: t.staff_no for t in teachers}
 
     def ids_to(text, names):
-        return [names[int(x)] for x in text.split(",") if x] if text else []
+        return [names[i] for i in ids_of(text)]
 
     def groups_to(text):
-        return [[staff[int(x)] for x in g.split(",") if x] for g in text.split(";") if g] if text else []
+        return [[staff[i] for i in group] for group in groups_of(text)]
 
     posts = db.session.scalars(select(Post).where(Post.round_id == round_.id).order_by(Post.id)).all()
     post_key = {p.id: (code[p.school_id], p.subject) for p in posts}

@@ -120,7 +120,10 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             )
         exempt = rng.choice(n, size=12, replace=False)
         for k, i in enumerate(exempt.tolist()):
-            teachers[i].exemption = ["pregnancy", "maternity", "illness", "family_hardship"][k % 4]
+            kind = ["pregnancy", "maternity", "illness", "family_hardship"][k % 4]
+            if kind in ("pregnancy", "maternity") and (teachers[i].gender != "F" or teachers[i].birth_date.year < 1980):
+                kind = "illness"  # pregnancy and maternity only for women of that age
+            teachers[i].exemption = kind
             teachers[i].exemption_reason = "本人申请，附相关证明"
             teachers[i].exemption_approved = k % 3 != 0
         db.session.add_all(teachers)

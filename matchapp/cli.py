@@ -131,8 +131,8 @@ def cmd_explain(args) -> int:
 def engine_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="matchapp",
-        description="Teacher rotation fair engine. Web commands: demo, serve, db, create-user, "
-        "import-roster (see `matchapp --help-web`).",
+        description="Teacher rotation fair engine (solve, generate, explain) and the web application's "
+        "commands, listed below.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     solve = sub.add_parser("solve", help="solve a fair instance (deferred acceptance, certified)")

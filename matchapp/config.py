@@ -4,6 +4,7 @@
 ``SECRET_KEY``    required unless running the demo or the tests.
 ``REDIS_URL``     optional: rate-limit storage (and, later, the job queue).
 ``MATCHAPP_ENV``  ``production`` (default), ``demo``, ``development`` or ``testing``.
+``MATCHAPP_TIMEZONE`` the bureau's time zone for deadlines and dates (default Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("MATCHAPP_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh": "中文", "en": "English"},
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -16,6 +16,12 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def template_folder() -> str:
+    """The templates: inside the package in an installed wheel, at the top of a checkout otherwise."""
+    packaged = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+    return packaged if os.path.isdir(packaged) else os.path.join(ROOT, "templates")
+
+
 class _DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", 2**31 - 1)
@@ -44,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides the environment (tests pass theirs here)."""
     app = Flask(
         __name__,
-        template_folder=os.path.join(ROOT, "templates"),
+        template_folder=template_folder(),
         static_folder="static",
         instance_path=(config or {}).get("INSTANCE_PATH")
         or os.environ.get("MATCHAPP_INSTANCE", os.path.join(os.getcwd(), "instance")),

@@ -7,17 +7,36 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from . import create_app
 
 
 def _app_factory():
-    return create_app()
+    from .config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # One line that says what to set, not a traceback (e.g. SECRET_KEY in production).
+        raise NoAppException(str(exc)) from None
+
+
+class MatchappGroup(FlaskGroup):
+    """Flask's command group, but every command is registered here: listing them (``--help``)
+    never builds the app, so it works on a machine that is not configured yet."""
+
+    def list_commands(self, ctx):
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+    def get_command(self, ctx, name):
+        self._load_plugin_commands()
+        return click.Group.get_command(self, ctx, name)
 
 
 @click.group(
-    cls=FlaskGroup,
+    cls=MatchappGroup,
     create_app=_app_factory,
     add_version_option=False,
     add_default_commands=True,
@@ -25,6 +44,15 @@ def _app_factory():
 )
 def cli():
     pass
+
+
+def _register_migrate_commands() -> None:
+    from flask_migrate.cli import db as db_group
+
+    cli.add_command(db_group)
+
+
+_register_migrate_commands()
 
 
 def _upgrade_database() -> None:
@@ -82,26 +110,63 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
-@cli.command("serve")
+@cli.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve_command(host: str, port: int, workers: int) -> None:
-    """Serve with gunicorn (production). Needs SECRET_KEY and DATABASE_URL."""
+@click.option("--workers", default=2, show_default=True, type=int, help="worker processes")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+@click.option("--timeout", default=60, show_default=True, type=int, help="seconds before a stuck worker is restarted")
+def serve_command(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    """Serve with gunicorn (production). Needs SECRET_KEY and DATABASE_URL.
+
+    The app is built here, in the master, but no app context is pushed: every request of every
+    worker gets its own app context, database session and ``g`` (Flask-WTF's CSRF token,
+    Flask-Login's user), committed or rolled back when the request ends.
+    """
     from gunicorn.app.base import BaseApplication
 
-    app = current_app._get_current_object()
+    from .checks import startup_warnings
+    from .extensions import db
+
+    app = _app_factory()
+    for warning in startup_warnings(app):
+        click.echo(f"matchapp serve: warning: {warning}", err=True)
+    with app.app_context():
+        db.engine.dispose()  # nothing opened in the master is shared with forked workers
+
+    def post_fork(server, worker):
+        with app.app_context():
+            db.engine.dispose(close=False)  # a worker opens its own connections
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("post_fork", post_fork)
 
         def load(self):
             return app
 
     Server().run()
+
+
+@cli.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Say what is wrong with this deployment (configuration, database, Redis, files, clock)."""
+    from .checks import run_checks
+
+    findings = run_checks(_app_factory())
+    for finding in findings:
+        click.echo(str(finding), err=finding.level != "ok")
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        sys.exit(1)
 
 
 @cli.command("create-user")

@@ -1,0 +1,74 @@
+"""The wheel a bureau installs: built from this checkout, installed in a fresh virtual environment
+outside it, it creates the demo city and serves its pages (templates, static files, translations
+and migrations all travel in the wheel)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import Server, base_env, csrf_of, sign_in
+
+pytestmark = pytest.mark.production
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*command, cwd, env=None, timeout=900):
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path):
+    dist = tmp_path / "dist"
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT), cwd=tmp_path)
+    (wheel,) = dist.glob("matchapp-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    templates = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.html"))
+    assert sorted(n.removeprefix("matchapp/templates/") for n in names if n.endswith(".html")) == templates
+    for needed in (
+        "matchapp/static/app.css",
+        "matchapp/translations/en/LC_MESSAGES/messages.mo",
+        "matchapp/migrations/env.py",
+        "matchapp/migrations/alembic.ini",
+    ):
+        assert needed in names, needed
+
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
+    python = venv / "bin" / "python"
+    _run(str(python), "-m", "pip", "install", "-q", str(wheel), cwd=tmp_path)
+    where = _run(str(python), "-c", "import matchapp; print(matchapp.__file__)", cwd=tmp_path).stdout.strip()
+    assert where.startswith(str(venv)), where  # the installed wheel, not this checkout
+
+    site = tmp_path / "bureau"
+    site.mkdir()
+    database = f"sqlite:///{site / 'instance' / 'demo.sqlite'}"
+    env = base_env(database, site / "instance")
+    demo_env = {k: v for k, v in env.items() if k != "SECRET_KEY"}
+    demo = _run(str(venv / "bin" / "matchapp"), "demo", "--no-serve", cwd=site, env=demo_env)
+    bureau_password = next(line.split()[-1] for line in demo.stdout.splitlines() if "demo account: bureau" in line)
+
+    check = subprocess.run(
+        [str(venv / "bin" / "matchapp"), "check"], cwd=site, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "templates, static files and translations found" in check.stdout, check.stdout + check.stderr
+    assert "migrated" in check.stdout
+
+    server = Server(env, site, command=[str(venv / "bin" / "matchapp")])
+    try:
+        login = requests.get(f"{server.url}/login", timeout=30)
+        assert login.status_code == 200 and "登录" in login.text
+        assert requests.get(f"{server.url}/static/app.css", timeout=30).status_code == 200
+        browser = sign_in(server.url, "bureau", bureau_password)
+        home = browser.get(f"{server.url}/home", timeout=30)
+        assert home.status_code == 200
+        english = browser.post(f"{server.url}/lang/en", data={"csrf_token": csrf_of(home.text)}, timeout=30)
+        assert english.status_code == 200 and "Sign out" in english.text  # the compiled catalogue is used
+    finally:
+        server.stop()

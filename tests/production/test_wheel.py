@@ -4,6 +4,7 @@ and migrations all travel in the wheel)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,8 +26,17 @@ def _run(*command, cwd, env=None, timeout=900):
 
 
 def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path):
+    # Built from a clean copy: a build/ folder left in the checkout must not hide a missing step.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", "build", "dist", "*.egg-info", "instance", "test-artifacts", "__pycache__"
+        ),
+    )
     dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT), cwd=tmp_path)
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source), cwd=tmp_path)
     (wheel,) = dist.glob("matchapp-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     templates = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.html"))

@@ -8,6 +8,7 @@ acceptance, certified by :func:`certify`, optionally followed by the administrat
 
 from .assignment import assign_unmatched, max_assignable
 from .deferred_acceptance import deferred_acceptance, lottery, match_instance, strict_scores
+from .flows import BackboneFlow, backbone_flow
 from .generate import SUBJECTS, generate_instance
 from .instance import (
     INSTANCE_FORMAT,
@@ -31,6 +32,7 @@ __all__ = [
     "RESULT_FORMAT",
     "SUBJECTS",
     "TIERS",
+    "BackboneFlow",
     "Certificate",
     "Explanation",
     "Instance",
@@ -39,6 +41,7 @@ __all__ = [
     "Result",
     "Violation",
     "assign_unmatched",
+    "backbone_flow",
     "backbone_flows",
     "certify",
     "deferred_acceptance",

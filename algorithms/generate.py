@@ -16,27 +16,10 @@ from typing import Any
 import numpy as np
 
 from .instance import INSTANCE_FORMAT, TIERS
+from .vocabulary import SUBJECTS
 
 __all__ = ["SUBJECTS", "generate_instance"]
 
-#: subject code -> (Chinese name, share of teachers)
-SUBJECTS: dict[str, tuple[str, float]] = {
-    "chinese": ("语文", 0.21),
-    "math": ("数学", 0.19),
-    "english": ("英语", 0.13),
-    "physics": ("物理", 0.045),
-    "chemistry": ("化学", 0.035),
-    "biology": ("生物", 0.03),
-    "history": ("历史", 0.03),
-    "geography": ("地理", 0.025),
-    "morality": ("道德与法治", 0.04),
-    "music": ("音乐", 0.04),
-    "pe": ("体育", 0.06),
-    "art": ("美术", 0.04),
-    "it": ("信息技术", 0.03),
-    "science": ("科学", 0.045),
-    "psychology": ("心理健康", 0.015),
-}
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

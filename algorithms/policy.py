@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .flows import backbone_flow
 from .instance import Instance
 
 __all__ = ["rank_histogram", "backbone_flows", "Reason", "Explanation", "explain_teacher"]
@@ -45,14 +46,13 @@ def backbone_flows(instance: Instance, destination: np.ndarray) -> dict:
     """
     destination = np.asarray(destination)
     moving = (destination >= 0) & instance.teacher_backbone
-    home_strong = instance.school_tier[instance.teacher_school] == _STRONG
-    dest_tier = instance.school_tier[np.maximum(destination, 0)]
-    strong_to_other = int(np.count_nonzero(moving & home_strong & (dest_tier != _STRONG)))
-    from_other = int(np.count_nonzero(moving & ~home_strong))
+    home_strong = instance.school_tier[instance.teacher_school[moving]] == _STRONG
+    dest_strong = instance.school_tier[destination[moving]] == _STRONG
+    flow = backbone_flow(home_strong, dest_strong)
     return {
-        "backbone_strong_to_other": strong_to_other,
-        "backbone_from_other": from_other,
-        "reverse_flow_ok": strong_to_other > from_other,
+        "backbone_strong_to_other": flow.strong_to_other,
+        "backbone_from_other": flow.from_other,
+        "reverse_flow_ok": flow.ok,
     }
 
 

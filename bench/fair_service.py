@@ -31,8 +31,8 @@ def main() -> None:
     from matchapp import create_app
     from matchapp.demo import load_instance_round
     from matchapp.extensions import db
-    from matchapp.fair.services import run_fair
     from matchapp.rounds.models import Round
+    from matchapp.runs.service import run_fair
 
     url = os.environ.get("DATABASE_URL")
     tmp = tempfile.mkdtemp(prefix="matchapp-fair-")

@@ -41,7 +41,7 @@ def _secret(app: Flask) -> list[Finding]:
 def _templates(app: Flask) -> list[Finding]:
     folder = app.template_folder or ""
     path = os.path.join(app.root_path, folder) if not os.path.isabs(folder) else folder
-    required = ("base.html", os.path.join("auth", "login.html"), os.path.join("fair", "notice.html"))
+    required = ("base.html", os.path.join("auth", "login.html"), os.path.join("results", "notice.html"))
     missing = [name for name in required if not os.path.isfile(os.path.join(path, name))]
     if missing:
         return [Finding("error", f"templates missing in {path}: {', '.join(missing)} (reinstall the wheel)")]

@@ -17,8 +17,9 @@ from algorithms.generate import SUBJECTS, school_names, teacher_names
 from .auth.models import User
 from .core.audit import acting_as
 from .extensions import db
+from .preparation.models import Outgoing, Post
 from .roster.models import ExchangeRecord, School, Teacher
-from .rounds.models import Outgoing, Post
+from .rounds.models import Round
 from .rounds.services import create_round
 
 DEMO_YEAR = 2027
@@ -222,11 +223,7 @@ def load_instance_round(doc: dict, year: int = 2027) -> int:
     """
     from sqlalchemy import insert, select
 
-    from matchapp.extensions import db
-    from matchapp.fair.models import PostRanking, PreferenceList
-    from matchapp.roster.models import School, Teacher
-    from matchapp.rounds.models import Outgoing, Post, Round
-    from matchapp.rounds.services import create_round
+    from matchapp.fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
 
     db.session.execute(
         insert(School),
@@ -277,6 +274,7 @@ def load_instance_round(doc: dict, year: int = 2027) -> int:
         ],
     )
     post_id = {(s, subj): pid for pid, s, subj in db.session.execute(select(Post.id, Post.school_id, Post.subject))}
+    submitted_at = dt.datetime(2027, 7, 2, 10)
     db.session.execute(
         insert(PreferenceList),
         [
@@ -284,29 +282,48 @@ def load_instance_round(doc: dict, year: int = 2027) -> int:
                 "round_id": round_.id,
                 "teacher_id": teacher_id[t["id"]],
                 "version": 1,
-                "school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
-                "submitted_school_ids": ",".join(str(school_id[s]) for s in t["preferences"]),
-                "submitted_at": dt.datetime(2027, 7, 2, 10),
+                "submitted_at": submitted_at,
+                "updated_at": submitted_at,
             }
             for t in doc["teachers"]
         ],
     )
-    rows = []
-    for p in doc["posts"]:
-        groups = ";".join(
-            ",".join(str(teacher_id[x]) for x in (g if isinstance(g, list) else [g])) for g in p["ranking"]
-        )
-        rows.append(
+    list_id = dict(
+        db.session.execute(
+            select(PreferenceList.teacher_id, PreferenceList.id).where(PreferenceList.round_id == round_.id)
+        ).all()
+    )
+    subject = {t["id"]: t["subject"] for t in doc["teachers"]}
+    entries = []
+    for t in doc["teachers"]:
+        for rank, code in enumerate(t["preferences"], start=1):
+            post = post_id[(school_id[code], subject[t["id"]])]
+            for stage in ("draft", "submitted"):
+                entries.append({"list_id": list_id[teacher_id[t["id"]]], "stage": stage, "rank": rank, "post_id": post})
+    if entries:
+        db.session.execute(insert(PreferenceEntry), entries)
+    ranked_at = dt.datetime(2027, 7, 2, 11)
+    db.session.execute(
+        insert(PostRanking),
+        [
             {
                 "post_id": post_id[(school_id[p["school"]], p["subject"])],
-                "groups": groups,
-                "unacceptable": "",
-                "submitted_groups": groups,
-                "submitted_unacceptable": "",
-                "submitted_at": dt.datetime(2027, 7, 2, 11),
+                "submitted_at": ranked_at,
+                "updated_at": ranked_at,
                 "version": 1,
             }
-        )
-    db.session.execute(insert(PostRanking), rows)
+            for p in doc["posts"]
+        ],
+    )
+    ranking_id = dict(db.session.execute(select(PostRanking.post_id, PostRanking.id)).all())
+    rows = []
+    for p in doc["posts"]:
+        ranking = ranking_id[post_id[(school_id[p["school"]], p["subject"])]]
+        for band, group in enumerate(p["ranking"], start=1):
+            for staff in group if isinstance(group, list) else [group]:
+                for stage in ("draft", "submitted"):
+                    rows.append({"ranking_id": ranking, "stage": stage, "teacher_id": teacher_id[staff], "band": band})
+    if rows:
+        db.session.execute(insert(RankingEntry), rows)
     db.session.commit()
     return db.session.scalar(select(Round.id).where(Round.year == year))

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, flash, g, redirect, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from .config import load_config
@@ -46,9 +49,22 @@ def _select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]  # Chinese unless the user switched
 
 
+class MatchappFlask(Flask):
+    """Flask, with one commit per request in one place: when a view has returned, its work is
+    committed if the answer succeeded and rolled back otherwise (:mod:`matchapp.core.transaction`).
+    A commit that fails (a concurrent change) is handled like any error of the view: 409."""
+
+    def dispatch_request(self):
+        from .core.transaction import finish_request
+
+        response = self.make_response(super().dispatch_request())
+        finish_request(response)
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides the environment (tests pass theirs here)."""
-    app = Flask(
+    app = MatchappFlask(
         __name__,
         template_folder=template_folder(),
         static_folder="static",
@@ -80,20 +96,13 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
     from .auth.models import User
-    from .core import routes as core_routes
-    from .fair import bp as fair_bp
-    from .roster import bp as roster_bp
-    from .rounds import bp as rounds_bp
+    from .core import jobs
+    from .registry import blueprints, job_handlers
 
-    app.register_blueprint(core_routes.bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(rounds_bp)
-    app.register_blueprint(roster_bp)
-    app.register_blueprint(fair_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
+    jobs.init_app(app, job_handlers())
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -111,9 +120,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.teardown_request
     def _rollback_on_error(exc):
-        # One commit per request, in the view; anything left uncommitted is dropped.
-        if exc is not None:
-            db.session.rollback()
+        # Anything the request did not commit is dropped (an exception, a refusal).
+        db.session.rollback()
 
     @app.template_filter("when")
     def _when(value, pattern="yyyy-MM-dd HH:mm"):
@@ -125,7 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def _inject():
         from .core import vocab
-        from .core.services import current_round
+        from .rounds.services import current_round
 
         return {
             "nav_round": current_round() if current_user.is_authenticated else None,
@@ -160,10 +168,52 @@ def create_app(config: dict | None = None) -> Flask:
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page(code))
+    _register_refusals(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_refusals(app: Flask) -> None:
+    """A refusal (the rules, the state of the round, a concurrent change) is never a 500: the
+    page the person came from shows what happened, the API answers 409 with it. The request's
+    transaction has been rolled back."""
+    from .core.errors import Refused, StaleEdit
+    from .core.urls import back
+
+    def answer(code: str, message: str):
+        from .extensions import db as _db
+
+        _db.session.rollback()
+        if _wants_json():
+            return {"error": code, "message": message}, 409
+        flash(message, "error")
+        return redirect(back())
+
+    @app.errorhandler(Refused)
+    def _refused(error: Refused):
+        return answer(error.code, str(error))
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error):
+        return answer(StaleEdit.code, _("刚刚有人修改了同一内容，您的修改未保存。请刷新页面后再试。"))
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(error):
+        # Two first saves of the same thing at once: the unique constraint let one of them through.
+        return answer("conflict", _("同一内容刚刚被同时保存，您的修改未保存。请刷新页面后再试。"))
+
+    @app.errorhandler(OperationalError)
+    def _busy(error):
+        text = str(getattr(error, "orig", error)).lower()
+        if "locked" in text or "deadlock" in text or "could not serialize" in text:
+            return answer("busy", _("系统正忙（同时保存的人较多），您的修改未保存，请稍后再试。"))
+        raise error
 
 
 def _error_page(code: int):

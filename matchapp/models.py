@@ -3,9 +3,12 @@
 from .auth.models import User
 from .core.audit import AuditLog
 from .core.jobs import Job
-from .fair.models import Placement, PostRanking, PreferenceList, Run
+from .fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
+from .preparation.models import Outgoing, Post, SchoolRound
+from .results.models import Publication
 from .roster.models import ExchangeRecord, School, Teacher
-from .rounds.models import Outgoing, Post, Round, SchoolRound
+from .rounds.models import Round
+from .runs.models import Placement, Run
 
 __all__ = [
     "AuditLog",
@@ -15,7 +18,10 @@ __all__ = [
     "Placement",
     "Post",
     "PostRanking",
+    "PreferenceEntry",
     "PreferenceList",
+    "Publication",
+    "RankingEntry",
     "Round",
     "Run",
     "SchoolRound",

@@ -87,8 +87,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             ("school", "s01", PASSWORDS["school"]),
             ("school", "s02", PASSWORDS["school"]),
         ]
+        from .preparation.models import Outgoing
         from .roster.models import Teacher
-        from .rounds.models import Outgoing
 
         teachers = db.session.scalars(
             select(User)
@@ -169,6 +169,36 @@ def check_command() -> None:
         sys.exit(1)
 
 
+@cli.group("translations")
+def translations_group() -> None:
+    """The translation catalogues (.po files are the source; Babel extracts, updates, compiles)."""
+
+
+@translations_group.command("update", with_appcontext=False)
+def translations_update() -> None:
+    """Extract the interface strings, merge them into each .po, compile the .mo files."""
+    from .translations.catalog import check, update
+
+    update()
+    problems = check()
+    for line in problems.lines():
+        click.echo(line)
+    click.echo("translations updated" + (f"; {len(problems.untranslated)} to translate" if problems else ""))
+
+
+@translations_group.command("check", with_appcontext=False)
+def translations_check() -> None:
+    """Fail (exit 1) on an untranslated, fuzzy or missing entry, or a stale compiled catalogue."""
+    from .translations.catalog import check
+
+    problems = check()
+    for line in problems.lines():
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("translations complete")
+
+
 @cli.command("create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["bureau", "school", "teacher"]), required=True)
@@ -214,7 +244,7 @@ def export_round_command(year, output):
     """Write a whole round (roster, lists, posts, preferences, rankings, runs) to one JSON file."""
     import json
 
-    from .rounds.transfer import TransferError, export_round
+    from .transfer.service import TransferError, export_round
 
     try:
         doc = export_round(year)
@@ -234,7 +264,7 @@ def import_round_command(file):
 
     from .core.audit import acting_as
     from .extensions import db
-    from .rounds.transfer import TransferError, import_round
+    from .transfer.service import TransferError, import_round
 
     try:
         with open(file, encoding="utf-8") as handle:

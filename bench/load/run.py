@@ -41,8 +41,8 @@ def fill() -> tuple[int, list[str], list[str]]:
     from matchapp import create_app
     from matchapp.auth.models import User
     from matchapp.extensions import db
+    from matchapp.preparation.models import Outgoing, Post
     from matchapp.roster.models import School, Teacher
-    from matchapp.rounds.models import Outgoing, Post
     from matchapp.rounds.services import create_round
 
     app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": URL})

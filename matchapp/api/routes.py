@@ -3,35 +3,27 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
 from ..auth.models import User
 from ..auth.services import LoginRefused, authenticate
-from ..core.jobs import enqueue
+from ..core.jobs import Job, reap_stale_jobs
+from ..core.transaction import keep_changes
 from ..extensions import csrf, db, limiter
-from ..fair.models import Placement
-from ..fair.services import (
-    FairError,
-    StaleRanking,
-    candidates,
-    fair_is_open,
-    final_run,
-    groups_of,
-    ids_of,
-    post_ranking,
-    posts_for,
-    preference_list,
-    save_preferences,
-    save_ranking,
-)
+from ..fair.preferences import chosen_schools, posts_for, preference_list, save_preferences
+from ..fair.rankings import candidates, post_ranking, save_ranking
+from ..fair.window import fair_is_open, sync_state
+from ..preparation.models import Post
 from ..roster.models import School, Teacher
-from ..rounds.models import Post, Round
+from ..rounds.models import Round
+from ..runs.models import Placement
+from ..runs.service import final_run, start_run
 from . import bp
 from .openapi import OPENAPI
 
@@ -72,14 +64,14 @@ def api_auth(*roles: str):
             if user is None and current_user.is_authenticated:
                 user, by_session = current_user._get_current_object(), True
             if user is None:
-                return error(401, "unauthorized", "需要登录或有效的访问令牌")
+                return error(401, "unauthorized", _("需要登录或有效的访问令牌"))
             if roles and user.role not in roles:
-                return error(403, "forbidden", "无权访问")
+                return error(403, "forbidden", _("无权访问"))
             if by_session and request.method not in ("GET", "HEAD", "OPTIONS"):
                 try:
                     validate_csrf(request.headers.get("X-CSRFToken", ""))
                 except ValidationError:
-                    return error(400, "csrf", "会话调用需要 X-CSRFToken 请求头")
+                    return error(400, "csrf", _("会话调用需要 X-CSRFToken 请求头"))
             g.api_user = user
             return view(*args, **kwargs)
 
@@ -94,7 +86,14 @@ def _json() -> dict:
 
 
 def _round(round_id: int) -> Round | None:
-    return db.session.get(Round, round_id)
+    round_ = db.session.get(Round, round_id)
+    if round_ is not None:
+        sync_state(round_)
+    return round_
+
+
+def _no_round():
+    return error(404, "not_found", _("没有这个年度"))
 
 
 @bp.get("/openapi.json")
@@ -108,13 +107,12 @@ def token():
     data = _json()
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        return error(400, "invalid", "请提供用户名和密码")
+        return error(400, "invalid", _("请提供用户名和密码"))
     try:
         user = authenticate(username[:64], password[:128])
     except LoginRefused as refusal:
-        db.session.commit()
-        return error(401, refusal.reason, "用户名或密码错误，或账号已锁定")
-    db.session.commit()
+        keep_changes()  # the failure count is kept
+        return error(401, refusal.reason, _("用户名或密码错误，或账号已锁定"))
     value = _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
     return jsonify({"token": value, "expires_in": TOKEN_AGE, "role": user.role})
 
@@ -138,8 +136,8 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
     if with_ranking:
         ranking = post_ranking(post)
         people = candidates(post)
-        stored_groups = groups_of(ranking.groups if ranking else None)
-        unacceptable = ids_of(ranking.unacceptable if ranking else None)
+        stored_groups = ranking.groups() if ranking else []
+        unacceptable = ranking.unacceptable() if ranking else []
         # What is stored, as stored: a ranked teacher who has since withdrawn still shows.
         staff = {t.id: t.staff_no for t in people}
         missing = ({tid for group in stored_groups for tid in group} | set(unacceptable)) - set(staff)
@@ -171,7 +169,7 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
 def posts(round_id: int):
     round_ = _round(round_id)
     if round_ is None:
-        return error(404, "not_found", "没有这个年度")
+        return _no_round()
     user = g.api_user
     if user.role == "teacher":
         rows = posts_for(round_, user.teacher)
@@ -195,38 +193,34 @@ def posts(round_id: int):
 def preferences(round_id: int):
     round_ = _round(round_id)
     if round_ is None:
-        return error(404, "not_found", "没有这个年度")
+        return _no_round()
     teacher = g.api_user.teacher
     if request.method == "PUT":
         data = _json()
-        codes = data.get("schools")
+        codes, version = data.get("schools"), data.get("version")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes) or len(codes) > 500:
-            return error(400, "invalid", "schools 应为学校代码的数组")
+            return error(400, "invalid", _("schools 应为学校代码的数组"))
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 0):
+            return error(400, "invalid", _("version 应为非负整数"))
         by_code = (
             {s.code: s.id for s in db.session.scalars(select(School).where(School.code.in_(codes)))} if codes else {}
         )
         missing = [c for c in codes if c not in by_code]
         if missing:
-            return error(400, "unknown_school", f"学校代码不存在：{', '.join(missing[:5])}")
-        try:
-            save_preferences(round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True)
-        except FairError as exc:
-            db.session.rollback()
-            return error(409, "refused", str(exc))
-        db.session.commit()
+            return error(400, "unknown_school", _("学校代码不存在：%(codes)s", codes=", ".join(missing[:5])))
+        save_preferences(
+            round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True, version=version
+        )
     plist = preference_list(round_, teacher)
     codes = {s.id: s.code for s in db.session.scalars(select(School))}
-
-    def as_codes(text):
-        return [codes[int(x)] for x in text.split(",") if x] if text else []
-
     return jsonify(
         {
             "round": round_.id,
             "teacher": teacher.staff_no,
-            "draft": as_codes(plist.school_ids) if plist else [],
-            "submitted": as_codes(plist.submitted_school_ids) if plist else [],
+            "draft": [codes[s] for s in chosen_schools(plist)],
+            "submitted": [codes[s] for s in chosen_schools(plist, "submitted")],
             "submitted_at": plist.submitted_at.isoformat() + "Z" if plist and plist.submitted_at else None,
+            "version": plist.version if plist else 0,
         }
     )
 
@@ -236,10 +230,10 @@ def preferences(round_id: int):
 def ranking(round_id: int, post_id: int):
     post = db.session.get(Post, post_id)
     if post is None or post.round_id != round_id:
-        return error(404, "not_found", "没有这个岗位")
+        return error(404, "not_found", _("没有这个岗位"))
     user = g.api_user
     if user.role == "school" and user.school_id != post.school_id:
-        return error(403, "forbidden", "只能查看和修改本校岗位的排序")
+        return error(403, "forbidden", _("只能查看和修改本校岗位的排序"))
     if request.method == "PUT":
         data = _json()
         groups_in, unacceptable_in, version = data.get("groups", []), data.get("unacceptable", []), data.get("version")
@@ -250,22 +244,14 @@ def ranking(round_id: int, post_id: int):
             and all(isinstance(x, str) for x in unacceptable_in)
             and (version is None or (isinstance(version, int) and not isinstance(version, bool)))
         ):
-            return error(400, "invalid", "groups 应为工号数组的数组，unacceptable 为工号数组，version 为整数")
+            return error(400, "invalid", _("groups 应为工号数组的数组，unacceptable 为工号数组，version 为整数"))
         ids = {t.staff_no: t.id for t in candidates(post)}
         unknown = [x for grp in groups_in for x in grp if x not in ids] + [x for x in unacceptable_in if x not in ids]
         if unknown:
             # 409: usually a teacher withdrew between reading the candidates and saving.
-            return error(409, "not_a_candidate", f"不是本岗位的申请者：{', '.join(unknown[:5])}")
+            return error(409, "not_a_candidate", _("不是本岗位的申请者：%(ids)s", ids=", ".join(unknown[:5])))
         bands = {ids[x]: k + 1 for k, grp in enumerate(groups_in) for x in grp}
-        try:
-            save_ranking(post, bands, {ids[x] for x in unacceptable_in}, version, submit=data.get("submit") is True)
-            db.session.commit()
-        except (StaleRanking, StaleDataError):
-            db.session.rollback()
-            return error(409, "stale", "该岗位的排序已被修改，请重新读取后再保存")
-        except FairError as exc:
-            db.session.rollback()
-            return error(409, "refused", str(exc))
+        save_ranking(post, bands, {ids[x] for x in unacceptable_in}, version, submit=data.get("submit") is True)
     return jsonify(_post_json(post, with_ranking=True))
 
 
@@ -275,12 +261,8 @@ def run(round_id: int):
     """Start a run in the background; poll the job's URL for its progress and result."""
     round_ = _round(round_id)
     if round_ is None:
-        return error(404, "not_found", "没有这个年度")
-    preview = _json().get("preview") is True
-    allowed = ("fair_open", "fair_closed") if preview else ("fair_closed", "matched")
-    if round_.state not in allowed:
-        return error(409, "refused", "只能在洽谈会期间或截止后预览匹配" if preview else "洽谈会截止后才能正式运行匹配")
-    job = enqueue("run_fair", {"round_id": round_.id, "preview": preview, "user_id": g.api_user.id}, g.api_user.id)
+        return _no_round()
+    job = start_run(round_, preview=_json().get("preview") is True, user_id=g.api_user.id)
     response = jsonify(_job_json(job))
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
@@ -302,14 +284,12 @@ def _job_json(job) -> dict:
 @bp.get("/v1/jobs/<int:job_id>")
 @api_auth("bureau", "school", "teacher")
 def job(job_id: int):
-    from ..core.jobs import Job
-
+    reap_stale_jobs()
     found = db.session.get(Job, job_id)
     if found is None:
-        return error(404, "not_found", "没有这个任务")
+        return error(404, "not_found", _("没有这个任务"))
     if g.api_user.role != "bureau" and found.created_by_id != g.api_user.id:
-        return error(403, "forbidden", "无权访问")
-    db.session.refresh(found)
+        return error(403, "forbidden", _("无权访问"))
     return jsonify(_job_json(found))
 
 
@@ -319,7 +299,7 @@ def results(round_id: int):
     round_ = _round(round_id)
     run_ = final_run(round_) if round_ else None
     if run_ is None:
-        return error(404, "not_found", "尚未运行正式匹配")
+        return error(404, "not_found", _("尚未运行正式匹配"))
     placements = db.session.scalars(select(Placement).where(Placement.run_id == run_.id)).all()
     teachers = {
         t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))

@@ -1,34 +1,26 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..core.urls import safe_next
+from ..extensions import limiter
 from . import bp
 from .forms import LoginForm
 from .services import LoginRefused, authenticate
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
             user = authenticate(form.username.data, form.password.data)
         except LoginRefused as refusal:
-            db.session.commit()  # keep the failure count
+            # The failure count is kept: the page answers 200, and the request commits.
             if refusal.reason == "locked":
                 flash(
                     _(
@@ -44,8 +36,7 @@ def login():
             return render_template("auth/login.html", form=form), 200
         login_user(user)
         session["lang"] = user.locale or session.get("lang")
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -61,4 +52,4 @@ def logout():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")) or url_for("core.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

@@ -60,6 +60,27 @@ def _current_actor() -> tuple[int | None, str, str]:
     return None, "system", ""
 
 
+def record_change(
+    entity: str, entity_id: int | None, before: dict | None, after: dict | None, action: str = "update"
+) -> None:
+    """Write one audit row by hand, in the current transaction: for changes the ORM does not see
+    as one object's columns (the entries of a preference list or a ranking)."""
+    actor_id, actor, reason = _current_actor()
+    db.session.execute(
+        insert(AuditLog.__table__).values(
+            at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            actor_id=actor_id,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    )
+
+
 def _plain(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

@@ -2,6 +2,23 @@
 web worker. With ``REDIS_URL`` set, jobs go to an RQ queue served by ``matchapp worker``;
 without it, to one in-process worker thread. Either way the job's state and progress live in
 the database, so any web worker can show them.
+
+Jobs end, whatever happens to the process that runs them:
+
+- A running job renews a **lease** (``heartbeat_at``) every ``JOB_HEARTBEAT_SECONDS`` from a thread
+  of its own. A job whose lease is older than ``JOB_LEASE_SECONDS`` belonged to a process that
+  died (killed, out of memory, machine restarted): :func:`reap_stale_jobs` marks it failed with
+  that reason, which the job page shows, and its lock is released so the work can be started
+  again.
+- A job may hold a **lock** (``lock_key``, e.g. one run per round): while it is queued or running,
+  a second job with the same key is refused by a unique constraint, so two web workers (or two
+  servers) cannot start the same run twice.
+- The job's work and its completion are **one transaction**, committed only if the job still owns
+  its lease: a job that was presumed dead and comes back cannot write over the work of the job
+  that replaced it (fencing).
+
+Handlers are registered explicitly by the application (``matchapp.registry``); this module knows
+no feature.
 """
 
 from __future__ import annotations
@@ -9,17 +26,29 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import JSON, ForeignKey, String, Text, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .clock import utcnow
+from .errors import Refused
+from .transaction import after_commit
 
 log = logging.getLogger(__name__)
 QUEUE = "matchapp"
+EXTENSION = "matchapp.jobs"
+
+Report = Callable[[int, str], None]
+Handler = Callable[[dict, Report], dict]
 
 
 class Job(db.Model):
@@ -34,112 +63,221 @@ class Job(db.Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    worker: Mapped[str] = mapped_column(String(128), default="")  # host:pid that ran it
+    # Set while queued or running, cleared when the job ends: unique, so one job per key at a time.
+    lock_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
 
 
-#: kind -> function(job, report) run inside an app context; returns the job's result dict
-HANDLERS: dict = {}
-_executor: ThreadPoolExecutor | None = None
-_lock = threading.Lock()
+class JobLocked(Refused):
+    """Another job with the same lock is queued or running."""
+
+    code = "busy"
+
+    def __init__(self, message: str, job_id: int | None):
+        super().__init__(message)
+        self.job_id = job_id
 
 
-def handler(kind: str):
-    def register(func):
-        HANDLERS[kind] = func
-        return func
+def init_app(app: Flask, handlers: dict[str, Handler]) -> None:
+    """Register the application's job handlers (kind → function(params, report) → result)."""
+    app.extensions[EXTENSION] = dict(handlers)
+    app.config.setdefault("JOB_LEASE_SECONDS", 120)
+    app.config.setdefault("JOB_HEARTBEAT_SECONDS", 15)
 
-    return register
+
+def _handlers() -> dict[str, Handler]:
+    return current_app.extensions[EXTENSION]
 
 
-def enqueue(kind: str, params: dict, user_id: int | None) -> Job:
-    """Record a job and hand it to the queue (after the caller's commit)."""
-    from flask import current_app
+# -- starting a job ---------------------------------------------------------------------------
 
-    job = Job(kind=kind, params=params, created_by_id=user_id)
+
+def enqueue(kind: str, params: dict, user_id: int | None, lock_key: str | None = None) -> Job:
+    """Record a job; it is handed to the queue once the caller's transaction commits.
+
+    With ``lock_key``, a job with the same key that is still queued or running refuses this one
+    (:class:`JobLocked`); a job whose process died is reaped first, so it does not block forever.
+    """
+    if kind not in _handlers():
+        raise KeyError(f"no handler for job kind {kind!r}")
+    if lock_key:
+        reap_stale_jobs()
+        holder = db.session.scalar(select(Job).where(Job.lock_key == lock_key))
+        if holder is not None:
+            raise JobLocked(_("已有同一任务在进行中（任务 #%(id)s），请等它结束后再试。", id=holder.id), holder.id)
+    job = Job(kind=kind, params=params, created_by_id=user_id, lock_key=lock_key)
     db.session.add(job)
-    db.session.commit()  # the worker reads it from another session
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue(QUEUE, connection=Redis.from_url(redis_url)).enqueue(
-            "matchapp.core.jobs.run_job_in_worker", job.id, job_timeout=3600
-        )
-    else:
-        app = current_app._get_current_object()
-        global _executor
-        with _lock:
-            if _executor is None:
-                _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchapp-job")
-        _executor.submit(_run_in_app, app, job.id)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request took the lock between our check and our insert: this request is refused
+        # as a whole, so its transaction is rolled back here.
+        db.session.rollback()
+        raise JobLocked(_("已有同一任务在进行中，请等它结束后再试。"), None) from None
+    app = current_app._get_current_object()
+    job_id = job.id
+    after_commit(lambda: _dispatch(app, job_id))
     return job
 
 
-def _run_in_app(app, job_id: int) -> None:
-    with app.app_context():
-        run_job(job_id)
-
-
-def run_job_in_worker(job_id: int) -> None:
-    """The RQ entry point: builds the app from the environment."""
-    from .. import create_app
-
-    app = create_app()
-    try:
-        _run_in_app(app, job_id)
-    finally:
-        with app.app_context():
-            db.engine.dispose()  # a worker builds an app per job: close its connections with it
-
-
-def run_job(job_id: int) -> None:
-    """Run one job; its progress and outcome are committed as it goes, its work in one transaction."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.state != "queued":
-        return
-    job.state, job.progress = "running", 1
-    db.session.commit()
-
-    def report(progress: int, message: str) -> None:
-        # Progress goes through its own connection so that the job's work stays one transaction;
-        # it is best effort (SQLite may be busy with the job's own writes).
-        from sqlalchemy.exc import OperationalError
+def _dispatch(app: Flask, job_id: int) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from redis.exceptions import RedisError
+        from rq import Queue
 
         try:
-            with db.engine.begin() as conn:
-                conn.execute(
-                    Job.__table__.update()
-                    .where(Job.__table__.c.id == job_id)
-                    .values(progress=progress, message=message)
-                )
-        except OperationalError:
-            pass
-
-    try:
-        result = HANDLERS[job.kind](job.params, report)
-        db.session.commit()
-    except Exception as exc:  # noqa: BLE001 - any failure ends the job, visibly, with nothing half-written
-        db.session.rollback()
-        log.exception("job %s failed", job_id)
-        job = db.session.get(Job, job_id)
-        job.state, job.message, job.finished_at = "failed", str(exc)[:2000] or type(exc).__name__, utcnow()
-        db.session.commit()
+            Queue(QUEUE, connection=Redis.from_url(redis_url)).enqueue(
+                app.config.get("JOB_ENTRY", "matchapp.worker.run_job_in_worker"), job_id, job_timeout=3600
+            )
+        except RedisError as exc:
+            _fail_outside(app, job_id, _("无法连接任务队列（Redis）：%(e)s", e=str(exc)))
         return
-    job = db.session.get(Job, job_id)
-    db.session.refresh(job)
-    job.state, job.progress, job.result, job.finished_at = "done", 100, result, utcnow()
-    db.session.commit()
+    _in_process_executor().submit(_run_in_app, app, job_id)
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _in_process_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchapp-job")
+        return _executor
+
+
+def _run_in_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        run_job(job_id)
 
 
 def wait_for_jobs(timeout: float = 60.0) -> None:
     """Block until the in-process queue is idle (tests and the command line)."""
     global _executor
-    with _lock:
+    with _executor_lock:
         executor, _executor = _executor, None
     if executor is not None:
         executor.shutdown(wait=True)
 
 
-def redis_url_from_env() -> str | None:
-    return os.environ.get("REDIS_URL") or None
+# -- running a job ----------------------------------------------------------------------------
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+class _Lease:
+    """Renews a running job's lease from a thread of its own until stopped."""
+
+    def __init__(self, app: Flask, job_id: int, every: float):
+        self.app, self.job_id, self.every = app, job_id, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"matchapp-lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            while not self._stop.wait(self.every):
+                _touch(self.job_id, heartbeat_at=utcnow())
+
+
+def _touch(job_id: int, **values: Any) -> None:
+    """Write a few fields of a running job through a connection of its own (best effort: SQLite
+    may be busy with the job's own writes; the next beat tries again)."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(**values))
+    except OperationalError:
+        pass
+
+
+def run_job(job_id: int) -> None:
+    """Run one job: claim it, do its work and mark it done in one transaction, or fail it visibly."""
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "queued")
+        .values(state="running", progress=1, started_at=utcnow(), heartbeat_at=utcnow(), worker=_worker_name())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return  # already taken by another worker, or cancelled
+    job = db.session.get(Job, job_id)
+    kind, params = job.kind, dict(job.params or {})
+
+    def report(progress: int, message: str) -> None:
+        _touch(job_id, progress=progress, message=str(message), heartbeat_at=utcnow())
+
+    app = current_app._get_current_object()
+    try:
+        with _Lease(app, job_id, float(app.config["JOB_HEARTBEAT_SECONDS"])):
+            result = _handlers()[kind](params, report)
+            # Done, in the same transaction as the work, only if this job still owns its lease.
+            owned = db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == "running")
+                .values(state="done", progress=100, result=result, finished_at=utcnow(), lock_key=None, message="")
+            ).rowcount
+            if not owned:
+                db.session.rollback()
+                log.warning("job %s lost its lease while running: its work is discarded", job_id)
+                return
+            db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - any failure ends the job, visibly, with nothing half-written
+        db.session.rollback()
+        log.exception("job %s failed", job_id)
+        message = str(exc) if isinstance(exc, Refused) else (str(exc)[:2000] or type(exc).__name__)
+        _fail(job_id, message)
+
+
+def _fail(job_id: int, message: str) -> None:
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state.in_(("queued", "running")))
+        .values(state="failed", message=message, finished_at=utcnow(), lock_key=None)
+    )
+    db.session.commit()
+
+
+def _fail_outside(app: Flask, job_id: int, message: str) -> None:
+    with app.app_context():
+        _fail(job_id, message)
+
+
+def reap_stale_jobs(now: dt.datetime | None = None) -> int:
+    """Mark failed the running jobs whose lease expired (their process died); release their locks.
+
+    Runs in the caller's transaction. Returns how many jobs were reaped.
+    """
+    now = now or utcnow()
+    lease = dt.timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
+    stale = db.session.scalars(
+        select(Job).where(Job.state == "running", Job.heartbeat_at < now - lease).with_for_update()
+    ).all()
+    for job in stale:
+        job.state, job.finished_at, job.lock_key = "failed", now, None
+        job.message = _(
+            "执行任务的进程（%(worker)s）已停止响应（最后一次心跳 %(at)s UTC），任务已终止，未写入任何结果；可以重新开始。",
+            worker=job.worker or "?",
+            at=job.heartbeat_at.strftime("%Y-%m-%d %H:%M:%S") if job.heartbeat_at else "?",
+        )
+    if stale:
+        db.session.flush()
+    return len(stale)

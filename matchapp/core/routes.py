@@ -1,38 +1,12 @@
-from flask import Blueprint, abort, redirect, render_template, url_for
+"""The base pages every deployment has: the health check and a background job's progress."""
+
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from .services import bureau_overview, current_round, school_overview, teacher_overview
+from .jobs import Job, reap_stale_jobs
 
 bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
-def index():
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
-    return redirect(url_for("core.home"))
-
-
-@bp.route("/home")
-@login_required
-def home():
-    round_ = current_round()
-    if current_user.role == "bureau":
-        return render_template("core/home_bureau.html", round=round_, **bureau_overview(round_))
-    if current_user.role == "school":
-        return render_template(
-            "core/home_school.html",
-            round=round_,
-            school=current_user.school,
-            **school_overview(round_, current_user.school),
-        )
-    return render_template(
-        "core/home_teacher.html",
-        round=round_,
-        teacher=current_user.teacher,
-        **teacher_overview(round_, current_user.teacher),
-    )
 
 
 @bp.route("/healthz")
@@ -45,8 +19,7 @@ def healthz():
 @login_required
 def job(job_id: int):
     """A background job's progress (the page refreshes itself while it runs)."""
-    from .jobs import Job
-
+    reap_stale_jobs()  # a job whose process died is shown as failed, with the reason
     job = db.get_or_404(Job, job_id)
     if current_user.role != "bureau" and job.created_by_id != current_user.id:
         abort(403)

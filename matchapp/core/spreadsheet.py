@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

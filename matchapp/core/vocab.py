@@ -1,64 +1,41 @@
-"""The domain's vocabulary (docs/domain.md glossary): codes in English, labels in Chinese.
+"""The domain's vocabulary for the web application: the codes and names of
+:mod:`algorithms.vocabulary` (one place for the whole product) as translatable labels, the
+synonyms a roster may use, and the web-only vocabularies (roles, round states, exemptions).
 
-Labels are wrapped in ``lazy_gettext`` so that the English switch can translate them.
+Labels are ``lazy_gettext`` strings so that the English switch translates them.
 """
 
 from flask_babel import lazy_gettext as _l
 
-from algorithms.generate import SUBJECTS as _ENGINE_SUBJECTS
+from algorithms import vocabulary as _v
 
-#: subject code -> label (学科); the codes are the engine's
-SUBJECTS = {
-    "chinese": _l("语文"),
-    "math": _l("数学"),
-    "english": _l("英语"),
-    "physics": _l("物理"),
-    "chemistry": _l("化学"),
-    "biology": _l("生物"),
-    "history": _l("历史"),
-    "geography": _l("地理"),
-    "morality": _l("道德与法治"),
-    "music": _l("音乐"),
-    "pe": _l("体育"),
-    "art": _l("美术"),
-    "it": _l("信息技术"),
-    "science": _l("科学"),
-    "psychology": _l("心理健康"),
-}
-assert set(SUBJECTS) == set(_ENGINE_SUBJECTS)
-#: Chinese label -> code, for imports written in Chinese
-SUBJECT_BY_NAME = {name: code for code, (name, _) in _ENGINE_SUBJECTS.items()}
+#: subject code -> label (学科), in the vocabulary's order
+SUBJECTS = {code: _l(name) for code, (name, _share) in _v.SUBJECTS.items()}
+#: Chinese name -> code, for imports written in Chinese
+SUBJECT_BY_NAME = {name: code for code, (name, _share) in _v.SUBJECTS.items()}
 
-TIERS = {"strong": _l("优质"), "ordinary": _l("一般"), "weak": _l("薄弱")}
-TIER_BY_NAME = {"优质": "strong", "一般": "ordinary", "薄弱": "weak"}
+#: tier code -> label, strongest first
+TIERS = {code: _l(name) for code, name in _v.TIERS.items()}
+TIER_ORDER = list(_v.TIERS)
+TIER_BY_NAME = {name: code for code, name in _v.TIERS.items()}
 
 #: professional title (职称), in increasing order
-TITLES = {
-    "none": _l("未评"),
-    "junior": _l("初级"),
-    "intermediate": _l("中级（一级）"),
-    "senior": _l("高级"),
-    "full_senior": _l("正高级"),
-}
-TITLE_ORDER = list(TITLES)
+TITLES = {code: _l(name) for code, name in _v.TITLES.items()}
+TITLE_ORDER = list(_v.TITLES)
 TITLE_BY_NAME = {
-    "未评": "none",
-    "初级": "junior",
+    **{name: code for code, name in _v.TITLES.items()},
     "二级": "junior",
     "中级": "intermediate",
     "一级": "intermediate",
-    "中级（一级）": "intermediate",
-    "高级": "senior",
-    "正高级": "full_senior",
 }
 
 #: education (学历), in increasing order
-EDUCATION = {"college": _l("大专"), "bachelor": _l("本科"), "master": _l("硕士"), "doctor": _l("博士")}
-EDUCATION_ORDER = list(EDUCATION)
-EDUCATION_BY_NAME = {"大专": "college", "本科": "bachelor", "硕士": "master", "博士": "doctor", "研究生": "master"}
+EDUCATION = {code: _l(name) for code, name in _v.EDUCATION.items()}
+EDUCATION_ORDER = list(_v.EDUCATION)
+EDUCATION_BY_NAME = {**{name: code for code, name in _v.EDUCATION.items()}, "研究生": "master"}
 
-GENDERS = {"M": _l("男"), "F": _l("女")}
-GENDER_BY_NAME = {"男": "M", "女": "F"}
+GENDERS = {code: _l(name) for code, name in _v.GENDERS.items()}
+GENDER_BY_NAME = {name: code for code, name in _v.GENDERS.items()}
 
 #: reasons a teacher is not sent this year (暂不交流)
 EXEMPTIONS = {
@@ -81,3 +58,8 @@ ROUND_STATES = {
     "published": _l("已公示"),
 }
 ROUND_STATE_ORDER = list(ROUND_STATES)
+
+
+def subject_label(code: str) -> str:
+    """A subject's name for a message (never the raw code)."""
+    return str(SUBJECTS.get(code, code))

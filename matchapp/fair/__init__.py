@@ -1,4 +1,4 @@
-"""The two-way selection fair: preferences, rankings, runs and results."""
+"""The fair (docs/domain.md step 5): teachers rank schools, schools rank candidates."""
 
 from flask import Blueprint
 

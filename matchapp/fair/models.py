@@ -1,12 +1,23 @@
+"""What teachers and schools say at the fair, as rows: a teacher's list of posts in order, and a
+post's ranking of its applicants in bands (ties) or marked unacceptable.
+
+Each list and ranking keeps two stages side by side: the ``draft`` the person is editing and the
+list last ``submitted`` (the only one a final run reads). The parent row carries a version
+(optimistic locking): every save updates it, so a save that started from an older version is
+refused instead of overwriting someone else's work.
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..extensions import db
+
+STAGES = ("draft", "submitted")
 
 
 class PreferenceList(db.Model):
@@ -19,66 +30,87 @@ class PreferenceList(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    school_ids: Mapped[str] = mapped_column(Text, default="")  # the saved list (draft): school ids, best first
-    submitted_school_ids: Mapped[str | None] = mapped_column(Text)  # the list last submitted
     submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
+    entries: Mapped[list[PreferenceEntry]] = relationship(
+        back_populates="preference_list", cascade="all, delete-orphan", order_by="PreferenceEntry.rank"
+    )
+
+    def post_ids(self, stage: str = "draft") -> list[int]:
+        """The posts of one stage, best first."""
+        return [e.post_id for e in self.entries if e.stage == stage]
+
+
+class PreferenceEntry(db.Model):
+    """One post on a teacher's list: ``rank`` 1 is the school they most want."""
+
+    __tablename__ = "preference_entries"
+    __table_args__ = (
+        UniqueConstraint("list_id", "stage", "rank", name="uq_preference_entries_rank"),
+        UniqueConstraint("list_id", "stage", "post_id", name="uq_preference_entries_post"),
+        CheckConstraint("stage IN ('draft', 'submitted')", name="stage"),
+        CheckConstraint("rank >= 1", name="rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("preference_lists.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(9))
+    rank: Mapped[int]
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+
+    preference_list: Mapped[PreferenceList] = relationship(back_populates="entries")
+    post = relationship("Post")
+
 
 class PostRanking(db.Model):
-    """A post's ranking of its candidates (学校排序): groups of equals, best first."""
+    """A post's ranking of its candidates (学校排序): bands of equals, best first."""
 
     __tablename__ = "post_rankings"
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
-    # JSON-ish text: "12,15;9;31" = [12, 15] tied first, then 9, then 31 (teacher ids)
-    groups: Mapped[str] = mapped_column(Text, default="")
-    unacceptable: Mapped[str] = mapped_column(Text, default="")  # comma-separated teacher ids
-    submitted_groups: Mapped[str | None] = mapped_column(Text)  # the ranking last submitted
-    submitted_unacceptable: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     post = relationship("Post")
+    entries: Mapped[list[RankingEntry]] = relationship(
+        back_populates="ranking", cascade="all, delete-orphan", order_by="RankingEntry.id"
+    )
+
+    def groups(self, stage: str = "draft") -> list[list[int]]:
+        """The ranked teachers of one stage as bands of equals (teacher ids), best first."""
+        bands: dict[int, list[int]] = {}
+        for e in self.entries:
+            if e.stage == stage and e.band is not None:
+                bands.setdefault(e.band, []).append(e.teacher_id)
+        return [sorted(bands[b]) for b in sorted(bands)]
+
+    def unacceptable(self, stage: str = "draft") -> list[int]:
+        """The teachers of one stage marked unacceptable (不接受), by id."""
+        return sorted(e.teacher_id for e in self.entries if e.stage == stage and e.band is None)
 
 
-class Run(db.Model):
-    """One run of the engine on a round: its exact input and output, replayable."""
+class RankingEntry(db.Model):
+    """One applicant in a post's ranking: ``band`` 1 is the best; equal bands are ties; no band
+    means the school marked the teacher unacceptable (不接受)."""
 
-    __tablename__ = "runs"
+    __tablename__ = "ranking_entries"
+    __table_args__ = (
+        UniqueConstraint("ranking_id", "stage", "teacher_id"),
+        CheckConstraint("stage IN ('draft', 'submitted')", name="stage"),
+        CheckConstraint("band IS NULL OR band >= 1", name="band"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default="final")  # preview | final
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    seed: Mapped[int] = mapped_column(default=0)
-    engine_version: Mapped[str] = mapped_column(String(16))
-    input_sha256: Mapped[str] = mapped_column(String(64))
-    instance_json: Mapped[str] = mapped_column(Text)
-    result_json: Mapped[str] = mapped_column(Text)
-    stable: Mapped[bool] = mapped_column(default=False)
-
-    placements: Mapped[list[Placement]] = relationship(back_populates="run", cascade="all, delete-orphan")
-
-
-class Placement(db.Model):
-    """Where a run sends one teacher: matched at the fair or assigned by the bureau."""
-
-    __tablename__ = "placements"
-    __audited__ = True
-    __table_args__ = (UniqueConstraint("run_id", "teacher_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("post_rankings.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(9))
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
-    how: Mapped[str] = mapped_column(String(16))  # matched | assigned | unplaced
-    preference_rank: Mapped[int] = mapped_column(default=0)
-    reason: Mapped[str] = mapped_column(Text, default="")  # the bureau's reason for a manual change
+    band: Mapped[int | None]
 
-    run: Mapped[Run] = relationship(back_populates="placements")
+    ranking: Mapped[PostRanking] = relationship(back_populates="entries")

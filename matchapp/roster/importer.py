@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..core.clock import local_today
-from ..core.jobs import handler
 from ..core.vocab import EDUCATION_BY_NAME, GENDER_BY_NAME, SUBJECT_BY_NAME, TITLE_BY_NAME
 from ..extensions import db
 from .models import School, Teacher
@@ -387,7 +386,6 @@ def template_workbook() -> bytes:
     return out.getvalue()
 
 
-@handler("import_roster")
 def import_roster_job(params: dict, report) -> dict:
     """The background form of :func:`import_roster`, for large files; the upload is removed after."""
     import os

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from ..core.access import require_school_access, require_teacher_access, role_required
 from ..core.jobs import enqueue
+from ..core.spreadsheet import XLSX
+from ..core.transaction import discard_changes
 from ..extensions import db
 from . import bp
 from .forms import ImportForm
 from .importer import ImportRefused, import_roster, template_workbook
 from .models import School, Teacher
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BACKGROUND_IMPORT_BYTES = 1_000_000  # about 15,000 rows of .xlsx
 
 
@@ -91,10 +92,9 @@ def import_file():
         try:
             report = import_roster(data, upload.filename or "", only_school=only)
         except ImportRefused as refused:
-            db.session.rollback()
+            discard_changes()  # the page lists the problems; nothing of the file is written
             problems = refused.report.problems
         else:
-            db.session.commit()
             flash(
                 _(
                     "导入完成：新增%(c)s人，更新%(u)s人，未变%(n)s人。",

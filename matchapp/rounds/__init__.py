@@ -1,7 +1,7 @@
-"""The rotation year (轮岗年度): its state, dates and policy, and the preparation of the fair."""
+"""The rotation year (轮岗年度): its state, dates and policy."""
 
 from flask import Blueprint
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
-from . import prep_routes, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

@@ -1,19 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
-from ..core.vocab import EDUCATION, EXEMPTIONS, TITLES
+from ..core.forms import BaseForm
 from .policy import PRESET_LABELS
 
 
-class PresetForm(FlaskForm):
+class PresetForm(BaseForm):
     preset = SelectField(_l("政策预设"), choices=[SelectChoice(k, v) for k, v in PRESET_LABELS.items()])
     apply = SubmitField(_l("套用预设"))
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(BaseForm):
     years_at_school = IntegerField(_l("在同一学校连续任教满（年）"), validators=[InputRequired(), NumberRange(1, 30)])
     cutoff = StringField(
         _l("年限与年龄计算截止日（月-日）"),
@@ -49,50 +48,3 @@ class PolicyForm(FlaskForm):
     )
     term_years = IntegerField(_l("交流期限（年）"), validators=[InputRequired(), NumberRange(1, 6)])
     submit = SubmitField(_l("保存政策"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: carries only the CSRF token."""
-
-    submit = SubmitField(_l("确定"))
-
-
-class VoteForm(FlaskForm):
-    teacher_id = IntegerField(_l("被推荐教师"), validators=[InputRequired()])
-    members = IntegerField(_l("参加投票人数"), validators=[InputRequired(), NumberRange(1, 99)])
-    yes = IntegerField(_l("赞成票"), validators=[InputRequired(), NumberRange(0, 99)])
-    submit = SubmitField(_l("记录投票结果"))
-
-
-class ExemptionForm(FlaskForm):
-    teacher_id = IntegerField(validators=[InputRequired()])
-    exemption = SelectField(_l("暂不交流理由"), choices=[])
-    reason = StringField(_l("具体情况"), validators=[Optional()])
-    submit = SubmitField(_l("提交教育局审核"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.exemption.choices = [SelectChoice(k, v) for k, v in EXEMPTIONS.items()]
-
-
-class SeatsForm(FlaskForm):
-    school_id = IntegerField(validators=[InputRequired()])
-    subject = StringField(validators=[InputRequired()])
-    seats = IntegerField(_l("名额"), validators=[InputRequired(), NumberRange(0, 500)])
-    submit = SubmitField(_l("保存"))
-
-
-class PostConfirmForm(FlaskForm):
-    post_id = IntegerField(validators=[InputRequired()])
-    min_education = SelectField(_l("学历不低于"), choices=[])
-    min_title = SelectField(_l("职称不低于"), choices=[])
-    honours = StringField(_l("专业称号要求"), validators=[Optional()])
-    backbone_seats = IntegerField(_l("其中骨干教师"), validators=[InputRequired(), NumberRange(0, 500)])
-    submit = SubmitField(_l("确认岗位"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_education.choices = [SelectChoice("", _l("不限"))] + [SelectChoice(k, v) for k, v in EDUCATION.items()]
-        self.min_title.choices = [SelectChoice("", _l("不限"))] + [
-            SelectChoice(k, v) for k, v in TITLES.items() if k != "none"
-        ]

@@ -23,6 +23,7 @@ BASE = {
     "rounding": "half_up",  # half_up | ceil | floor
     "leadership_cap": 0.30,  # at most 30% of a school's leadership team at once
     "term_years": 3,  # 交流期限
+    "report_by": "08-31",  # month-day exchanged teachers report to the receiving school (报到)
     "vote_threshold": 2 / 3,  # panel vote: yes votes must exceed this share
     "min_selection_size": 3,  # a subject with fewer outgoing teachers is assigned, not selected
 }

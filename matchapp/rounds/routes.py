@@ -2,13 +2,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..core.access import role_required
-from ..core.services import current_round
 from ..extensions import db
 from . import bp
 from .forms import PolicyForm, PresetForm
 from .models import Round
 from .policy import PRESET_LABELS
-from .services import RoundError, apply_preset, update_policy
+from .services import apply_preset, current_round, update_policy
 
 
 @bp.route("/")
@@ -27,12 +26,7 @@ def policy(round_id: int):
     form = PolicyForm(data=round_.policy)
     preset_form = PresetForm(preset=round_.policy.get("preset", "changzhou"))
     if form.submit.data and form.validate_on_submit():
-        try:
-            update_policy(round_, {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")})
-        except RoundError:
-            flash(_("洽谈会开放后年度政策不可再修改。"), "error")
-            return redirect(url_for("rounds.policy", round_id=round_.id))
-        db.session.commit()
+        update_policy(round_, {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")})
         flash(_("年度政策已保存。"), "success")
         return redirect(url_for("rounds.policy", round_id=round_.id))
     return render_template(
@@ -46,11 +40,6 @@ def preset(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = PresetForm()
     if form.validate_on_submit():
-        try:
-            apply_preset(round_, form.preset.data)
-        except RoundError:
-            flash(_("洽谈会开放后年度政策不可再修改。"), "error")
-            return redirect(url_for("rounds.policy", round_id=round_.id))
-        db.session.commit()
+        apply_preset(round_, form.preset.data)
         flash(_("已套用%(name)s政策预设，可逐项修改。", name=PRESET_LABELS[form.preset.data]), "success")
     return redirect(url_for("rounds.policy", round_id=round_.id))

@@ -1,23 +1,26 @@
-"""Rounds: creation and policy settings."""
+"""Rounds: creation, the current one, and policy settings."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.errors import Refused
 from ..extensions import db
 from .models import Round
 from .policy import BASE, preset
+from .states import require
 
 
-class RoundError(Exception):
-    """A change the round's state or rules do not allow (message in words for the user)."""
+class RoundError(Refused):
+    """A change the round's rules do not allow (message in words for the user)."""
 
 
 def create_round(year: int, name: str, preset_name: str = "changzhou", seed: int | None = None) -> Round:
     if db.session.scalar(select(Round).where(Round.year == year)):
-        raise RoundError(f"a round for {year} exists already")
+        raise RoundError(_("%(year)s年度已存在。", year=year))
     round_ = Round(
         year=year, name=name, policy=preset(preset_name), seed=seed if seed is not None else year * 10000 + 702
     )
@@ -26,10 +29,14 @@ def create_round(year: int, name: str, preset_name: str = "changzhou", seed: int
     return round_
 
 
+def current_round() -> Round | None:
+    """The latest year's round (the one in progress, or the last one published)."""
+    return db.session.scalar(select(Round).order_by(Round.year.desc()).limit(1))
+
+
 def update_policy(round_: Round, values: dict) -> Round:
     """Set the round's policy numbers; only while it is being prepared."""
-    if round_.state != "preparing":
-        raise RoundError("the policy is fixed once the fair has opened")
+    require(round_, "edit_policy")
     policy = dict(round_.policy)
     for key in BASE:
         if key in values:
@@ -41,8 +48,7 @@ def update_policy(round_: Round, values: dict) -> Round:
 
 
 def apply_preset(round_: Round, preset_name: str) -> Round:
-    if round_.state != "preparing":
-        raise RoundError("the policy is fixed once the fair has opened")
+    require(round_, "edit_policy")
     round_.policy = preset(preset_name)
     db.session.flush()
     return round_

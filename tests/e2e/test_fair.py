@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from matchapp.auth.models import User
 from matchapp.extensions import db
-from matchapp.rounds.models import Outgoing
+from matchapp.preparation.models import Outgoing
 from tests.e2e.conftest import shot
 from tests.e2e.test_foundation import _login
 
@@ -55,8 +55,8 @@ def test_the_whole_fair(browser, demo_server):
 
     # A school ranks the candidates of one of its posts, with a tie.
     with demo_server["app"].app_context():
-        from matchapp.fair.services import candidates
-        from matchapp.rounds.models import Post
+        from matchapp.fair.rankings import candidates
+        from matchapp.preparation.models import Post
 
         post = next(
             p for p in db.session.scalars(select(Post).where(Post.seats > 0).order_by(Post.id)) if candidates(p)

@@ -3,7 +3,7 @@
 from matchapp.api.openapi import OPENAPI
 from matchapp.core.jobs import wait_for_jobs
 from matchapp.extensions import db
-from matchapp.fair.services import open_fair
+from matchapp.fair.window import open_fair
 from tests.factories import gen_user
 from tests.matchapp.test_fair import _fair
 
@@ -117,7 +117,7 @@ def test_bureau_runs_and_reads_results(app, client):
     job = client.get(preview.json["status_url"], headers=headers).json
     assert job["state"] == "done" and job["progress"] == 100 and job["result"]["kind"] == "preview"
     assert client.get(f"/api/v1/rounds/{round_.id}/results", headers=headers).status_code == 404
-    from matchapp.fair.services import close_fair
+    from matchapp.fair.window import close_fair
 
     close_fair(round_)
     db.session.commit()

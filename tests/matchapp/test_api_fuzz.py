@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matchapp.extensions import db
-from matchapp.fair.services import open_fair
+from matchapp.fair.window import open_fair
 from tests.factories import gen_user
 from tests.matchapp.test_fair import _fair
 

@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from matchapp.core.audit import AuditLog, acting_as
+from matchapp.core.errors import Refused
 from matchapp.extensions import db
 from matchapp.rounds.policy import PRESETS, preset
-from matchapp.rounds.services import RoundError, update_policy
+from matchapp.rounds.services import update_policy
 from tests.factories import gen_round, gen_school, gen_teacher, gen_user
 
 
@@ -136,5 +137,5 @@ def test_bad_policy_input_is_refused_and_changes_nothing(app, client, auth):
 
 def test_policy_is_frozen_once_the_fair_opens(app):
     round_ = gen_round(state="fair_open")
-    with pytest.raises(RoundError):
+    with pytest.raises(Refused):
         update_policy(round_, {"years_at_school": 3})

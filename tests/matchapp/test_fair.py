@@ -9,25 +9,19 @@ from sqlalchemy import func, select
 
 from matchapp.core.audit import AuditLog
 from matchapp.core.clock import utcnow
+from matchapp.core.errors import Refused
+from matchapp.core.errors import StaleEdit as StaleRanking
 from matchapp.core.jobs import wait_for_jobs
 from matchapp.extensions import db
-from matchapp.fair.models import Placement, Run
-from matchapp.fair.services import (
-    FairError,
-    StaleRanking,
-    change_assignment,
-    close_fair,
-    confirm_assignment,
-    final_run,
-    open_fair,
-    publish,
-    run_fair,
-    save_preferences,
-    save_ranking,
-    sync_state,
-)
+from matchapp.fair.preferences import save_preferences
+from matchapp.fair.rankings import save_ranking
+from matchapp.fair.window import close_fair, open_fair, sync_state
+from matchapp.preparation.models import Outgoing, Post
+from matchapp.results.publication import publish
 from matchapp.roster.models import ExchangeRecord
-from matchapp.rounds.models import Outgoing, Post
+from matchapp.runs.assignment import change_assignment, confirm_assignment
+from matchapp.runs.models import Placement, Run
+from matchapp.runs.service import final_run, run_fair
 from tests.factories import gen_round, gen_school, gen_teacher, gen_user
 
 
@@ -60,12 +54,12 @@ def _rank_all(post, order, submit=True):
 
 def test_nothing_is_ranked_before_the_fair_opens_or_after_it_closes(app):
     round_, s, teachers, music, posts = _fair()
-    with pytest.raises(FairError, match="未开放"):
+    with pytest.raises(Refused, match="未开放"):
         save_preferences(round_, teachers[0], [s[1].id], submit=True)
     open_fair(round_, utcnow() + dt.timedelta(hours=1))
     save_preferences(round_, teachers[0], [s[1].id], submit=True)
     # The closing time passes: the server refuses, whatever the page shows.
-    with pytest.raises(FairError, match="截止"):
+    with pytest.raises(Refused, match="截止"):
         save_preferences(round_, teachers[0], [s[2].id], submit=True, now=utcnow() + dt.timedelta(hours=2))
     sync_state(round_, now=utcnow() + dt.timedelta(hours=2))
     assert round_.state == "fair_closed"
@@ -74,7 +68,7 @@ def test_nothing_is_ranked_before_the_fair_opens_or_after_it_closes(app):
 def test_nothing_is_run_before_the_close(app):
     round_, s, teachers, music, posts = _fair()
     open_fair(round_, None)
-    with pytest.raises(FairError, match="截止后"):
+    with pytest.raises(Refused, match="截止后"):
         run_fair(round_, None)
     run_fair(round_, None, preview=True)  # a preview is fine, and changes nothing
     assert round_.state == "fair_open"
@@ -84,11 +78,11 @@ def test_nothing_is_run_before_the_close(app):
 def test_teacher_cannot_rank_own_school_or_a_school_without_their_subject(app):
     round_, s, teachers, music, posts = _fair()
     open_fair(round_, None)
-    with pytest.raises(FairError, match="本校"):
+    with pytest.raises(Refused, match="本校"):
         save_preferences(round_, teachers[0], [teachers[0].school_id], submit=True)
-    with pytest.raises(FairError, match="没有本学科"):
+    with pytest.raises(Refused, match="没有本学科"):
         save_preferences(round_, music, [s[1].id], submit=True)
-    with pytest.raises(FairError, match="只能填一次"):
+    with pytest.raises(Refused, match="只能填一次"):
         save_preferences(round_, teachers[0], [s[2].id, s[2].id], submit=False)
 
 
@@ -103,17 +97,17 @@ def test_second_administrator_saving_a_stale_ranking_is_refused(app):
     save_ranking(post, {teachers[1].id: 1}, set(), loaded_version, submit=False)  # the first saves
     with pytest.raises(StaleRanking, match="已被其他管理员修改"):
         save_ranking(post, {teachers[2].id: 1}, set(), loaded_version, submit=False)  # the second is refused
-    assert post.id and db.session.get(type(first), first.id).groups == str(teachers[1].id)
+    assert post.id and db.session.get(type(first), first.id).groups() == [[teachers[1].id]]
 
 
 def test_ranking_only_applicants_and_submission_must_be_complete(app):
     round_, s, teachers, music, posts = _fair()
     open_fair(round_, None)
     save_preferences(round_, teachers[0], [s[3].id], submit=True)
-    with pytest.raises(FairError, match="申请本岗位"):
+    with pytest.raises(Refused, match="申请本岗位"):
         save_ranking(posts["D"], {teachers[1].id: 1}, set(), 0, submit=False)
     save_preferences(round_, teachers[1], [s[3].id], submit=True)
-    with pytest.raises(FairError, match="每位申请者"):
+    with pytest.raises(Refused, match="每位申请者"):
         save_ranking(posts["D"], {teachers[0].id: 1}, set(), 0, submit=True)
 
 
@@ -167,13 +161,13 @@ def test_assignment_changes_refuse_what_breaks_the_rules_and_warn(app):
     run = outcome.run
     target = next(p for p in run.placements if p.how != "matched" and p.teacher_id != music.id)
     teacher = db.session.get(type(teachers[0]), target.teacher_id)
-    with pytest.raises(FairError, match="理由"):
+    with pytest.raises(Refused, match="理由"):
         change_assignment(run, teacher, s[3], "  ")
-    with pytest.raises(FairError, match="本校"):
+    with pytest.raises(Refused, match="本校"):
         change_assignment(run, teacher, teacher.school, "试试")
-    with pytest.raises(FairError, match="名额已满"):
+    with pytest.raises(Refused, match="名额已满"):
         change_assignment(run, teacher, s[3], "想去D")  # D's two seats are taken
-    with pytest.raises(FairError, match="没有本学科"):
+    with pytest.raises(Refused, match="没有本学科"):
         change_assignment(run, music, s[2], "音乐老师去C")  # C has no music post
     posts["C"].seats = 2  # a seat is freed at C (west zone); the teacher is from the east zone
     check = change_assignment(run, teacher, s[2], "家庭住址就近")
@@ -185,7 +179,7 @@ def test_assignment_changes_refuse_what_breaks_the_rules_and_warn(app):
 
 def test_publication_writes_history_and_freezes_the_round(app):
     round_, s, teachers, music, posts, outcome = _run_whole_fair()
-    with pytest.raises(FairError):
+    with pytest.raises(Refused):
         publish(round_)  # not before the assignment is confirmed
     confirm_assignment(round_)
     publish(round_)
@@ -193,9 +187,9 @@ def test_publication_writes_history_and_freezes_the_round(app):
     records = db.session.scalars(select(ExchangeRecord).where(ExchangeRecord.year == round_.year)).all()
     assert len(records) == len(placed)
     assert all(r.term_years == 3 and r.planned_return == dt.date(round_.year + 3, 8, 31) for r in records)
-    with pytest.raises(FairError):
+    with pytest.raises(Refused):
         save_preferences(round_, teachers[0], [s[2].id], submit=True)
-    with pytest.raises(FairError):
+    with pytest.raises(Refused):
         run_fair(round_, None)
 
 
@@ -294,6 +288,7 @@ def test_a_run_goes_through_the_rq_queue_when_redis_is_configured(database_url, 
         close_fair(round_)
         db.session.commit()
         job = enqueue("run_fair", {"round_id": round_.id, "preview": False}, None)
+        db.session.commit()  # the job is handed to the queue once the request's transaction commits
         assert db.session.get(Job, job.id).state == "queued"  # nothing ran in the web process
         connection = Redis.from_url(url)
         SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=True)

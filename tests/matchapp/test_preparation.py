@@ -8,26 +8,25 @@ import datetime as dt
 
 import pytest
 
+from matchapp.core.clock import full_years
 from matchapp.extensions import db
-from matchapp.rounds.models import Outgoing
-from matchapp.rounds.preparation import (
+from matchapp.preparation.checks import policy_checks
+from matchapp.preparation.eligibility import ordering_key
+from matchapp.preparation.lists import assess_teacher
+from matchapp.preparation.models import Outgoing
+from matchapp.preparation.outgoing import (
     PreparationError,
     apply_ordering_rule,
-    assess,
-    cutoff_date,
     decide_exemption,
-    full_years,
-    ordering_key,
-    policy_checks,
-    propose_posts,
     record_vote,
-    school_quota,
     set_exemption,
     submit_outgoing,
-    supply_and_demand,
     volunteer,
     withdraw,
 )
+from matchapp.preparation.posts import propose_posts, supply_and_demand
+from matchapp.preparation.quotas import school_quota
+from matchapp.rounds.calendar import cutoff_date
 from tests.factories import gen_round, gen_school, gen_teacher
 
 CUTOFF = dt.date(2027, 8, 31)
@@ -44,17 +43,17 @@ def test_changzhou_six_years_and_five_to_retirement(app):
     assert cutoff_date(round_) == CUTOFF
     school = gen_school()
     seven = gen_teacher(school, started_at_school=dt.date(2020, 8, 1), birth_date=dt.date(1971, 5, 1), gender="F")
-    item = assess(seven, round_)
+    item = assess_teacher(seven, round_)
     # Born 1971-05 (female, retires at 55 in 2026-05) -> already past retirement age: not eligible.
     assert not item.eligible and "距法定退休0年，不足5年" in item.text
     young = gen_teacher(school, started_at_school=dt.date(2020, 8, 1), birth_date=dt.date(1984, 5, 1), gender="F")
-    item = assess(young, round_)
+    item = assess_teacher(young, round_)
     assert item.eligible
     assert item.text == "在本校连续任教7年，已满6年；距法定退休11年"
     short = gen_teacher(school, started_at_school=dt.date(2022, 9, 1), birth_date=dt.date(1990, 1, 1))
-    assert assess(short, round_).text.startswith("在本校连续任教4年，未满6年")
+    assert assess_teacher(short, round_).text.startswith("在本校连续任教4年，未满6年")
     near = gen_teacher(school, started_at_school=dt.date(2010, 9, 1), birth_date=dt.date(1968, 1, 1), gender="M")
-    item = assess(near, round_)  # retires at 60 on 2028-01-01: 0 full years after the cutoff
+    item = assess_teacher(near, round_)  # retires at 60 on 2028-01-01: 0 full years after the cutoff
     assert not item.eligible and "不足5年" in item.text
 
 
@@ -62,20 +61,20 @@ def test_age_caps_of_the_datong_preset(app):
     round_ = gen_round(2027, "datong")  # 男50/女45 at 6-30
     school = gen_school()
     man = gen_teacher(school, gender="M", birth_date=dt.date(1976, 6, 30), started_at_school=dt.date(2010, 9, 1))
-    item = assess(man, round_)
-    assert not item.eligible and "年龄51岁，已达男教师50岁上限" in item.text
+    item = assess_teacher(man, round_)
+    assert not item.eligible and "年龄51岁，超过男教师50周岁的上限" in item.text
     woman = gen_teacher(school, gender="F", birth_date=dt.date(1983, 7, 1), started_at_school=dt.date(2010, 9, 1))
-    assert assess(woman, round_).eligible  # 43 at the cutoff
+    assert assess_teacher(woman, round_).eligible  # 43 at the cutoff
 
 
 def test_exemption_needs_the_bureaus_approval(app):
     round_ = gen_round()
     teacher = gen_teacher(started_at_school=dt.date(2010, 9, 1), birth_date=dt.date(1988, 1, 1))
     set_exemption(teacher, "pregnancy", "预产期2027年10月")
-    item = assess(teacher, round_)
+    item = assess_teacher(teacher, round_)
     assert item.eligible and item.exemption_pending and "待教育局审核" in item.text
     decide_exemption(teacher, approve=True)
-    item = assess(teacher, round_)
+    item = assess_teacher(teacher, round_)
     assert item.status == "exempt" and "暂不交流：孕期（教育局已审核）" in item.text
     with pytest.raises(PreparationError):
         set_exemption(teacher, "illness", "  ")
@@ -135,7 +134,7 @@ def test_ordering_rule_service_then_title_then_retirement(app):
         birth_date=dt.date(1975, 1, 1),
     )
     d = gen_teacher(school, name="丁", started_at_school=dt.date(2005, 9, 1), title="junior")
-    order = sorted((assess(t, round_) for t in (a, b, c, d)), key=ordering_key)
+    order = sorted((assess_teacher(t, round_) for t in (a, b, c, d)), key=ordering_key)
     assert [x.teacher.name for x in order] == ["丁", "丙", "乙", "甲"]
 
 
@@ -180,7 +179,7 @@ def test_panel_vote_needs_more_than_two_thirds(app):
 def test_non_eligible_teacher_may_volunteer_and_withdraw(app):
     round_ = gen_round()
     newcomer = gen_teacher(started_at_school=dt.date(2025, 9, 1))
-    assert not assess(newcomer, round_).eligible
+    assert not assess_teacher(newcomer, round_).eligible
     volunteer(round_, newcomer)
     with pytest.raises(PreparationError, match="已在本年度流出名单中"):
         volunteer(round_, newcomer)
@@ -209,7 +208,7 @@ def test_posts_follow_the_outflow_and_mismatches_show(app):
     assert propose_posts(round_) == 2
     balance = {row.subject: row for row in supply_and_demand(round_)}
     assert (balance["math"].supply, balance["math"].demand, balance["math"].gap) == (3, 3, 0)
-    from matchapp.rounds.preparation import set_seats
+    from matchapp.preparation.posts import set_seats
 
     set_seats(round_, a.id, "math", 1)
     assert {row.subject: row.gap for row in supply_and_demand(round_)}["math"] == -2

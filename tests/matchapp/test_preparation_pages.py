@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from matchapp.extensions import db
+from matchapp.preparation.models import Outgoing, Post
 from matchapp.roster.models import Teacher
-from matchapp.rounds.models import Outgoing, Post
 from tests.factories import gen_round, gen_school, gen_teacher, gen_user
 from tests.matchapp.test_roster_import import as_csv, as_xlsx, row
 

@@ -7,8 +7,9 @@ A new route fails this test until it is classified here.
 import pytest
 
 from matchapp.extensions import db
-from matchapp.fair.models import Run
-from matchapp.fair.services import confirm_assignment, publish
+from matchapp.results.publication import publish
+from matchapp.runs.assignment import confirm_assignment
+from matchapp.runs.models import Run
 from tests.factories import gen_user
 from tests.matchapp.test_fair import _run_whole_fair
 
@@ -50,9 +51,9 @@ def cases(w):
     """(endpoint, method, url, roles allowed). ``own``/``other`` ids try to cross the rules."""
     r = w["round"]
     return [
-        ("core.index", "GET", "/", SIGNED_IN | {"anon"}),  # a redirect either way
+        ("home.root", "GET", "/", SIGNED_IN | {"anon"}),  # a redirect either way
         ("core.healthz", "GET", "/healthz", EVERYONE),
-        ("core.home", "GET", "/home", SIGNED_IN),
+        ("home.index", "GET", "/home", SIGNED_IN),
         ("core.job", "GET", "/jobs/999999", {"bureau", "school", "teacher"}),  # 404 for all: no such job
         ("auth.login", "GET", "/login", EVERYONE),
         ("auth.logout", "POST", "/logout", SIGNED_IN),
@@ -69,48 +70,51 @@ def cases(w):
         ("rounds.overview", "GET", "/rounds/", {"bureau"}),
         ("rounds.policy", "GET", f"/rounds/{r}/policy", {"bureau"}),
         ("rounds.preset", "POST", f"/rounds/{r}/preset", {"bureau"}),
-        ("rounds.schools", "GET", f"/rounds/{r}/schools", {"bureau"}),
-        ("rounds.quotas_xlsx", "GET", f"/rounds/{r}/quotas.xlsx", {"bureau"}),
-        ("rounds.posts_propose", "POST", f"/rounds/{r}/posts/propose", {"bureau"}),
-        ("rounds.seats", "POST", f"/rounds/{r}/seats", {"bureau"}),
-        ("rounds.exemptions", "GET", f"/rounds/{r}/exemptions", {"bureau"}),
-        ("rounds.school", "GET", f"/rounds/{r}/schools/{w['own_school']}", {"school", "bureau"}),
-        ("rounds.school", "GET", f"/rounds/{r}/schools/{w['other_school']}", {"bureau"}),
-        ("rounds.eligibility_publish", "POST", f"/rounds/{r}/schools/{w['other_school']}/publish", {"bureau"}),
-        ("rounds.outgoing_rule", "POST", f"/rounds/{r}/schools/{w['other_school']}/rule", {"bureau"}),
-        ("rounds.outgoing_vote", "POST", f"/rounds/{r}/schools/{w['other_school']}/vote", {"bureau"}),
-        ("rounds.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['other_school']}/submit", set()),
-        ("rounds.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['own_school']}/submit", {"school"}),
-        ("rounds.outgoing_return", "POST", f"/rounds/{r}/schools/{w['own_school']}/return", {"bureau"}),
-        ("rounds.exemption_record", "POST", f"/rounds/{r}/schools/{w['other_school']}/exemption", {"bureau"}),
-        ("rounds.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_there']}/confirm", {"bureau"}),
-        ("rounds.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_here']}/confirm", {"school", "bureau"}),
-        ("rounds.teacher_volunteer", "POST", f"/rounds/{r}/volunteer", {"teacher"}),
+        ("preparation.schools", "GET", f"/rounds/{r}/schools", {"bureau"}),
+        ("preparation.quotas_xlsx", "GET", f"/rounds/{r}/quotas.xlsx", {"bureau"}),
+        ("preparation.posts_propose", "POST", f"/rounds/{r}/posts/propose", {"bureau"}),
+        ("preparation.seats", "POST", f"/rounds/{r}/seats", {"bureau"}),
+        ("preparation.exemptions", "GET", f"/rounds/{r}/exemptions", {"bureau"}),
+        ("preparation.school", "GET", f"/rounds/{r}/schools/{w['own_school']}", {"school", "bureau"}),
+        ("preparation.school", "GET", f"/rounds/{r}/schools/{w['other_school']}", {"bureau"}),
+        ("preparation.eligibility_publish", "POST", f"/rounds/{r}/schools/{w['other_school']}/publish", {"bureau"}),
+        ("preparation.outgoing_rule", "POST", f"/rounds/{r}/schools/{w['other_school']}/rule", {"bureau"}),
+        ("preparation.outgoing_vote", "POST", f"/rounds/{r}/schools/{w['other_school']}/vote", {"bureau"}),
+        ("preparation.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['other_school']}/submit", set()),
+        ("preparation.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['own_school']}/submit", {"school"}),
+        ("preparation.outgoing_return", "POST", f"/rounds/{r}/schools/{w['own_school']}/return", {"bureau"}),
+        ("preparation.exemption_record", "POST", f"/rounds/{r}/schools/{w['other_school']}/exemption", {"bureau"}),
+        ("preparation.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_there']}/confirm", {"bureau"}),
+        ("preparation.post_confirm", "POST", f"/rounds/{r}/posts/{w['post_here']}/confirm", {"school", "bureau"}),
+        ("preparation.teacher_volunteer", "POST", f"/rounds/{r}/volunteer", {"teacher"}),
         ("fair.preferences", "GET", f"/fair/{r}/preferences", {"teacher"}),
-        ("fair.my_result", "GET", f"/fair/{r}/my-result", {"teacher"}),
+        ("results.my_result", "GET", f"/fair/{r}/my-result", {"teacher"}),
         ("fair.school_posts", "GET", f"/fair/{r}/schools/{w['own_school']}", {"school", "bureau"}),
         ("fair.school_posts", "GET", f"/fair/{r}/schools/{w['other_school']}", {"bureau"}),
         ("fair.ranking", "GET", f"/fair/{r}/posts/{w['post_here']}/ranking", {"school", "bureau"}),
         ("fair.ranking", "GET", f"/fair/{r}/posts/{w['post_there']}/ranking", {"bureau"}),
-        ("fair.control", "GET", f"/fair/{r}/", {"bureau"}),
+        ("runs.control", "GET", f"/fair/{r}/", {"bureau"}),
         ("fair.fair_open", "POST", f"/fair/{r}/open", {"bureau"}),
         ("fair.fair_close", "POST", f"/fair/{r}/close", {"bureau"}),
-        ("fair.fair_run", "POST", f"/fair/{r}/run", {"bureau"}),
-        ("fair.fair_confirm", "POST", f"/fair/{r}/confirm", {"bureau"}),
-        ("fair.fair_publish", "POST", f"/fair/{r}/publish", {"bureau"}),
-        ("fair.results", "GET", f"/fair/{r}/results", {"bureau"}),
-        ("fair.results_xlsx", "GET", f"/fair/{r}/results.xlsx", {"bureau"}),
-        ("fair.assign", "POST", f"/fair/{r}/assign/{w['other_teacher']}", {"bureau"}),
+        ("runs.fair_run", "POST", f"/fair/{r}/run", {"bureau"}),
+        ("runs.fair_confirm", "POST", f"/fair/{r}/confirm", {"bureau"}),
+        ("results.fair_publish", "POST", f"/fair/{r}/publish", {"bureau"}),
+        ("results.results", "GET", f"/fair/{r}/results", {"bureau"}),
+        ("results.results_xlsx", "GET", f"/fair/{r}/results.xlsx", {"bureau"}),
+        ("runs.assign", "POST", f"/fair/{r}/assign/{w['other_teacher']}", {"bureau"}),
         (
-            "fair.assign_check",
+            "runs.assign_check",
             "GET",
             f"/fair/{r}/assign/{w['other_teacher']}/check?school_id={w['own_school']}",
             {"bureau"},
         ),
-        ("fair.run_file", "GET", f"/fair/runs/{w['run']}/instance.json", {"bureau"}),
-        ("fair.notice", "GET", f"/fair/{r}/notice", EVERYONE),  # the public notice
-        ("fair.letter", "GET", f"/fair/{r}/letters/{w['own_teacher']}", {"teacher", "school", "bureau"}),
-        ("fair.letter", "GET", f"/fair/{r}/letters/{w['other_teacher']}", {"bureau"}),
+        ("runs.run_file", "GET", f"/fair/runs/{w['run']}/instance.json", {"bureau"}),
+        ("results.correct", "POST", f"/fair/{r}/correct/{w['other_teacher']}", {"bureau"}),
+        ("results.school_results", "GET", f"/fair/{r}/schools/{w['own_school']}/results", {"school", "bureau"}),
+        ("results.school_results", "GET", f"/fair/{r}/schools/{w['other_school']}/results", {"bureau"}),
+        ("results.notice", "GET", f"/fair/{r}/notice", EVERYONE),  # the public notice
+        ("results.letter", "GET", f"/fair/{r}/letters/{w['own_teacher']}", {"teacher", "school", "bureau"}),
+        ("results.letter", "GET", f"/fair/{r}/letters/{w['other_teacher']}", {"bureau"}),
         ("api.openapi", "GET", "/api/openapi.json", EVERYONE),
         ("api.token", "POST", "/api/v1/token", EVERYONE),  # 400 without credentials, never 401/403
         ("api.posts", "GET", f"/api/v1/rounds/{r}/posts", SIGNED_IN),
@@ -149,7 +153,7 @@ def test_every_route_as_each_role(app, world, role):
         refused = _refused(role, response)
         if response.status_code >= 500:
             wrong.append(f"{method} {url}: {response.status_code}")
-        elif (role in allowed) == refused and not (endpoint == "core.index"):
+        elif (role in allowed) == refused and not (endpoint == "home.root"):
             wrong.append(
                 f"{method} {url}: {response.status_code} for {role} ({'allowed' if role in allowed else 'refused'} expected)"
             )

@@ -10,10 +10,12 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from matchapp.extensions import db
-from matchapp.fair.models import Placement, Run
-from matchapp.fair.services import confirm_assignment, publish, run_fair
+from matchapp.results.publication import publish
 from matchapp.roster.models import School, Teacher
-from matchapp.rounds.transfer import TransferError, export_round, import_round
+from matchapp.runs.assignment import confirm_assignment
+from matchapp.runs.models import Placement, Run
+from matchapp.runs.service import run_fair
+from matchapp.transfer.service import TransferError, export_round, import_round
 from tests.conftest import make_app, running
 from tests.matchapp.test_fair import _run_whole_fair
 
@@ -35,7 +37,7 @@ def test_export_then_restore_into_an_empty_database(app, tmp_path):
     doc = json.loads(json.dumps(export_round(round_.year), ensure_ascii=False))  # through text, as on disk
     before = _placements()
     run_text = db.session.scalar(select(Run.result_json))
-    with pytest.raises(TransferError, match="not empty"):
+    with pytest.raises(TransferError, match="不是空的"):
         import_round(doc)
     with running(make_app(f"sqlite:///{tmp_path / 'restored.sqlite'}", tmp_path)):
         restored = import_round(doc)
@@ -53,9 +55,9 @@ def test_export_then_restore_into_an_empty_database(app, tmp_path):
 
 
 def test_malformed_round_files_change_nothing(app):
-    with pytest.raises(TransferError, match="not a round file"):
+    with pytest.raises(TransferError, match="不是年度数据文件"):
         import_round({"format": "something"})
-    with pytest.raises(TransferError, match="incomplete"):
+    with pytest.raises(TransferError, match="不完整"):
         import_round({"format": "matchapp.round/1", "schools": [{"code": "S1"}]})
     db.session.rollback()
     assert db.session.scalar(select(School.id)) is None
@@ -93,7 +95,7 @@ def test_export_and_import_commands(database_url, tmp_path):
     again = subprocess.run(
         [sys.executable, "-m", "matchapp", "import-round", str(out)], env=target_env, capture_output=True, text=True
     )
-    assert again.returncode == 2 and "not empty" in again.stderr
+    assert again.returncode == 2 and "不是空的" in again.stderr
     with source.app_context():
         db.session.remove()
         db.drop_all()

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..core.vocab import ROUND_STATE_ORDER
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceList
+from ..preparation.lists import assess_teacher, outgoing_entry
+from ..preparation.models import Outgoing, Post
 from ..roster.models import School, Teacher
-from ..rounds.models import Outgoing, Post, Round
-from .vocab import ROUND_STATE_ORDER
+from ..rounds.models import Round
 
 
 @dataclass
@@ -20,11 +22,6 @@ class Step:
     detail: str = ""
     state: str = "todo"  # done | current | todo
     endpoint: str | None = None
-
-
-def current_round() -> Round | None:
-    """The latest year's round (the one in progress, or the last one published)."""
-    return db.session.scalar(select(Round).order_by(Round.year.desc()).limit(1))
 
 
 def _stage(round_: Round | None) -> int:
@@ -64,9 +61,7 @@ def bureau_overview(round_: Round | None) -> dict:
         Step(_l("行政指定未匹配教师"), _l("对每项调整记录理由")),
         Step(_l("公示结果并开具介绍信")),
     ]
-    stage = _stage(round_)
-    current = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5}.get(stage, 0)
-    return {"counts": counts, "cycle": _mark(steps, current)}
+    return {"counts": counts, "cycle": _mark(steps, max(0, _stage(round_)))}
 
 
 def school_overview(round_: Round | None, school: School) -> dict:
@@ -96,12 +91,8 @@ def school_overview(round_: Round | None, school: School) -> dict:
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
     outgoing = eligibility = None
     if round_:
-        from ..rounds.preparation import assess
-
-        outgoing = db.session.scalar(
-            select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id)
-        )
-        eligibility = assess(teacher, round_)
+        outgoing = outgoing_entry(round_, teacher)
+        eligibility = assess_teacher(teacher, round_)
     steps = [
         Step(_l("查看本人交流资格及理由")),
         Step(_l("填写《教师轮岗交流表》，可自主申报")),

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..core.errors import Refused
 from ..extensions import db
-from ..fair.models import Placement, PostRanking, PreferenceList, Run
-from ..fair.services import groups_of, ids_of
+from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
+from ..preparation.models import Outgoing, Post, SchoolRound
+from ..results.models import Publication
 from ..roster.models import ExchangeRecord, School, Teacher
-from .models import Outgoing, Post, Round, SchoolRound
+from ..rounds.models import Round
+from ..runs.models import Placement, Run
 
 FORMAT = "matchapp.round/1"
 # Every column of the roster but the database's own ids: a column added later travels too.
@@ -29,6 +33,7 @@ _TIMES = {
     "fair_closes_at",
     "published_at",
     "submitted_at",
+    "updated_at",
     "created_at",
     "eligibility_published_at",
     "outgoing_submitted_at",
@@ -36,7 +41,7 @@ _TIMES = {
 }
 
 
-class TransferError(Exception):
+class TransferError(Refused):
     """The file cannot be restored here (message names what is wrong)."""
 
 
@@ -57,20 +62,15 @@ def _in(key: str, value):
 def export_round(year: int) -> dict[str, Any]:
     round_ = db.session.scalar(select(Round).where(Round.year == year))
     if round_ is None:
-        raise TransferError(f"no round for {year}")
+        raise TransferError(_("没有%(year)s年度。", year=year))
     schools = db.session.scalars(select(School).order_by(School.code)).all()
     code = {s.id: s.code for s in schools}
     teachers = db.session.scalars(select(Teacher).order_by(Teacher.staff_no)).all()
     staff = {t.id: t.staff_no for t in teachers}
 
-    def ids_to(text, names):
-        return [names[i] for i in ids_of(text)]
-
-    def groups_to(text):
-        return [[staff[i] for i in group] for group in groups_of(text)]
-
     posts = db.session.scalars(select(Post).where(Post.round_id == round_.id).order_by(Post.id)).all()
     post_key = {p.id: (code[p.school_id], p.subject) for p in posts}
+    post_school = {p.id: code[p.school_id] for p in posts}
     runs = db.session.scalars(select(Run).where(Run.round_id == round_.id).order_by(Run.id)).all()
     return {
         "format": FORMAT,
@@ -140,8 +140,8 @@ def export_round(year: int) -> dict[str, Any]:
         "preferences": [
             {
                 "teacher": staff[pl.teacher_id],
-                "draft": ids_to(pl.school_ids, code),
-                "submitted": ids_to(pl.submitted_school_ids, code) if pl.submitted_school_ids is not None else None,
+                "draft": [post_school[pid] for pid in pl.post_ids("draft")],
+                "submitted": [post_school[pid] for pid in pl.post_ids("submitted")] if pl.submitted_at else None,
                 "submitted_at": _out(pl.submitted_at),
             }
             for pl in db.session.scalars(select(PreferenceList).where(PreferenceList.round_id == round_.id))
@@ -149,15 +149,25 @@ def export_round(year: int) -> dict[str, Any]:
         "rankings": [
             {
                 "post": list(post_key[r.post_id]),
-                "groups": groups_to(r.groups),
-                "unacceptable": ids_to(r.unacceptable, staff),
-                "submitted_groups": groups_to(r.submitted_groups) if r.submitted_groups is not None else None,
-                "submitted_unacceptable": ids_to(r.submitted_unacceptable, staff)
-                if r.submitted_unacceptable is not None
-                else None,
+                "groups": [[staff[i] for i in g] for g in r.groups("draft")],
+                "unacceptable": [staff[i] for i in r.unacceptable("draft")],
+                "submitted_groups": [[staff[i] for i in g] for g in r.groups("submitted")] if r.submitted_at else None,
+                "submitted_unacceptable": [staff[i] for i in r.unacceptable("submitted")] if r.submitted_at else None,
                 "submitted_at": _out(r.submitted_at),
             }
             for r in db.session.scalars(select(PostRanking).where(PostRanking.post_id.in_(list(post_key))))
+        ],
+        "publications": [
+            {
+                "version": p.version,
+                "published_at": _out(p.published_at),
+                "published_by": p.published_by,
+                "reason": p.reason,
+                "rows": [{k: v for k, v in row.items() if k != "teacher_id"} for row in p.rows],
+            }
+            for p in db.session.scalars(
+                select(Publication).where(Publication.round_id == round_.id).order_by(Publication.version)
+            )
         ],
         "runs": [
             {
@@ -188,9 +198,9 @@ def export_round(year: int) -> dict[str, Any]:
 def import_round(doc: Any) -> Round:
     """Restore a round into a database that has no schools or teachers yet (all or nothing)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise TransferError(f"not a round file ('format' must be \"{FORMAT}\")")
+        raise TransferError(_("不是年度数据文件（format 应为“%(f)s”）", f=FORMAT))
     if db.session.scalar(select(func.count(School.id))) or db.session.scalar(select(func.count(Teacher.id))):
-        raise TransferError("the database is not empty: restore a round into an empty database")
+        raise TransferError(_("数据库不是空的：年度数据只能恢复到空数据库。"))
     try:
         schools = {s["code"]: School(**{k: s[k] for k in _SCHOOL}) for s in doc["schools"]}
         db.session.add_all(schools.values())
@@ -198,7 +208,7 @@ def import_round(doc: Any) -> Round:
         teachers = {}
         for t in doc["teachers"]:
             if t["school"] not in schools:
-                raise TransferError(f"teacher {t['staff_no']}: school {t['school']} is not in the file")
+                raise TransferError(_("教师%(no)s：学校%(code)s不在文件中", no=t["staff_no"], code=t["school"]))
             teachers[t["staff_no"]] = Teacher(school_id=schools[t["school"]].id, **{k: _in(k, t[k]) for k in _TEACHER})
         db.session.add_all(teachers.values())
         db.session.flush()
@@ -239,38 +249,39 @@ def import_round(doc: Any) -> Round:
             db.session.add(post)
         db.session.flush()
 
-        def school_ids(codes):
-            return ",".join(str(schools[c].id) for c in codes)
-
-        def teacher_ids(nos):
-            return ",".join(str(teachers[n].id) for n in nos)
-
-        def groups(gs):
-            return ";".join(teacher_ids(g) for g in gs)
+        def post_for(code: str, teacher) -> int:
+            post = posts.get((code, teacher.subject))
+            if post is None:
+                raise TransferError(_("%(no)s的志愿%(code)s没有本学科的岗位。", no=teacher.staff_no, code=code))
+            return post.id
 
         for pl in doc.get("preferences", []):
-            db.session.add(
-                PreferenceList(
-                    round_id=round_.id,
-                    teacher_id=teachers[pl["teacher"]].id,
-                    school_ids=school_ids(pl["draft"]),
-                    submitted_school_ids=school_ids(pl["submitted"]) if pl["submitted"] is not None else None,
-                    submitted_at=_in("submitted_at", pl["submitted_at"]),
-                )
+            teacher = teachers[pl["teacher"]]
+            plist = PreferenceList(
+                round_id=round_.id, teacher_id=teacher.id, submitted_at=_in("submitted_at", pl["submitted_at"])
             )
+            db.session.add(plist)
+            for stage, codes in (("draft", pl["draft"]), ("submitted", pl["submitted"] or [])):
+                for rank, c in enumerate(codes, start=1):
+                    db.session.add(
+                        PreferenceEntry(preference_list=plist, stage=stage, rank=rank, post_id=post_for(c, teacher))
+                    )
         for rk in doc.get("rankings", []):
-            db.session.add(
-                PostRanking(
-                    post_id=posts[tuple(rk["post"])].id,
-                    groups=groups(rk["groups"]),
-                    unacceptable=teacher_ids(rk["unacceptable"]),
-                    submitted_groups=groups(rk["submitted_groups"]) if rk["submitted_groups"] is not None else None,
-                    submitted_unacceptable=teacher_ids(rk["submitted_unacceptable"])
-                    if rk["submitted_unacceptable"] is not None
-                    else None,
-                    submitted_at=_in("submitted_at", rk["submitted_at"]),
-                )
+            ranking = PostRanking(
+                post_id=posts[tuple(rk["post"])].id, submitted_at=_in("submitted_at", rk["submitted_at"])
             )
+            db.session.add(ranking)
+            for stage, groups, rejected in (
+                ("draft", rk["groups"], rk["unacceptable"]),
+                ("submitted", rk["submitted_groups"] or [], rk["submitted_unacceptable"] or []),
+            ):
+                for band, group in enumerate(groups, start=1):
+                    for no in group:
+                        db.session.add(
+                            RankingEntry(ranking=ranking, stage=stage, teacher_id=teachers[no].id, band=band)
+                        )
+                for no in rejected:
+                    db.session.add(RankingEntry(ranking=ranking, stage=stage, teacher_id=teachers[no].id, band=None))
         for run in doc.get("runs", []):
             placements = run["placements"]
             row = Run(round_id=round_.id, **{k: _in(k, run[k]) for k in run if k != "placements"})
@@ -288,6 +299,25 @@ def import_round(doc: Any) -> Round:
                 for p in placements
             )
         db.session.flush()
-    except (KeyError, TypeError, ValueError) as exc:
-        raise TransferError(f"the file is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+        final = db.session.scalar(
+            select(Run).where(Run.round_id == round_.id, Run.kind == "final").order_by(Run.id.desc())
+        )
+        for p in doc.get("publications", []):
+            rows = [{**row, "teacher_id": teachers[row["staff_no"]].id} for row in p["rows"]]
+            db.session.add(
+                Publication(
+                    round_id=round_.id,
+                    run_id=final.id,
+                    version=p["version"],
+                    published_at=_in("published_at", p["published_at"]),
+                    published_by=p["published_by"],
+                    reason=p["reason"],
+                    rows=rows,
+                )
+            )
+        db.session.flush()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TransferError(
+            _("文件不完整或格式不对（%(kind)s：%(detail)s）", kind=type(exc).__name__, detail=str(exc)[:200])
+        ) from None
     return round_

@@ -1,65 +1,51 @@
-"""Pages before the fair: the bureau's table of schools, a school's lists, a teacher's application."""
+"""Pages before the fair: the bureau's table of schools, a school's lists, a teacher's application.
+
+Views are thin: they validate a form, call one service, flash and redirect. They never commit
+(the request does, see :mod:`matchapp.core.transaction`), and a refusal raised by a service is
+shown on the page the form came from.
+"""
 
 from __future__ import annotations
 
 import io
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..core.access import require_school_access, role_required
-from ..core.spreadsheet import workbook_bytes
+from ..core.forms import ActionForm
+from ..core.spreadsheet import XLSX, workbook_bytes
+from ..core.transaction import refuse
+from ..core.urls import safe_next
 from ..core.vocab import SUBJECTS, TIERS
 from ..extensions import db
 from ..roster.models import School, Teacher
+from ..rounds.models import Round
 from . import bp
-from .forms import ActionForm, ExemptionForm, PostConfirmForm, SeatsForm, VoteForm
-from .models import Post, Round
-from .preparation import (
-    PreparationError,
-    all_quotas,
+from .checks import policy_checks
+from .eligibility import ordering_key, ordering_reason
+from .forms import ExemptionDecisionForm, ExemptionForm, PostConfirmForm, SeatsForm, VolunteerForm, VoteForm
+from .lists import assess_school, outgoing_of, school_round
+from .models import Post
+from .outgoing import (
     apply_ordering_rule,
-    assess,
-    assess_school,
-    confirm_post,
     decide_exemption,
-    ordering_key,
-    ordering_reason,
-    outgoing_of,
-    policy_checks,
-    propose_posts,
+    pending_exemptions,
     publish_eligibility,
     record_vote,
     return_outgoing,
-    school_quota,
-    school_round,
     set_exemption,
-    set_seats,
     submit_outgoing,
-    supply_and_demand,
     volunteer,
     withdraw,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .posts import confirm_post, propose_posts, round_posts, seats_by_school, set_seats, supply_and_demand
+from .quotas import all_quotas, school_quota
 
 
 def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
-
-
-def _done(message: str, endpoint: str, **values):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(endpoint, **values))
-
-
-def _refused(error: PreparationError, endpoint: str, **values):
-    db.session.rollback()
-    flash(str(error), "error")
-    return redirect(url_for(endpoint, **values))
 
 
 # -- the bureau -----------------------------------------------------------------------------
@@ -70,20 +56,14 @@ def _refused(error: PreparationError, endpoint: str, **values):
 def schools(round_id: int):
     round_ = _round(round_id)
     quotas = all_quotas(round_)
-    seats = {}
-    for post in db.session.scalars(select(Post).where(Post.round_id == round_.id)):
-        seats[post.school_id] = seats.get(post.school_id, 0) + post.seats
-    pending = db.session.scalars(
-        select(Teacher).where(Teacher.exemption != "", Teacher.exemption_approved.is_(False))
-    ).all()
     return render_template(
-        "rounds/schools.html",
+        "preparation/schools.html",
         round=round_,
         quotas=quotas,
-        seats=seats,
+        seats=seats_by_school(round_),
         checks=policy_checks(round_, quotas),
         balance=supply_and_demand(round_),
-        pending=len(pending),
+        pending=len(pending_exemptions()),
         action=ActionForm(),
         seats_form=SeatsForm(),
     )
@@ -94,10 +74,7 @@ def schools(round_id: int):
 def quotas_xlsx(round_id: int):
     """流出、接收数量与类别统计表."""
     round_ = _round(round_id)
-    quotas = all_quotas(round_)
-    seats: dict[int, int] = {}
-    for post in db.session.scalars(select(Post).where(Post.round_id == round_.id)):
-        seats[post.school_id] = seats.get(post.school_id, 0) + post.seats
+    seats = seats_by_school(round_)
     schools_sheet = [
         [
             "学校代码",
@@ -115,7 +92,7 @@ def quotas_xlsx(round_id: int):
             "报送状态",
         ]
     ]
-    for q in quotas:
+    for q in all_quotas(round_):
         schools_sheet.append(
             [
                 q.school.code,
@@ -149,13 +126,10 @@ def quotas_xlsx(round_id: int):
 @role_required("bureau")
 def posts_propose(round_id: int):
     round_ = _round(round_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("rounds.schools", round_id=round_id))
-    try:
+    if ActionForm().validate_on_submit():
         n = propose_posts(round_)
-    except PreparationError as error:
-        return _refused(error, "rounds.schools", round_id=round_id)
-    return _done(_("已按“先流出再流入”生成%(n)s个岗位的名额，可逐项调整。", n=n), "rounds.schools", round_id=round_id)
+        flash(_("已按“先流出再流入”生成%(n)s个岗位的名额，可逐项调整。", n=n), "success")
+    return redirect(url_for("preparation.schools", round_id=round_id))
 
 
 @bp.route("/<int:round_id>/seats", methods=["POST"])
@@ -163,17 +137,11 @@ def posts_propose(round_id: int):
 def seats(round_id: int):
     round_ = _round(round_id)
     form = SeatsForm()
-    target = request.form.get("next") or url_for("rounds.schools", round_id=round_id)
-    if not form.validate_on_submit() or form.subject.data not in SUBJECTS:
-        flash(_("名额应为0到500之间的整数。"), "error")
+    target = safe_next(form.next.data) or url_for("preparation.schools", round_id=round_id)
+    if not form.validate_on_submit() or db.session.get(School, form.school_id.data) is None:
+        refuse(_("名额应为0到500之间的整数。"))
         return redirect(target)
-    try:
-        set_seats(round_, form.school_id.data, form.subject.data, form.seats.data)
-    except PreparationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
+    set_seats(round_, form.school_id.data, form.subject.data, form.seats.data)
     flash(_("名额已保存，待学校确认。"), "success")
     return redirect(target)
 
@@ -182,40 +150,36 @@ def seats(round_id: int):
 @role_required("bureau")
 def outgoing_return(round_id: int, school_id: int):
     round_, school = _round(round_id), db.get_or_404(School, school_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("rounds.schools", round_id=round_id))
-    try:
+    if ActionForm().validate_on_submit():
         return_outgoing(round_, school)
-    except PreparationError as error:
-        return _refused(error, "rounds.schools", round_id=round_id)
-    return _done(_("已将%(name)s的流出名单退回学校修改。", name=school.name), "rounds.schools", round_id=round_id)
+        flash(_("已将%(name)s的流出名单退回学校修改。", name=school.name), "success")
+    return redirect(url_for("preparation.schools", round_id=round_id))
 
 
 @bp.route("/<int:round_id>/exemptions", methods=["GET", "POST"])
 @role_required("bureau")
 def exemptions(round_id: int):
     round_ = _round(round_id)
-    form = ActionForm()
+    form = ExemptionDecisionForm()
     if form.validate_on_submit():
-        teacher = db.get_or_404(Teacher, request.form.get("teacher_id", type=int))
-        approve = request.form.get("decision") == "approve"
-        try:
-            decide_exemption(teacher, approve)
-        except PreparationError as error:
-            return _refused(error, "rounds.exemptions", round_id=round_id)
-        return _done(
+        teacher = db.get_or_404(Teacher, form.teacher_id.data)
+        approve = form.decision.data == "approve"
+        decide_exemption(teacher, approve)
+        flash(
             _("已同意%(name)s暂不交流。", name=teacher.name)
             if approve
             else _("已驳回%(name)s的暂不交流申请。", name=teacher.name),
-            "rounds.exemptions",
-            round_id=round_id,
+            "success",
         )
+        return redirect(url_for("preparation.exemptions", round_id=round_id))
+    from sqlalchemy import select
+
     teachers = db.session.scalars(
         select(Teacher)
         .where(Teacher.exemption != "")
         .order_by(Teacher.exemption_approved, Teacher.school_id, Teacher.staff_no)
     ).all()
-    return render_template("rounds/exemptions.html", round=round_, teachers=teachers, form=form)
+    return render_template("preparation/exemptions.html", round=round_, teachers=teachers, form=form)
 
 
 # -- a school -------------------------------------------------------------------------------
@@ -229,20 +193,13 @@ def school(round_id: int, school_id: int):
     assessed = assess_school(round_, school.id)
     quota = school_quota(round_, school, assessed)
     entries = outgoing_of(round_, school.id)
-    by_teacher = {o.teacher_id: o for o in entries}
     ranked = sorted((a for a in assessed if a.eligible), key=ordering_key)
     rule_order = {a.teacher.id: k + 1 for k, a in enumerate(ranked)}
     # Due teachers first, in the ordering rule's order; then the others.
     assessed.sort(key=lambda a: (a.status != "eligible", rule_order.get(a.teacher.id, 0), a.teacher.staff_no))
-    status = school_round(round_, school.id)
-    db.session.commit()  # the progress record, created on first visit
-    posts = db.session.scalars(
-        select(Post).where(Post.round_id == round_.id, Post.school_id == school.id).order_by(Post.subject)
-    ).all()
-    exemption_form = ExemptionForm()
-    post_forms = {}
-    for post in posts:
-        f = PostConfirmForm(
+    posts = round_posts(round_, school.id)
+    post_forms = {
+        post.id: PostConfirmForm(
             prefix=f"p{post.id}",
             data={
                 "post_id": post.id,
@@ -252,29 +209,34 @@ def school(round_id: int, school_id: int):
                 "backbone_seats": post.backbone_seats,
             },
         )
-        post_forms[post.id] = f
+        for post in posts
+    }
     return render_template(
-        "rounds/school.html",
+        "preparation/school.html",
         round=round_,
         school=school,
         assessed=assessed,
         quota=quota,
         entries=entries,
-        by_teacher=by_teacher,
+        by_teacher={o.teacher_id: o for o in entries},
         rule_order=rule_order,
         ordering_reason=ordering_reason,
-        status=status,
+        status=school_round(round_, school.id),  # the progress record, created on first visit
         posts=posts,
         post_forms=post_forms,
         action=ActionForm(),
         vote_form=VoteForm(),
-        exemption_form=exemption_form,
+        exemption_form=ExemptionForm(),
     )
 
 
-def _school_action(round_id: int, school_id: int):
+def _school_action(round_id: int, school_id: int) -> tuple[Round, School]:
     require_school_access(school_id)
     return _round(round_id), db.get_or_404(School, school_id)
+
+
+def _to_school(round_id: int, school_id: int):
+    return redirect(url_for("preparation.school", round_id=round_id, school_id=school_id))
 
 
 @bp.route("/<int:round_id>/schools/<int:school_id>/publish", methods=["POST"])
@@ -283,26 +245,18 @@ def eligibility_publish(round_id: int, school_id: int):
     round_, school = _school_action(round_id, school_id)
     if ActionForm().validate_on_submit():
         publish_eligibility(round_, school)
-        return _done(_("应交流对象名单已公示。"), "rounds.school", round_id=round_id, school_id=school_id)
-    return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+        flash(_("应交流对象名单已公示。"), "success")
+    return _to_school(round_id, school_id)
 
 
 @bp.route("/<int:round_id>/schools/<int:school_id>/rule", methods=["POST"])
 @role_required("bureau", "school")
 def outgoing_rule(round_id: int, school_id: int):
     round_, school = _school_action(round_id, school_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
-    try:
+    if ActionForm().validate_on_submit():
         final = apply_ordering_rule(round_, school)
-    except PreparationError as error:
-        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
-    return _done(
-        _("已按排序规则确定流出名单，共%(n)s人。", n=len(final)),
-        "rounds.school",
-        round_id=round_id,
-        school_id=school_id,
-    )
+        flash(_("已按排序规则确定流出名单，共%(n)s人。", n=len(final)), "success")
+    return _to_school(round_id, school_id)
 
 
 @bp.route("/<int:round_id>/schools/<int:school_id>/vote", methods=["POST"])
@@ -311,30 +265,25 @@ def outgoing_vote(round_id: int, school_id: int):
     round_, school = _school_action(round_id, school_id)
     form = VoteForm()
     if not form.validate_on_submit():
-        flash(_("请填写被推荐教师、参加投票人数和赞成票。"), "error")
-        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
+        refuse(_("请填写被推荐教师、参加投票人数和赞成票。"))
+        return _to_school(round_id, school_id)
     teacher = db.session.get(Teacher, form.teacher_id.data)
     if teacher is None or teacher.school_id != school.id:
-        flash(_("只能推荐本校教师。"), "error")
-        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
-    try:
-        entry = record_vote(round_, teacher, form.members.data, form.yes.data)
-    except PreparationError as error:
-        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
-    return _done(f"{teacher.name}：{entry.note}", "rounds.school", round_id=round_id, school_id=school_id)
+        refuse(_("只能推荐本校教师。"))
+        return _to_school(round_id, school_id)
+    entry = record_vote(round_, teacher, form.members.data, form.yes.data)
+    flash(f"{teacher.name}：{entry.note}", "success")
+    return _to_school(round_id, school_id)
 
 
 @bp.route("/<int:round_id>/schools/<int:school_id>/submit", methods=["POST"])
 @role_required("school")
 def outgoing_submit(round_id: int, school_id: int):
     round_, school = _school_action(round_id, school_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
-    try:
+    if ActionForm().validate_on_submit():
         submit_outgoing(round_, school)
-    except PreparationError as error:
-        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
-    return _done(_("流出名单已报送教育局。"), "rounds.school", round_id=round_id, school_id=school_id)
+        flash(_("流出名单已报送教育局。"), "success")
+    return _to_school(round_id, school_id)
 
 
 @bp.route("/<int:round_id>/schools/<int:school_id>/exemption", methods=["POST"])
@@ -344,18 +293,11 @@ def exemption_record(round_id: int, school_id: int):
     form = ExemptionForm()
     teacher = db.session.get(Teacher, form.teacher_id.data or 0)
     if not form.validate_on_submit() or teacher is None or teacher.school_id != school_id:
-        flash(_("请选择本校教师和暂不交流理由。"), "error")
-        return redirect(url_for("rounds.school", round_id=round_id, school_id=school_id))
-    try:
-        set_exemption(teacher, form.exemption.data, form.reason.data or "")
-    except PreparationError as error:
-        return _refused(error, "rounds.school", round_id=round_id, school_id=school_id)
-    return _done(
-        _("已提交%(name)s的暂不交流申请，待教育局审核。", name=teacher.name),
-        "rounds.school",
-        round_id=round_id,
-        school_id=school_id,
-    )
+        refuse(_("请选择本校教师和暂不交流理由。"))
+        return _to_school(round_id, school_id)
+    set_exemption(teacher, form.exemption.data, form.reason.data or "")
+    flash(_("已提交%(name)s的暂不交流申请，待教育局审核。", name=teacher.name), "success")
+    return _to_school(round_id, school_id)
 
 
 @bp.route("/<int:round_id>/posts/<int:post_id>/confirm", methods=["POST"])
@@ -363,24 +305,21 @@ def exemption_record(round_id: int, school_id: int):
 def post_confirm(round_id: int, post_id: int):
     post = db.get_or_404(Post, post_id)
     if post.round_id != round_id:
-        return redirect(url_for("core.home"))
+        abort(404)
     require_school_access(post.school_id)
     form = PostConfirmForm(prefix=f"p{post.id}")
-    back = {"round_id": round_id, "school_id": post.school_id}
     if not form.validate_on_submit():
-        flash(_("岗位要求填写有误。"), "error")
-        return redirect(url_for("rounds.school", **back))
-    try:
-        confirm_post(
-            post,
-            min_education=form.min_education.data,
-            min_title=form.min_title.data,
-            honours=form.honours.data or "",
-            backbone_seats=form.backbone_seats.data,
-        )
-    except PreparationError as error:
-        return _refused(error, "rounds.school", **back)
-    return _done(_("已确认%(subject)s岗位。", subject=SUBJECTS[post.subject]), "rounds.school", **back)
+        refuse(_("岗位要求填写有误。"))
+        return _to_school(round_id, post.school_id)
+    confirm_post(
+        post,
+        min_education=form.min_education.data,
+        min_title=form.min_title.data,
+        honours=form.honours.data or "",
+        backbone_seats=form.backbone_seats.data,
+    )
+    flash(_("已确认%(subject)s岗位。", subject=SUBJECTS[post.subject]), "success")
+    return _to_school(round_id, post.school_id)
 
 
 # -- a teacher ------------------------------------------------------------------------------
@@ -390,19 +329,12 @@ def post_confirm(round_id: int, post_id: int):
 @role_required("teacher")
 def teacher_volunteer(round_id: int):
     round_ = _round(round_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("core.home"))
-    try:
-        if request.form.get("withdraw"):
+    form = VolunteerForm()
+    if form.validate_on_submit():
+        if form.withdraw.data:
             withdraw(round_, current_user.teacher)
-            message = _("已撤回自主申报。")
+            flash(_("已撤回自主申报。"), "success")
         else:
             volunteer(round_, current_user.teacher)
-            message = _("已自主申报参加交流，待学校确认。")
-    except PreparationError as error:
-        return _refused(error, "core.home")
-    return _done(message, "core.home")
-
-
-def teacher_eligibility(round_: Round, teacher: Teacher):
-    return assess(teacher, round_)
+            flash(_("已自主申报参加交流，待学校确认。"), "success")
+    return redirect(url_for("home.index"))

@@ -1,0 +1,139 @@
+"""Teachers' preferences (志愿): the posts a teacher may list, saving a draft, submitting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager
+
+from ..core.audit import record_change
+from ..core.clock import utcnow
+from ..core.errors import StaleEdit
+from ..extensions import db
+from ..preparation.lists import is_participant
+from ..preparation.models import Post
+from ..roster.models import School, Teacher
+from ..rounds.models import Round
+from .models import PreferenceEntry, PreferenceList
+from .window import FairError, require_open
+
+
+def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
+    """The posts a teacher may rank: their subject, seats > 0, never their own school; own zone first."""
+    posts = db.session.scalars(
+        select(Post)
+        .join(School)
+        .options(contains_eager(Post.school))
+        .where(
+            Post.round_id == round_.id,
+            Post.subject == teacher.subject,
+            Post.seats > 0,
+            Post.school_id != teacher.school_id,
+        )
+    ).all()
+    zone = teacher.school.zone
+    return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
+
+
+def preference_list(round_: Round, teacher: Teacher) -> PreferenceList | None:
+    return db.session.scalar(
+        select(PreferenceList).where(PreferenceList.round_id == round_.id, PreferenceList.teacher_id == teacher.id)
+    )
+
+
+def chosen_schools(plist: PreferenceList | None, stage: str = "draft") -> list[int]:
+    """The schools of a list (ids), best first."""
+    if plist is None:
+        return []
+    return [e.post.school_id for e in plist.entries if e.stage == stage]
+
+
+def _replace(plist: PreferenceList, stage: str, post_ids: list[int]) -> None:
+    if plist.id is not None:
+        db.session.execute(
+            delete(PreferenceEntry).where(PreferenceEntry.list_id == plist.id, PreferenceEntry.stage == stage)
+        )
+        db.session.expire(plist, ["entries"])
+    for rank, post_id in enumerate(post_ids, start=1):
+        db.session.add(PreferenceEntry(preference_list=plist, stage=stage, rank=rank, post_id=post_id))
+
+
+def save_preferences(
+    round_: Round,
+    teacher: Teacher,
+    school_ids: list[int],
+    submit: bool,
+    now: dt.datetime | None = None,
+    version: int | None = None,
+) -> PreferenceList:
+    """Save (and optionally submit) a teacher's ranked schools; refused outside the open fair.
+
+    ``version`` is the version of the list the person started from (0: no list yet); if someone
+    saved since — the same teacher in another tab — the save is refused, even when its content
+    equals what is stored.
+    """
+    now = now or utcnow()
+    require_open(round_, now)
+    if not is_participant(round_, teacher):
+        raise FairError(_("您不在本年度流出名单中，不能填报。"))
+    allowed = {p.school_id: p.id for p in posts_for(round_, teacher)}
+    if len(set(school_ids)) != len(school_ids):
+        raise FairError(_("同一所学校只能填一次。"))
+    if teacher.school_id in school_ids:
+        raise FairError(_("不能填报本校。"))
+    if any(s not in allowed for s in school_ids):
+        raise FairError(_("所选学校没有本学科的接收岗位。"))
+    if submit and not school_ids:
+        raise FairError(_("请至少选择一所学校再提交。"))
+    plist = preference_list(round_, teacher)
+    if version is not None and version != (plist.version if plist else 0):
+        raise StaleEdit(_("您的志愿已在别处修改（例如另一个窗口），请刷新页面后再保存，本次修改未保存。"))
+    before = (
+        {
+            "draft": chosen_schools(plist),
+            "submitted": chosen_schools(plist, "submitted") if plist.submitted_at else None,
+        }
+        if plist
+        else None
+    )
+    if plist is None:
+        plist = PreferenceList(round_id=round_.id, teacher_id=teacher.id)
+        db.session.add(plist)
+    post_ids = [allowed[s] for s in school_ids]
+    _replace(plist, "draft", post_ids)
+    if submit:
+        _replace(plist, "submitted", post_ids)
+        plist.submitted_at = now
+    plist.updated_at = now  # every save bumps the version, whatever else changed
+    db.session.flush()  # the version column makes a concurrent writer fail here (StaleDataError)
+    record_change(
+        "preference_lists",
+        plist.id,
+        before,
+        {"draft": school_ids, "submitted": school_ids if submit else (before or {}).get("submitted")},
+        "update" if before else "insert",
+    )
+    return plist
+
+
+def receipt_code(plist: PreferenceList) -> str:
+    """A short code that identifies exactly this submission (teacher, list, time)."""
+    schools = ",".join(map(str, chosen_schools(plist, "submitted")))
+    text = f"{plist.round_id}|{plist.teacher_id}|{schools}|{plist.submitted_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:10].upper()
+
+
+def applicant_counts(round_: Round) -> dict[int, int]:
+    """How many submitted lists name each school so far."""
+    rows = db.session.execute(
+        select(Post.school_id, func.count())
+        .select_from(PreferenceEntry)
+        .join(Post, Post.id == PreferenceEntry.post_id)
+        .join(PreferenceList, PreferenceList.id == PreferenceEntry.list_id)
+        .where(PreferenceList.round_id == round_.id, PreferenceEntry.stage == "submitted")
+        .group_by(Post.school_id)
+    ).all()
+    return dict(rows)

@@ -1,0 +1,140 @@
+"""Who must rotate this year (应交流对象), and why, in words: pure rules over a teacher's record,
+the round's policy and its cutoff date. Nothing here reads the database.
+
+Seed passages (docs/domain.md "The yearly cycle"):
+- years at the school, seed 000 篇四 (Changzhou): "在同一学校连续任教满6年" — *满 N 年* includes N:
+  a teacher whose N-th anniversary at the school falls on the cutoff date is due;
+- years to retirement, seed 000 篇四: "距法定退休年龄5年以上" — at least 5 whole years left: a
+  teacher with exactly 5 years to go is due, 4 years and 364 days is not;
+- the age cap, seed 000 篇三 (Dalian) "男55周岁及以下，女50周岁及以下" and seed 002 方案1 (Datong)
+  "男50、女45周岁及以下": the cap is the oldest age still due (a man of exactly 55 is due in
+  Dalian); ``age_cap_*`` holds that age. The age is the whole years at the cutoff date;
+- the ordering rule, seed 000 篇一 (Ganzhou): longest continuous service at the school first,
+  then the earliest intermediate-or-higher title, then the closest to retirement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask_babel import gettext as _
+
+from ..core.clock import add_years, full_years
+from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
+
+
+class TeacherRecord(Protocol):
+    """What eligibility reads of a teacher (a :class:`~matchapp.roster.models.Teacher`)."""
+
+    staff_no: str
+    gender: str
+    birth_date: dt.date
+    started_at_school: dt.date
+    title: str
+    title_date: dt.date | None
+    exemption: str
+    exemption_approved: bool
+
+
+@dataclass
+class Eligibility:
+    """Whether a teacher must rotate this year (应交流对象), and why, in words."""
+
+    teacher: TeacherRecord
+    status: str  # eligible | not_eligible | exempt
+    reasons: list[str]
+    years_at_school: int
+    age: int
+    retirement: dt.date
+    years_to_retirement: int
+    exemption_pending: bool = False
+
+    @property
+    def eligible(self) -> bool:
+        return self.status == "eligible"
+
+    @property
+    def text(self) -> str:
+        return "；".join(self.reasons)
+
+
+def retirement_date(teacher: TeacherRecord, policy: dict) -> dt.date:
+    """The statutory retirement day: the birthday at the policy's retirement age."""
+    age = policy["retirement_age_male"] if teacher.gender == "M" else policy["retirement_age_female"]
+    return add_years(teacher.birth_date, age)
+
+
+def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility:
+    """Apply a round's policy to one teacher at the round's cutoff date."""
+    years = full_years(teacher.started_at_school, cutoff)
+    age = full_years(teacher.birth_date, cutoff)
+    retirement = retirement_date(teacher, policy)
+    to_retirement = full_years(cutoff, retirement) if retirement > cutoff else 0
+    required = policy["years_at_school"]
+    reasons: list[str] = []
+    ok = True
+    if years >= required:
+        reasons.append(_("在本校连续任教%(years)s年，已满%(required)s年", years=years, required=required))
+    else:
+        ok = False
+        reasons.append(_("在本校连续任教%(years)s年，未满%(required)s年", years=years, required=required))
+    minimum = policy.get("min_years_to_retirement")
+    if minimum is not None:
+        if to_retirement >= minimum:
+            reasons.append(_("距法定退休%(years)s年", years=to_retirement))
+        else:
+            ok = False
+            reasons.append(_("距法定退休%(years)s年，不足%(required)s年", years=to_retirement, required=minimum))
+    cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
+    if cap is not None and age > cap:
+        ok = False
+        reasons.append(
+            _("年龄%(age)s岁，超过%(gender)s教师%(cap)s周岁的上限", age=age, gender=GENDERS[teacher.gender], cap=cap)
+        )
+    status = "eligible" if ok else "not_eligible"
+    pending = False
+    if teacher.exemption:
+        label = EXEMPTIONS.get(teacher.exemption, teacher.exemption)
+        if teacher.exemption_approved:
+            status = "exempt"
+            reasons.append(_("暂不交流：%(reason)s（教育局已审核）", reason=label))
+        else:
+            pending = True
+            reasons.append(_("已申请暂不交流（%(reason)s），待教育局审核", reason=label))
+    return Eligibility(teacher, status, reasons, years, age, retirement, to_retirement, pending)
+
+
+# -- the ordering rule (seed 000 篇一) -----------------------------------------------------------
+
+
+def intermediate_title_date(teacher: TeacherRecord) -> dt.date:
+    """When the teacher obtained an intermediate-or-higher title (after everyone who has one if never)."""
+    if teacher.title_date and TITLE_ORDER.index(teacher.title) >= TITLE_ORDER.index("intermediate"):
+        return teacher.title_date
+    return dt.date.max
+
+
+def ordering_key(item: Eligibility):
+    """Longest continuous service first, then the earliest intermediate-or-higher title, then the
+    closest to retirement; the 工号 breaks a complete tie, visibly."""
+    t = item.teacher
+    return (t.started_at_school, intermediate_title_date(t), item.retirement, t.staff_no)
+
+
+def ordering_reason(item: Eligibility) -> str:
+    title_date = intermediate_title_date(item.teacher)
+    title = title_date.isoformat() if title_date != dt.date.max else _("无中级以上职称")
+    return _(
+        "到校 %(start)s；中级以上职称 %(title)s；退休 %(retire)s",
+        start=item.teacher.started_at_school.isoformat(),
+        title=title,
+        retire=item.retirement.isoformat(),
+    )
+
+
+def vote_chosen(yes: int, members: int, threshold: float) -> bool:
+    """The recommendation panel's rule (seed 000 篇四): chosen when the yes-votes *exceed* the
+    threshold share of the voting members (> 2/3: 6 of 9 is not enough, 7 of 9 is)."""
+    return yes * 1.0 > threshold * members + 1e-9

@@ -1,0 +1,86 @@
+"""Reading the outgoing lists and the roster's eligibility for a round (no changes here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..roster.models import Teacher
+from ..rounds.calendar import cutoff_date
+from ..rounds.models import Round
+from .eligibility import Eligibility, assess
+from .models import Outgoing, SchoolRound
+
+
+def assess_teacher(teacher: Teacher, round_: Round) -> Eligibility:
+    """A teacher's eligibility under the round's policy, at its cutoff date."""
+    return assess(teacher, round_.policy, cutoff_date(round_))
+
+
+def school_teachers(school_id: int) -> list[Teacher]:
+    return list(db.session.scalars(select(Teacher).where(Teacher.school_id == school_id).order_by(Teacher.staff_no)))
+
+
+def assess_school(round_: Round, school_id: int) -> list[Eligibility]:
+    cutoff = cutoff_date(round_)
+    return [assess(t, round_.policy, cutoff) for t in school_teachers(school_id)]
+
+
+def outgoing_of(round_: Round, school_id: int) -> list[Outgoing]:
+    return list(
+        db.session.scalars(
+            select(Outgoing)
+            .join(Teacher)
+            .where(Outgoing.round_id == round_.id, Teacher.school_id == school_id)
+            .order_by(Teacher.staff_no)
+        )
+    )
+
+
+def confirmed_outgoing(round_: Round, school_id: int) -> list[Outgoing]:
+    return [o for o in outgoing_of(round_, school_id) if o.confirmed]
+
+
+def participants(round_: Round) -> list[Teacher]:
+    """The teachers on the final outgoing lists: they take part in the fair."""
+    return list(
+        db.session.scalars(
+            select(Teacher)
+            .join(Outgoing, Outgoing.teacher_id == Teacher.id)
+            .where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+            .order_by(Teacher.staff_no)
+        )
+    )
+
+
+def is_participant(round_: Round, teacher: Teacher) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Outgoing.id).where(
+                Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id, Outgoing.confirmed.is_(True)
+            )
+        )
+    )
+
+
+def outgoing_entry(round_: Round, teacher: Teacher) -> Outgoing | None:
+    return db.session.scalar(select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id))
+
+
+def school_round(round_: Round, school_id: int) -> SchoolRound:
+    """The school's progress record for the round (created on first use)."""
+    status = db.session.scalar(
+        select(SchoolRound).where(SchoolRound.round_id == round_.id, SchoolRound.school_id == school_id)
+    )
+    if status is None:
+        status = SchoolRound(round_id=round_.id, school_id=school_id)
+        db.session.add(status)
+        db.session.flush()
+    return status
+
+
+def submitted_at(round_: Round, school_id: int):
+    status = db.session.scalar(
+        select(SchoolRound).where(SchoolRound.round_id == round_.id, SchoolRound.school_id == school_id)
+    )
+    return status.outgoing_submitted_at if status else None

@@ -1,0 +1,185 @@
+"""Changing the outgoing lists (当年流出名单): volunteers, the panel's votes, the ordering rule,
+the school's submission to the bureau, and exemptions (暂不交流)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.clock import local_today, utcnow
+from ..core.errors import Refused
+from ..core.vocab import EXEMPTIONS
+from ..extensions import db
+from ..roster.models import School, Teacher
+from ..rounds.models import Round
+from ..rounds.states import require
+from .eligibility import ordering_key, ordering_reason, vote_chosen
+from .lists import (
+    assess_school,
+    assess_teacher,
+    confirmed_outgoing,
+    outgoing_entry,
+    outgoing_of,
+    school_round,
+    submitted_at,
+)
+from .models import Outgoing, SchoolRound
+from .quotas import school_quota
+
+
+class PreparationError(Refused):
+    """A step the rules or the calendar do not allow; the message is for the user."""
+
+
+def lists_due_passed(round_: Round, today: dt.date) -> bool:
+    """The list deadline (``lists_due``, a day in the bureau's zone) is over from the next day on:
+    lists may still change on the day itself."""
+    return round_.lists_due is not None and today > round_.lists_due
+
+
+def require_lists_open(round_: Round, school_id: int, today: dt.date | None = None) -> None:
+    require(round_, "edit_lists")
+    if lists_due_passed(round_, today or local_today()):
+        raise PreparationError(_("流出名单已于 %(date)s 截止报送。", date=round_.lists_due.isoformat()))
+    if submitted_at(round_, school_id):
+        raise PreparationError(_("本校流出名单已报送教育局，如需修改请联系教育局退回。"))
+
+
+def volunteer(round_: Round, teacher: Teacher, today: dt.date | None = None) -> Outgoing:
+    """A teacher applies to rotate (自主申报): eligible or not, they may volunteer."""
+    require_lists_open(round_, teacher.school_id, today)
+    if assess_teacher(teacher, round_).status == "exempt":
+        raise PreparationError(_("您已获准暂不交流，无需申报。"))
+    if outgoing_entry(round_, teacher):
+        raise PreparationError(_("您已在本年度流出名单中。"))
+    entry = Outgoing(round_id=round_.id, teacher_id=teacher.id, how="volunteer", confirmed=False)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def withdraw(round_: Round, teacher: Teacher, today: dt.date | None = None) -> None:
+    require_lists_open(round_, teacher.school_id, today)
+    entry = outgoing_entry(round_, teacher)
+    if entry is None or entry.how != "volunteer":
+        raise PreparationError(_("只能撤回本人的自主申报。"))
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: dt.date | None = None) -> Outgoing:
+    """The recommendation panel's vote on a nominee: chosen when yes > 2/3 of the voting members."""
+    require_lists_open(round_, teacher.school_id, today)
+    if members < 1 or yes < 0 or yes > members:
+        raise PreparationError(_("投票人数不对：赞成票应在0到参加投票人数之间。"))
+    if assess_teacher(teacher, round_).status == "exempt":
+        raise PreparationError(_("%(name)s已获准暂不交流，不能推荐。", name=teacher.name))
+    chosen = vote_chosen(yes, members, round_.policy.get("vote_threshold", 2 / 3))
+    entry = outgoing_entry(round_, teacher)
+    if entry is None:
+        entry = Outgoing(round_id=round_.id, teacher_id=teacher.id, how="vote")
+        db.session.add(entry)
+    entry.how, entry.vote_members, entry.vote_yes, entry.confirmed = "vote", members, yes, chosen
+    entry.note = _(
+        "推荐小组%(members)s人投票，赞成%(yes)s票，%(result)s",
+        members=members,
+        yes=yes,
+        result=_("超过三分之二，当选") if chosen else _("未超过三分之二，未当选"),
+    )
+    db.session.flush()
+    return entry
+
+
+def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = None) -> list[Outgoing]:
+    """Complete the list to the quota by the ordering rule (seed 000 篇一).
+
+    Too many volunteers: the rule picks the quota among them. Too few: volunteers and chosen
+    nominees stay, and the rule adds the next eligible teachers. Returns the final list.
+    """
+    require_lists_open(round_, school.id, today)
+    assessed = assess_school(round_, school.id)
+    by_teacher = {a.teacher.id: a for a in assessed}
+    quota = school_quota(round_, school, assessed).quota
+    entries = outgoing_of(round_, school.id)
+    volunteers = sorted(
+        (o for o in entries if o.how == "volunteer"), key=lambda o: ordering_key(by_teacher[o.teacher_id])
+    )
+    fixed = [o for o in entries if o.how in ("vote", "bureau") and o.confirmed]
+    for o in entries:
+        if o.how == "rule":
+            db.session.delete(o)
+    room = max(0, quota - len(fixed))
+    for k, o in enumerate(volunteers):
+        o.confirmed = k < room
+        o.note = "" if o.confirmed else _("自主申报人数超过名额，按排序规则未入选")
+    taken = {o.teacher_id for o in entries if o.how != "rule"}
+    need = room - min(room, len(volunteers))
+    candidates = sorted((a for a in assessed if a.eligible and a.teacher.id not in taken), key=ordering_key)
+    for a in candidates[:need]:
+        db.session.add(
+            Outgoing(
+                round_id=round_.id,
+                teacher_id=a.teacher.id,
+                how="rule",
+                confirmed=True,
+                note=_("按排序规则确定：%(why)s", why=ordering_reason(a)),
+            )
+        )
+    db.session.flush()
+    return confirmed_outgoing(round_, school.id)
+
+
+def submit_outgoing(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:
+    """The school office meeting confirms the list and reports it to the bureau (校办公会确认)."""
+    require_lists_open(round_, school.id)
+    status = school_round(round_, school.id)
+    status.outgoing_submitted_at = now or utcnow()
+    db.session.flush()
+    return status
+
+
+def return_outgoing(round_: Round, school: School) -> SchoolRound:
+    """The bureau sends a submitted list back to the school for changes."""
+    require(round_, "edit_lists")
+    status = school_round(round_, school.id)
+    status.outgoing_submitted_at = None
+    db.session.flush()
+    return status
+
+
+def publish_eligibility(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:
+    """Publish the school's list of teachers due to rotate (应交流对象名单公示)."""
+    status = school_round(round_, school.id)
+    status.eligibility_published_at = now or utcnow()
+    db.session.flush()
+    return status
+
+
+def set_exemption(teacher: Teacher, code: str, reason: str) -> Teacher:
+    if code and code not in EXEMPTIONS:
+        raise PreparationError(_("暂不交流的理由不在可选范围内。"))
+    if code and not reason.strip():
+        raise PreparationError(_("请写明暂不交流的具体情况。"))
+    teacher.exemption, teacher.exemption_reason, teacher.exemption_approved = code, reason.strip(), False
+    db.session.flush()
+    return teacher
+
+
+def decide_exemption(teacher: Teacher, approve: bool) -> Teacher:
+    """The bureau approves or rejects a recorded exemption."""
+    if not teacher.exemption:
+        raise PreparationError(_("该教师没有暂不交流申请。"))
+    if approve:
+        teacher.exemption_approved = True
+    else:
+        teacher.exemption, teacher.exemption_reason, teacher.exemption_approved = "", "", False
+    db.session.flush()
+    return teacher
+
+
+def pending_exemptions() -> list[Teacher]:
+    return list(
+        db.session.scalars(select(Teacher).where(Teacher.exemption != "", Teacher.exemption_approved.is_(False)))
+    )

@@ -1,0 +1,123 @@
+"""The receiving posts (接收岗位): seats by school and subject, and what each post requires.
+
+Seed 000 篇四: "某一学科中既有教师流入又有教师流出的学校须先流出再流入" — a school's incoming seats in
+a subject are the vacancies its outflow creates: :func:`propose_posts` gives each school, subject
+by subject, as many seats as it sends out; the bureau edits them, the school confirms each post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..roster.models import Teacher
+from ..rounds.models import Round
+from ..rounds.states import require
+from .models import Outgoing, Post
+from .outgoing import PreparationError
+
+MAX_SEATS = 500
+
+
+def propose_posts(round_: Round) -> int:
+    """先流出再流入: each school receives, subject by subject, as many as it sends out.
+
+    Creates or updates the seats of every (school, subject) with confirmed outgoing teachers;
+    the bureau edits them afterwards. Returns the number of posts touched.
+    """
+    require(round_, "edit_posts")
+    rows = db.session.execute(
+        select(Teacher.school_id, Teacher.subject, func.count())
+        .join(Outgoing, Outgoing.teacher_id == Teacher.id)
+        .where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+        .group_by(Teacher.school_id, Teacher.subject)
+    ).all()
+    posts = {(p.school_id, p.subject): p for p in db.session.scalars(select(Post).where(Post.round_id == round_.id))}
+    for school_id, subject, count in rows:
+        post = posts.get((school_id, subject))
+        if post is None:
+            db.session.add(Post(round_id=round_.id, school_id=school_id, subject=subject, seats=count))
+        elif not post.confirmed:
+            post.seats = count
+    db.session.flush()
+    return len(rows)
+
+
+def set_seats(round_: Round, school_id: int, subject: str, seats: int) -> Post:
+    require(round_, "edit_posts")
+    if seats < 0 or seats > MAX_SEATS:
+        raise PreparationError(_("名额应在0到%(max)s之间。", max=MAX_SEATS))
+    post = db.session.scalar(
+        select(Post).where(Post.round_id == round_.id, Post.school_id == school_id, Post.subject == subject)
+    )
+    if post is None:
+        post = Post(round_id=round_.id, school_id=school_id, subject=subject)
+        db.session.add(post)
+    post.seats = seats
+    post.confirmed = False  # the school confirms again after a change
+    db.session.flush()
+    return post
+
+
+def confirm_post(
+    post: Post, *, min_education: str, min_title: str, honours: str, backbone_seats: int, note: str = ""
+) -> Post:
+    """The school confirms a post and its requirements (接收数量确认表)."""
+    require(post.round, "edit_posts")
+    if backbone_seats < 0 or backbone_seats > post.seats:
+        raise PreparationError(_("骨干教师名额不能超过该岗位名额。"))
+    post.min_education, post.min_title, post.honours = min_education, min_title, honours.strip()[:128]
+    post.backbone_seats, post.note, post.confirmed = backbone_seats, note.strip(), True
+    db.session.flush()
+    return post
+
+
+def round_posts(round_: Round, school_id: int | None = None, with_seats: bool = False) -> list[Post]:
+    query = select(Post).where(Post.round_id == round_.id)
+    if school_id is not None:
+        query = query.where(Post.school_id == school_id)
+    if with_seats:
+        query = query.where(Post.seats > 0)
+    return list(db.session.scalars(query.order_by(Post.school_id, Post.subject)))
+
+
+def seats_by_school(round_: Round) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Post.school_id, func.sum(Post.seats)).where(Post.round_id == round_.id).group_by(Post.school_id)
+        ).all()
+    )
+
+
+@dataclass
+class SubjectBalance:
+    subject: str
+    supply: int  # outgoing teachers of the subject
+    demand: int  # seats of the subject
+    unconfirmed_posts: int
+
+    @property
+    def gap(self) -> int:
+        return self.demand - self.supply
+
+
+def supply_and_demand(round_: Round) -> list[SubjectBalance]:
+    """Outgoing teachers against seats, subject by subject; every mismatch shows as a gap."""
+    supply = dict(
+        db.session.execute(
+            select(Teacher.subject, func.count())
+            .join(Outgoing, Outgoing.teacher_id == Teacher.id)
+            .where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+            .group_by(Teacher.subject)
+        ).all()
+    )
+    demand: dict[str, int] = {}
+    unconfirmed: dict[str, int] = {}
+    for post in db.session.scalars(select(Post).where(Post.round_id == round_.id)):
+        demand[post.subject] = demand.get(post.subject, 0) + post.seats
+        unconfirmed[post.subject] = unconfirmed.get(post.subject, 0) + (not post.confirmed and post.seats > 0)
+    subjects = sorted(set(supply) | set(demand))
+    return [SubjectBalance(s, supply.get(s, 0), demand.get(s, 0), unconfirmed.get(s, 0)) for s in subjects]

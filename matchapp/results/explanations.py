@@ -1,0 +1,27 @@
+"""Why a teacher got their result, from the run's own stored files (the engine explains it)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from algorithms import explain_teacher, loads_instance, parse_result
+
+from ..extensions import db
+from ..roster.models import School, Teacher
+from ..runs.models import Placement, Run
+
+
+def explanation_for(run: Run, teacher: Teacher, lang: str = "zh") -> list[str]:
+    instance = loads_instance(run.instance_json.encode("utf-8"))
+    matching, assigned = parse_result(instance, json.loads(run.result_json))
+    index = instance.teacher_ids.index(teacher.staff_no)
+    placement = db.session.scalar(
+        select(Placement).where(Placement.run_id == run.id, Placement.teacher_id == teacher.id)
+    )
+    if placement is not None and placement.how == "assigned" and placement.school_id is not None:
+        code = db.session.get(School, placement.school_id).code
+        assigned = assigned.copy()
+        assigned[index] = instance.school_ids.index(code)  # a change by hand counts as the assignment
+    return explain_teacher(instance, index, matching, assigned).lines(instance, lang)

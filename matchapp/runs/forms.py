@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from ..core.forms import BaseForm
+
+
+class RunForm(BaseForm):
+    preview = HiddenField()
+    submit = SubmitField(_l("运行"))
+
+
+class AssignForm(BaseForm):
+    school_id = IntegerField(_l("指定学校"), validators=[InputRequired()])
+    reason = StringField(_l("调整理由"), validators=[Length(max=500)])
+    submit = SubmitField(_l("调整"))

@@ -1,0 +1,150 @@
+"""The round as the engine's exchange format (``matchapp.instance/1``): ids are school codes and
+工号, never database ids, so anyone can replay a published run with ``matchapp solve --assign``."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.vocab import subject_label
+from ..extensions import db
+from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
+from ..preparation.lists import participants
+from ..preparation.models import Post
+from ..roster.models import School
+from ..rounds.models import Round
+
+
+def _lists(round_: Round, stage: str) -> dict[int, list[int]]:
+    """teacher id -> post ids of the stage, best first."""
+    out: dict[int, list[int]] = {}
+    for teacher_id, post_id in db.session.execute(
+        select(PreferenceList.teacher_id, PreferenceEntry.post_id)
+        .join(PreferenceEntry, PreferenceEntry.list_id == PreferenceList.id)
+        .where(PreferenceList.round_id == round_.id, PreferenceEntry.stage == stage)
+        .order_by(PreferenceList.teacher_id, PreferenceEntry.rank)
+    ):
+        out.setdefault(teacher_id, []).append(post_id)
+    return out
+
+
+def _rankings(round_: Round, stage: str) -> dict[int, list[list[int]]]:
+    """post id -> bands of teacher ids (ranked ones only), best first. Posts whose ranking has no
+    entry of the stage (never submitted) are absent."""
+    bands: dict[int, dict[int, list[int]]] = {}
+    for post_id, teacher_id, band in db.session.execute(
+        select(PostRanking.post_id, RankingEntry.teacher_id, RankingEntry.band)
+        .join(RankingEntry, RankingEntry.ranking_id == PostRanking.id)
+        .join(Post, Post.id == PostRanking.post_id)
+        .where(Post.round_id == round_.id, RankingEntry.stage == stage)
+    ):
+        per_post = bands.setdefault(post_id, {})
+        if band is not None:
+            per_post.setdefault(band, []).append(teacher_id)
+    return {post: [sorted(groups[b]) for b in sorted(groups)] for post, groups in bands.items()}
+
+
+def _ranked(round_: Round, stage: str) -> set[int]:
+    """Posts with a ranking of the stage: submitted (final runs) or saved (previews)."""
+    query = select(PostRanking.post_id).join(Post, Post.id == PostRanking.post_id).where(Post.round_id == round_.id)
+    if stage == "submitted":
+        query = query.where(PostRanking.submitted_at.is_not(None))
+    return set(db.session.scalars(query))
+
+
+def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str]]:
+    """The round as an engine instance (ids: school codes and 工号), and notes for the bureau.
+
+    Final runs use what was submitted; a preview uses the current drafts. A post without a
+    submitted ranking ranks all its applicants equally (the lottery decides), which the notes say.
+    A subject with fewer outgoing teachers than ``min_selection_size`` is not selected at the
+    fair: its teachers go to the administrative assignment.
+    """
+    stage = "draft" if preview else "submitted"
+    notes: list[str] = []
+    schools = db.session.scalars(select(School).order_by(School.code)).all()
+    code = {s.id: s.code for s in schools}
+    teachers = participants(round_)
+    staff = {t.id: t.staff_no for t in teachers}
+    per_subject: dict[str, int] = {}
+    for t in teachers:
+        per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
+    small = {s for s, n in per_subject.items() if n < round_.policy.get("min_selection_size", 3)}
+    for s in sorted(small):
+        notes.append(
+            _(
+                "学科%(s)s只有%(n)s名流出教师，不进行双向选择，直接行政指定。",
+                s=subject_label(s),
+                n=per_subject[s],
+            )
+        )
+    posts = db.session.scalars(select(Post).where(Post.round_id == round_.id)).all()
+    post_by_id = {p.id: p for p in posts}
+    lists = _lists(round_, stage)
+    teacher_docs = []
+    for t in teachers:
+        chosen = [post_by_id[p] for p in lists.get(t.id, []) if p in post_by_id]
+        if t.subject in small:
+            chosen = []
+        valid = [p for p in chosen if p.subject == t.subject and p.school_id != t.school_id]
+        if len(valid) != len(chosen):
+            notes.append(_("%(name)s的志愿中有学校已无本学科岗位，已略去。", name=t.name))
+        teacher_docs.append(
+            {
+                "id": t.staff_no,
+                "name": t.name,
+                "school": code[t.school_id],
+                "subject": t.subject,
+                "backbone": t.backbone,
+                "preferences": [code[p.school_id] for p in valid],
+            }
+        )
+    subject_of = {t.id: t.subject for t in teachers}
+    rankings = _rankings(round_, stage)
+    ranked = _ranked(round_, stage)
+    applicants: dict[tuple[str, str], list[str]] = {}
+    for doc in teacher_docs:
+        for s in doc["preferences"]:
+            applicants.setdefault((s, doc["subject"]), []).append(doc["id"])
+    post_docs = []
+    for p in sorted(posts, key=lambda p: (code[p.school_id], p.subject)):
+        if p.id not in ranked:
+            pool = sorted(applicants.get((code[p.school_id], p.subject), []))
+            groups = [pool] if pool else []
+            if pool:
+                notes.append(
+                    _(
+                        "%(school)s %(subject)s岗位未提交排序，申请者按同一档次处理（抽签决定先后）。",
+                        school=p.school.name,
+                        subject=subject_label(p.subject),
+                    )
+                )
+        else:
+            groups = [
+                [staff[tid] for tid in group if tid in staff and subject_of.get(tid) == p.subject]
+                for group in rankings.get(p.id, [])
+            ]
+            groups = [g for g in groups if g]
+        post_docs.append(
+            {
+                "school": code[p.school_id],
+                "subject": p.subject,
+                "capacity": p.seats,
+                "ranking": [g[0] if len(g) == 1 else g for g in groups],
+            }
+        )
+    doc = {
+        "format": "matchapp.instance/1",
+        "seed": round_.seed,
+        "schools": [{"id": s.code, "name": s.name, "tier": s.tier, "zone": s.zone} for s in schools],
+        "teachers": teacher_docs,
+        "posts": post_docs,
+    }
+    return doc, notes
+
+
+def canonical_json(doc: dict) -> str:
+    """The exact text stored and hashed: UTF-8, keys in a fixed order, no spaces."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

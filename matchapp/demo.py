@@ -19,7 +19,6 @@ from .core.audit import acting_as
 from .extensions import db
 from .preparation.models import Outgoing, Post
 from .roster.models import ExchangeRecord, School, Teacher
-from .rounds.models import Round
 from .rounds.services import create_round
 
 DEMO_YEAR = 2027
@@ -326,4 +325,4 @@ def load_instance_round(doc: dict, year: int = 2027) -> int:
     if rows:
         db.session.execute(insert(RankingEntry), rows)
     db.session.commit()
-    return db.session.scalar(select(Round.id).where(Round.year == year))
+    return round_.id

@@ -81,7 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         # Behind a reverse proxy (nginx…) that terminates HTTPS: trust its X-Forwarded-* headers.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True)
     login_manager.init_app(app)

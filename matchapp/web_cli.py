@@ -73,7 +73,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     from .demo import PASSWORDS, seed_demo
     from .extensions import db
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("DEMO"):
         raise click.UsageError("run the demo as `matchapp demo` (MATCHAPP_ENV=demo)")
     _upgrade_database()

@@ -177,7 +177,7 @@ def posts(round_id: int):
         query = select(Post).options(joinedload(Post.school)).where(Post.round_id == round_.id)
         if user.role == "school":
             query = query.where(Post.school_id == user.school_id)
-        rows = db.session.scalars(query.order_by(Post.id)).all()
+        rows = list(db.session.scalars(query.order_by(Post.id)))
     return jsonify(
         {
             "round": round_.id,
@@ -298,7 +298,7 @@ def job(job_id: int):
 def results(round_id: int):
     round_ = _round(round_id)
     run_ = final_run(round_) if round_ else None
-    if run_ is None:
+    if round_ is None or run_ is None:
         return error(404, "not_found", _("尚未运行正式匹配"))
     placements = db.session.scalars(select(Placement).where(Placement.run_id == run_.id)).all()
     teachers = {
@@ -314,7 +314,7 @@ def results(round_id: int):
             "placements": [
                 {
                     "teacher": teachers[p.teacher_id].staff_no,
-                    "school": schools.get(p.school_id),
+                    "school": schools.get(p.school_id) if p.school_id else None,
                     "how": p.how,
                     "preference_rank": p.preference_rank or None,
                 }

@@ -7,10 +7,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in: bureau staff, a school's administrator, or a teacher."""
 
     __tablename__ = "users"

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from sqlalchemy import JSON, Integer, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 
 _actor: contextvars.ContextVar[tuple[int | None, str, str] | None] = contextvars.ContextVar("audit_actor", default=None)
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ def record_change(
     as one object's columns (the entries of a preference list or a ranking)."""
     actor_id, actor, reason = _current_actor()
     db.session.execute(
-        insert(AuditLog.__table__).values(
+        insert(AuditLog).values(
             at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             actor_id=actor_id,
             actor=actor,
@@ -108,7 +108,7 @@ def _load_old_values(mapper, class_) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _write_audit_rows(session: Session, flush_context) -> None:
-    rows = []
+    rows: list[tuple[str, object, dict | None, dict | None]] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     actor_id, actor, reason = _current_actor()
     for obj in session.new:
@@ -133,14 +133,14 @@ def _write_audit_rows(session: Session, flush_context) -> None:
             rows.append(("delete", obj, before, None))
     if rows:
         session.connection().execute(
-            insert(AuditLog.__table__),
+            insert(AuditLog),
             [
                 {
                     "at": now,
                     "actor_id": actor_id,
                     "actor": actor,
                     "action": action,
-                    "entity": obj.__tablename__,
+                    "entity": getattr(obj, "__tablename__", type(obj).__name__),
                     "entity_id": getattr(obj, "id", None),
                     "before": before,
                     "after": after,

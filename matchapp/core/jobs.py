@@ -38,7 +38,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .clock import utcnow
 from .errors import Refused
 from .transaction import after_commit
@@ -51,7 +51,7 @@ Report = Callable[[int, str], None]
 Handler = Callable[[dict, Report], dict]
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +121,7 @@ def enqueue(kind: str, params: dict, user_id: int | None, lock_key: str | None =
         # as a whole, so its transaction is rolled back here.
         db.session.rollback()
         raise JobLocked(_("已有同一任务在进行中，请等它结束后再试。"), None) from None
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     job_id = job.id
     after_commit(lambda: _dispatch(app, job_id))
     return job
@@ -211,7 +211,7 @@ def _touch(job_id: int, **values: Any) -> None:
 
 def run_job(job_id: int) -> None:
     """Run one job: claim it, do its work and mark it done in one transaction, or fail it visibly."""
-    claimed = db.session.execute(
+    claimed = db.session.execute(  # type: ignore[attr-defined]
         update(Job)
         .where(Job.id == job_id, Job.state == "queued")
         .values(state="running", progress=1, started_at=utcnow(), heartbeat_at=utcnow(), worker=_worker_name())
@@ -220,17 +220,19 @@ def run_job(job_id: int) -> None:
     if not claimed:
         return  # already taken by another worker, or cancelled
     job = db.session.get(Job, job_id)
+    if job is None:
+        return
     kind, params = job.kind, dict(job.params or {})
 
     def report(progress: int, message: str) -> None:
         _touch(job_id, progress=progress, message=str(message), heartbeat_at=utcnow())
 
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         with _Lease(app, job_id, float(app.config["JOB_HEARTBEAT_SECONDS"])):
             result = _handlers()[kind](params, report)
             # Done, in the same transaction as the work, only if this job still owns its lease.
-            owned = db.session.execute(
+            owned = db.session.execute(  # type: ignore[attr-defined]
                 update(Job)
                 .where(Job.id == job_id, Job.state == "running")
                 .values(state="done", progress=100, result=result, finished_at=utcnow(), lock_key=None, message="")

@@ -15,12 +15,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 STAGES = ("draft", "submitted")
 
 
-class PreferenceList(db.Model):
+class PreferenceList(Model):
     """A teacher's list of schools for a round (志愿), with its submission receipt."""
 
     __tablename__ = "preference_lists"
@@ -44,7 +44,7 @@ class PreferenceList(db.Model):
         return [e.post_id for e in self.entries if e.stage == stage]
 
 
-class PreferenceEntry(db.Model):
+class PreferenceEntry(Model):
     """One post on a teacher's list: ``rank`` 1 is the school they most want."""
 
     __tablename__ = "preference_entries"
@@ -65,7 +65,7 @@ class PreferenceEntry(db.Model):
     post = relationship("Post")
 
 
-class PostRanking(db.Model):
+class PostRanking(Model):
     """A post's ranking of its candidates (学校排序): bands of equals, best first."""
 
     __tablename__ = "post_rankings"
@@ -96,7 +96,7 @@ class PostRanking(db.Model):
         return sorted(e.teacher_id for e in self.entries if e.stage == stage and e.band is None)
 
 
-class RankingEntry(db.Model):
+class RankingEntry(Model):
     """One applicant in a post's ranking: ``band`` 1 is the best; equal bands are ties; no band
     means the school marked the teacher unacceptable (不接受)."""
 

@@ -122,7 +122,8 @@ def save_preferences(
 def receipt_code(plist: PreferenceList) -> str:
     """A short code that identifies exactly this submission (teacher, list, time)."""
     schools = ",".join(map(str, chosen_schools(plist, "submitted")))
-    text = f"{plist.round_id}|{plist.teacher_id}|{schools}|{plist.submitted_at.isoformat()}"
+    submitted = plist.submitted_at.isoformat() if plist.submitted_at else ""
+    text = f"{plist.round_id}|{plist.teacher_id}|{schools}|{submitted}"
     return hashlib.sha256(text.encode()).hexdigest()[:10].upper()
 
 

@@ -28,7 +28,12 @@ from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
 class TeacherRecord(Protocol):
     """What eligibility reads of a teacher (a :class:`~matchapp.roster.models.Teacher`)."""
 
+    id: int
     staff_no: str
+    name: str
+    subject: str
+    backbone: bool
+    leadership_role: str
     gender: str
     birth_date: dt.date
     started_at_school: dt.date

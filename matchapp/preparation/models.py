@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class Post(db.Model):
+class Post(Model):
     """A school's incoming seats for one subject in a round (接收岗位)."""
 
     __tablename__ = "posts"
@@ -31,7 +31,7 @@ class Post(db.Model):
     school = relationship("School")
 
 
-class Outgoing(db.Model):
+class Outgoing(Model):
     """A teacher on a school's outgoing list for the round (当年流出名单)."""
 
     __tablename__ = "outgoing"
@@ -51,7 +51,7 @@ class Outgoing(db.Model):
     teacher = relationship("Teacher")
 
 
-class SchoolRound(db.Model):
+class SchoolRound(Model):
     """A school's progress through the round's preparation."""
 
     __tablename__ = "school_rounds"

@@ -42,7 +42,7 @@ def lists_due_passed(round_: Round, today: dt.date) -> bool:
 def require_lists_open(round_: Round, school_id: int, today: dt.date | None = None) -> None:
     require(round_, "edit_lists")
     if lists_due_passed(round_, today or local_today()):
-        raise PreparationError(_("流出名单已于 %(date)s 截止报送。", date=round_.lists_due.isoformat()))
+        raise PreparationError(_("流出名单已于 %(date)s 截止报送。", date=str(round_.lists_due)))
     if submitted_at(round_, school_id):
         raise PreparationError(_("本校流出名单已报送教育局，如需修改请联系教育局退回。"))
 

@@ -75,7 +75,7 @@ def quotas_xlsx(round_id: int):
     """流出、接收数量与类别统计表."""
     round_ = _round(round_id)
     seats = seats_by_school(round_)
-    schools_sheet = [
+    schools_sheet: list[list] = [
         [
             "学校代码",
             "学校",
@@ -110,7 +110,7 @@ def quotas_xlsx(round_id: int):
                 "已报送" if q.submitted else "未报送",
             ]
         )
-    subjects_sheet = [["学科", "流出教师", "接收名额", "差额（名额−流出）", "未确认岗位"]]
+    subjects_sheet: list[list] = [["学科", "流出教师", "接收名额", "差额（名额−流出）", "未确认岗位"]]
     for b in supply_and_demand(round_):
         subjects_sheet.append([str(SUBJECTS.get(b.subject, b.subject)), b.supply, b.demand, b.gap, b.unconfirmed_posts])
     data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet})

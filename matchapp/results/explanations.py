@@ -9,7 +9,7 @@ from sqlalchemy import select
 from algorithms import explain_teacher, loads_instance, parse_result
 
 from ..extensions import db
-from ..roster.models import School, Teacher
+from ..roster.models import Teacher
 from ..runs.models import Placement, Run
 
 
@@ -20,8 +20,8 @@ def explanation_for(run: Run, teacher: Teacher, lang: str = "zh") -> list[str]:
     placement = db.session.scalar(
         select(Placement).where(Placement.run_id == run.id, Placement.teacher_id == teacher.id)
     )
-    if placement is not None and placement.how == "assigned" and placement.school_id is not None:
-        code = db.session.get(School, placement.school_id).code
+    if placement is not None and placement.how == "assigned" and placement.school is not None:
+        code = placement.school.code
         assigned = assigned.copy()
         assigned[index] = instance.school_ids.index(code)  # a change by hand counts as the assignment
     return explain_teacher(instance, index, matching, assigned).lines(instance, lang)

@@ -40,7 +40,7 @@ def result_figures(run: Run) -> dict:
             dest_strong.append(dst.tier == "strong")
     flow = backbone_flow(home_strong, dest_strong)
     posts = db.session.scalars(select(Post).where(Post.round_id == run.round_id, Post.seats > 0)).all()
-    seats = [
+    seats: list[dict] = [
         {
             "school": schools[p.school_id],
             "subject": p.subject,
@@ -49,7 +49,7 @@ def result_figures(run: Run) -> dict:
         }
         for p in posts
     ]
-    seats.sort(key=lambda r: (r["school"].code, r["subject"]))
+    seats.sort(key=lambda r: (r["school"].code, r["subject"]))  # type: ignore[no-any-return]
     counts = {how: sum(p.how == how for p in placements) for how in ("matched", "assigned", "unplaced")}
     return {
         "histogram": doc["stats"]["rank_histogram"],

@@ -6,10 +6,10 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Publication(db.Model):
+class Publication(Model):
     """One published version of a round's results (公示): what the notice and the letters show,
     frozen at that moment. A correction after publication adds the next version, with its reason."""
 

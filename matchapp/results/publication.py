@@ -23,7 +23,7 @@ from ..rounds.models import Round
 from ..rounds.states import require
 from ..runs.assignment import check_assignment
 from ..runs.models import Placement, Run
-from ..runs.service import final_run
+from ..runs.service import require_final_run
 from .models import Publication
 
 
@@ -43,7 +43,7 @@ def _snapshot(run: Run) -> list[dict]:
     rows = []
     for p in placements:
         t = teachers[p.teacher_id]
-        home, to = schools[t.school_id], schools[p.school_id]
+        home, to = schools[t.school_id], schools[p.school_id or 0]
         rows.append(
             {
                 "teacher_id": t.id,
@@ -72,14 +72,12 @@ def publish(round_: Round, now: dt.datetime | None = None, actor: str = "") -> P
     """Publish the results (公示) and write each exchange into the teachers' files."""
     require(round_, "publish")
     now = now or utcnow()
-    run = final_run(round_)
-    if run is None:
-        raise PublicationError(_("尚未运行正式匹配。"))
+    run = require_final_run(round_)
     years = term_years(round_)
     for placement in run.placements:
         if placement.school_id is None:
             continue
-        teacher = db.session.get(Teacher, placement.teacher_id)
+        teacher = placement.teacher
         db.session.add(
             ExchangeRecord(
                 teacher_id=teacher.id,
@@ -108,7 +106,7 @@ def correct_placement(
     reason = reason.strip()
     if not reason:
         raise PublicationError(_("请写明更正理由。"))
-    run = final_run(round_)
+    run = require_final_run(round_)
     placement = db.session.scalar(
         select(Placement).where(Placement.run_id == run.id, Placement.teacher_id == teacher.id)
     )

@@ -23,7 +23,7 @@ from ..rounds.calendar import report_by, term_ends, term_years
 from ..rounds.models import Round
 from ..rounds.states import allows
 from ..runs.models import Placement
-from ..runs.service import final_run
+from ..runs.service import final_run, require_final_run
 from . import bp
 from .explanations import explanation_for
 from .exports import results_workbook
@@ -40,7 +40,7 @@ def results(round_id: int):
     if run is None:
         flash(_("尚未运行正式匹配。"), "info")
         return redirect(url_for("runs.control", round_id=round_id))
-    placements = db.session.scalars(select(Placement).where(Placement.run_id == run.id)).all()
+    placements = list(db.session.scalars(select(Placement).where(Placement.run_id == run.id)))
     teachers = {
         t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))
     }
@@ -141,7 +141,7 @@ def my_result(round_id: int):
     if not allows(round_, "read_results"):
         flash(_("结果公示后才能查看。"), "info")
         return redirect(url_for("home.index"))
-    run = final_run(round_)
+    run = require_final_run(round_)
     teacher = current_user.teacher
     placement = db.session.scalar(
         select(Placement).where(Placement.run_id == run.id, Placement.teacher_id == teacher.id)
@@ -164,7 +164,7 @@ def school_results(round_id: int, school_id: int):
     if not allows(round_, "read_results"):
         flash(_("结果公示后才能查看。"), "info")
         return redirect(url_for("fair.school_posts", round_id=round_id, school_id=school_id))
-    run = final_run(round_)
+    run = require_final_run(round_)
     incoming = db.session.scalars(
         select(Placement).where(Placement.run_id == run.id, Placement.school_id == school.id)
     ).all()

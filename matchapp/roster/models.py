@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class School(db.Model):
+class School(Model):
     """A compulsory-education school of the district (学校)."""
 
     __tablename__ = "schools"
@@ -29,7 +29,7 @@ class School(db.Model):
         return f"<School {self.code} {self.name}>"
 
 
-class Teacher(db.Model):
+class Teacher(Model):
     """A teacher on the roster (教师), whether or not they rotate this year."""
 
     __tablename__ = "teachers"
@@ -60,7 +60,7 @@ class Teacher(db.Model):
         return f"<Teacher {self.staff_no} {self.name}>"
 
 
-class ExchangeRecord(db.Model):
+class ExchangeRecord(Model):
     """One past or current exchange of a teacher (交流经历), kept in their file (档案)."""
 
     __tablename__ = "exchange_records"

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class Round(db.Model):
+class Round(Model):
     """One year's rotation (轮岗年度): state, dates and policy settings."""
 
     __tablename__ = "rounds"

@@ -83,7 +83,7 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     posts = db.session.scalars(select(Post).where(Post.round_id == round_.id)).all()
     post_by_id = {p.id: p for p in posts}
     lists = _lists(round_, stage)
-    teacher_docs = []
+    teacher_docs: list[dict] = []
     for t in teachers:
         chosen = [post_by_id[p] for p in lists.get(t.id, []) if p in post_by_id]
         if t.subject in small:

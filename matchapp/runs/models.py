@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Run(db.Model):
+class Run(Model):
     """One run of the engine on a round: its exact input and output, replayable."""
 
     __tablename__ = "runs"
@@ -29,7 +29,7 @@ class Run(db.Model):
     placements: Mapped[list[Placement]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
 
-class Placement(db.Model):
+class Placement(Model):
     """Where a run sends one teacher: matched at the fair or assigned by the bureau."""
 
     __tablename__ = "placements"

@@ -90,7 +90,9 @@ def assign(round_id: int, teacher_id: int):
     if run is None or school is None or not form.validate_on_submit():
         refuse(_("请选择学校。"))
         return redirect(back)
-    check = change_assignment(run, teacher, school, form.reason.data or "", actor=(current_user.id, current_user.username))
+    check = change_assignment(
+        run, teacher, school, form.reason.data or "", actor=(current_user.id, current_user.username)
+    )
     flash(_("已将%(name)s指定到%(school)s。", name=teacher.name, school=school.name), "success")
     for warning in check.warnings:
         flash(_("注意：%(w)s", w=warning), "info")

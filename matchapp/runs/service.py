@@ -111,6 +111,14 @@ def final_run(round_: Round) -> Run | None:
     return db.session.scalar(select(Run).where(Run.round_id == round_.id, Run.kind == "final").order_by(Run.id.desc()))
 
 
+def require_final_run(round_: Round) -> Run:
+    """The round's final run; refused when there is none yet."""
+    run = final_run(round_)
+    if run is None:
+        raise RunError(_("尚未运行正式匹配。"))
+    return run
+
+
 def run_fair_job(params: dict, report) -> dict:
     """The background form of :func:`run_fair` (the bureau's button and the API)."""
     round_ = db.session.get(Round, params["round_id"])

@@ -182,7 +182,7 @@ def export_round(year: int) -> dict[str, Any]:
                 "placements": [
                     {
                         "teacher": staff[p.teacher_id],
-                        "school": code.get(p.school_id),
+                        "school": code.get(p.school_id) if p.school_id else None,
                         "how": p.how,
                         "preference_rank": p.preference_rank,
                         "reason": p.reason,
@@ -303,6 +303,8 @@ def import_round(doc: Any) -> Round:
             select(Run).where(Run.round_id == round_.id, Run.kind == "final").order_by(Run.id.desc())
         )
         for p in doc.get("publications", []):
+            if final is None:
+                raise TransferError(_("文件有公示记录，但没有正式运行。"))
             rows = [{**row, "teacher_id": teachers[row["staff_no"]].id} for row in p["rows"]]
             db.session.add(
                 Publication(

@@ -15,17 +15,13 @@ from ..rounds.models import Round
 from .lists import confirmed_outgoing
 from .models import Outgoing
 from .quotas import Quota, all_quotas
+from .rules import leadership_over_cap
 
 
 @dataclass
 class Warning_:
     level: str  # warn | ok
     message: str
-
-
-def leadership_over_cap(leaders: int, team_size: int, cap: float) -> bool:
-    """Seed 000 篇三: at most 30% of a school's leadership team rotates at once (3 of 10 is allowed)."""
-    return leaders > 0 and team_size > 0 and leaders > cap * team_size + 1e-9
 
 
 def policy_checks(round_: Round, quotas: list[Quota] | None = None) -> list[Warning_]:

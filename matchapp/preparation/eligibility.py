@@ -76,28 +76,28 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
     years = full_years(teacher.started_at_school, cutoff)
     age = full_years(teacher.birth_date, cutoff)
     retirement = retirement_date(teacher, policy)
-    to_retirement = full_years(cutoff, retirement) if retirement > cutoff else 0
+    to_retirement = full_years(cutoff, retirement)  # 0 once retirement has passed
     required = policy["years_at_school"]
+    minimum = policy.get("min_years_to_retirement")
+    cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
+    enough_years = years >= required
+    far_from_retirement = minimum is None or to_retirement >= minimum
+    within_age = cap is None or age <= cap
     reasons: list[str] = []
-    ok = True
-    if years >= required:
+    if enough_years:
         reasons.append(_("在本校连续任教%(years)s年，已满%(required)s年", years=years, required=required))
     else:
-        ok = False
         reasons.append(_("在本校连续任教%(years)s年，未满%(required)s年", years=years, required=required))
-    minimum = policy.get("min_years_to_retirement")
     if minimum is not None:
-        if to_retirement >= minimum:
+        if far_from_retirement:
             reasons.append(_("距法定退休%(years)s年", years=to_retirement))
         else:
-            ok = False
             reasons.append(_("距法定退休%(years)s年，不足%(required)s年", years=to_retirement, required=minimum))
-    cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
-    if cap is not None and age > cap:
-        ok = False
+    if not within_age:
         reasons.append(
             _("年龄%(age)s岁，超过%(gender)s教师%(cap)s周岁的上限", age=age, gender=GENDERS[teacher.gender], cap=cap)
         )
+    ok = enough_years and far_from_retirement and within_age
     status = "eligible" if ok else "not_eligible"
     pending = False
     if teacher.exemption:
@@ -137,9 +137,3 @@ def ordering_reason(item: Eligibility) -> str:
         title=title,
         retire=item.retirement.isoformat(),
     )
-
-
-def vote_chosen(yes: int, members: int, threshold: float) -> bool:
-    """The recommendation panel's rule (seed 000 篇四): chosen when the yes-votes *exceed* the
-    threshold share of the voting members (> 2/3: 6 of 9 is not enough, 7 of 9 is)."""
-    return yes * 1.0 > threshold * members + 1e-9

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 from ..rounds.states import require
-from .eligibility import ordering_key, ordering_reason, vote_chosen
+from .eligibility import ordering_key, ordering_reason
 from .lists import (
     assess_school,
     assess_teacher,
@@ -27,21 +27,16 @@ from .lists import (
 )
 from .models import Outgoing, SchoolRound
 from .quotas import school_quota
+from .rules import deadline_passed, vote_chosen
 
 
 class PreparationError(Refused):
     """A step the rules or the calendar do not allow; the message is for the user."""
 
 
-def lists_due_passed(round_: Round, today: dt.date) -> bool:
-    """The list deadline (``lists_due``, a day in the bureau's zone) is over from the next day on:
-    lists may still change on the day itself."""
-    return round_.lists_due is not None and today > round_.lists_due
-
-
 def require_lists_open(round_: Round, school_id: int, today: dt.date | None = None) -> None:
     require(round_, "edit_lists")
-    if lists_due_passed(round_, today or local_today()):
+    if deadline_passed(round_.lists_due, today or local_today()):
         raise PreparationError(_("流出名单已于 %(date)s 截止报送。", date=str(round_.lists_due)))
     if submitted_at(round_, school_id):
         raise PreparationError(_("本校流出名单已报送教育局，如需修改请联系教育局退回。"))

@@ -8,7 +8,6 @@ strong/urban 15%, ordinary 10%.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -17,38 +16,7 @@ from ..extensions import db
 from ..roster.models import School
 from ..rounds.models import Round
 from .lists import assess_school, confirmed_outgoing, submitted_at
-
-
-def round_count(value: float, how: str) -> int:
-    """Round a quota: ``half_up`` (四舍五入, not banker's rounding), ``ceil`` or ``floor``.
-
-    >>> round_count(2.5, "half_up"), round_count(2.4999, "half_up"), round_count(2.01, "ceil"), round_count(2.99, "floor")
-    (3, 2, 3, 2)
-    """
-    if how == "ceil":
-        return math.ceil(value - 1e-9)
-    if how == "floor":
-        return math.floor(value + 1e-9)
-    return math.floor(value + 0.5 + 1e-9)
-
-
-def quota_rate(policy: dict, school: School) -> float:
-    """The rate that applies to a school: a strong school's own rate when the policy has one."""
-    strong_rate = policy.get("quota_rate_strong")
-    return strong_rate if school.tier == "strong" and strong_rate else policy["quota_rate"]
-
-
-def quota_numbers(policy: dict, rate: float, eligible: int, eligible_backbone: int) -> tuple[int, int]:
-    """(quota, backbone quota) of a school with ``eligible`` due teachers, ``eligible_backbone`` of them backbone."""
-    how = policy.get("rounding", "half_up")
-    quota = round_count(rate * eligible, how)
-    if policy.get("backbone_rate"):
-        backbone_quota = round_count(policy["backbone_rate"] * eligible_backbone, how)
-    elif policy.get("backbone_share_min"):
-        backbone_quota = math.ceil(policy["backbone_share_min"] * quota - 1e-9)
-    else:
-        backbone_quota = 0
-    return quota, min(backbone_quota, eligible_backbone, quota)
+from .rules import quota_numbers, quota_rate
 
 
 @dataclass
@@ -78,7 +46,7 @@ def school_quota(round_: Round, school: School, assessed=None) -> Quota:
     assessed = assess_school(round_, school.id) if assessed is None else assessed
     eligible = [a for a in assessed if a.eligible]
     backbone = [a for a in eligible if a.teacher.backbone]
-    rate = quota_rate(round_.policy, school)
+    rate = quota_rate(round_.policy, school.tier)
     quota, backbone_quota = quota_numbers(round_.policy, rate, len(eligible), len(backbone))
     by_subject: dict[str, int] = {}
     for a in eligible:

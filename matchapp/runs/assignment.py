@@ -13,6 +13,7 @@ from ..core.errors import Refused
 from ..core.vocab import subject_label
 from ..extensions import db
 from ..preparation.models import Post
+from ..preparation.rules import post_is_full
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 from ..rounds.states import require
@@ -39,11 +40,6 @@ def seats_taken(run: Run, school_id: int, subject: str, besides: int | None = No
     if besides is not None:
         query = query.where(Placement.teacher_id != besides)
     return len(db.session.scalars(query).all())
-
-
-def post_is_full(seats: int, taken: int) -> bool:
-    """A post with ``seats`` is full when ``taken`` fill them (2 seats, 2 taken: full)."""
-    return taken >= seats
 
 
 def check_assignment(run: Run, teacher: Teacher, school: School) -> AssignmentCheck:

@@ -537,3 +537,35 @@ EN.update(
     }
 )
 EN.update({"到%(t)s学校": "to %(t)s schools"})
+
+# Reading uploaded spreadsheets (matchapp/core/spreadsheet.py).
+EN.update(
+    {
+        "%(column)s列有内容，超出了%(limit)s列的上限": "column %(column)s has text, past the limit of %(limit)s columns",
+        "CSV 格式错误（%(reason)s）": "Malformed CSV (%(reason)s)",
+        "单元格的文字超过%(limit)s个字符": "a cell has more than %(limit)s characters",
+        "只接受 .xlsx 或 .csv 文件（.xls 等其他格式请在 Excel 中另存为 .xlsx）": "Only .xlsx or .csv files are accepted (save an .xls or other format as .xlsx in Excel)",
+        "工作簿中没有工作表": "The workbook has no worksheet",
+        "工作表“%(title)s”在文件中不存在：文件已损坏": "The worksheet “%(title)s” is missing from the file: the file is damaged",
+        "工作表的行号重复或顺序错乱：文件已损坏": "row numbers of the worksheet repeat or are out of order: the file is damaged",
+        "不是 Excel 工作簿（可能是改了扩展名的其他文档）": "Not an Excel workbook (perhaps another document renamed to .xlsx)",
+        "不是有效的 .xlsx 表格：找不到工作簿": "Not a valid .xlsx spreadsheet: no workbook in it",
+        "不是有效的 .xlsx 表格：请在 Excel 中另存为 .xlsx 后再导入": "Not a valid .xlsx spreadsheet: save it as .xlsx in Excel and import it again",
+        "含有 XML 文档类型声明（DTD）：Excel 不会写入它，可能是恶意文件（外部实体或实体膨胀），已拒绝": "Contains an XML document type declaration (DTD), which Excel never writes: possibly a malicious file (external entities or entity expansion); refused",
+        "单元格格式过多，不是正常的 .xlsx 表格": "Too many cell formats for a normal .xlsx spreadsheet",
+        "文字条目过多，超出了表格的行列上限": "More text entries than the limits of rows and columns allow",
+        "使用了 Excel 不用的压缩方式，不是正常的 .xlsx 表格": "Uses a compression method Excel does not use: not a normal .xlsx spreadsheet",
+        "包含的部件过多，不是正常的 .xlsx 表格": "Too many parts for a normal .xlsx spreadsheet",
+        "已加密：请在 Excel 中取消密码后再导入": "Encrypted: remove the password in Excel and import it again",
+        "编码为 UTF-16（Excel 的“Unicode 文本”）：请另存为“CSV UTF-8（逗号分隔）”": "Encoded in UTF-16 (Excel's “Unicode Text”): save it as “CSV UTF-8 (Comma delimited)”",
+        "压缩比异常（%(ratio)s倍，正常表格不超过%(limit)s倍），可能是恶意的“压缩炸弹”，已拒绝": "Abnormal compression ratio (%(ratio)s×, a normal spreadsheet stays under %(limit)s×): possibly a malicious “zip bomb”; refused",
+        "解压后有%(size)s MB，超过%(limit)s MB的上限，已拒绝": "Unpacks to %(size)s MB, over the limit of %(limit)s MB; refused",
+        "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV": "Unknown text encoding: save the CSV as UTF-8 or GBK",
+        "无法读取 .xlsx 文件：文件已损坏或不完整（%(reason)s）": "Cannot read the .xlsx file: it is damaged or incomplete (%(reason)s)",
+        "第%(line)s行含有空字符（NUL）：这不是文本格式的 CSV，请在 Excel 中另存为 CSV": "Line %(line)s contains a NUL character: not a text CSV; save it as CSV in Excel",
+        "英文双引号用法不对：引号结束后应紧跟逗号或换行": "misplaced double quote: a closing quote must be followed by a comma or a line break",
+        "超出了%(limit)s行的上限（这一行仍有内容）": "past the limit of %(limit)s rows (this row still has text)",
+        "这一行开始的英文双引号直到文件末尾都没有结束：请检查引号是否成对": "a double quote opened in this row is never closed before the end of the file: check that quotes come in pairs",
+        "这是加密的或旧版（.xls）Excel 文件：请在 Excel 中取消密码，另存为 .xlsx 后再导入": "An encrypted or old (.xls) Excel file: remove the password in Excel, save it as .xlsx and import it again",
+    }
+)

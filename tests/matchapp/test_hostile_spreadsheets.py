@@ -50,9 +50,9 @@ def column_letters(number: int) -> str:
 
 
 def sheet_rows(rows) -> str:
-    """``<row>`` elements for ``rows`` (lists of text, or (row number, list) pairs), as inline strings."""
+    """``<row>`` elements for ``rows`` (lists of text, or a dict of row number -> list), as inline strings."""
     parts = []
-    for number, cells in rows if isinstance(rows, dict) else enumerate(rows, start=1):
+    for number, cells in rows.items() if isinstance(rows, dict) else enumerate(rows, start=1):
         parts.append(f'<row r="{number}">')
         for k, text in enumerate(cells, start=1):
             if text != "":

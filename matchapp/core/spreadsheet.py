@@ -32,6 +32,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.parsers import expat
 
@@ -167,11 +168,12 @@ def read_table(
     raise SpreadsheetError(_("只接受 .xlsx 或 .csv 文件（.xls 等其他格式请在 Excel 中另存为 .xlsx）"))
 
 
+@dataclass(frozen=True, slots=True)
 class _Limits:
-    __slots__ = ("rows", "columns", "cell_chars", "unpacked_bytes")
-
-    def __init__(self, rows: int, columns: int, cell_chars: int, unpacked_bytes: int):
-        self.rows, self.columns, self.cell_chars, self.unpacked_bytes = rows, columns, cell_chars, unpacked_bytes
+    rows: int
+    columns: int
+    cell_chars: int
+    unpacked_bytes: int
 
 
 def _column_name(number: int) -> str:
@@ -220,7 +222,7 @@ class _Table:
         rows = self.rows
         while len(rows) < number - 1:
             rows.append([])
-        rows.append(cells[:])  # a copy has no room to grow: a tenth less memory for a big roster
+        rows.append(cells[:])  # a copy without the spare room a growing list keeps
 
 
 # -- .csv -----------------------------------------------------------------------------------

@@ -62,8 +62,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests from one loopback address (bench/load): a bureau's users come from many.
         "RATELIMIT_ENABLED": os.environ.get("MATCHAPP_RATELIMIT", "on") != "off",
+        # Failed sign-ins per account and address: 5 free, then 1 minute, doubling, at most an hour.
         "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        "LOGIN_LOCK_MINUTES": 1,
+        "LOGIN_LOCK_MAX_MINUTES": 60,
+        "SESSION_IDLE_HOURS": 12,  # a signed-in session unused this long ends
+        "API_TOKEN_HOURS": 12,
         "DEMO": demo,
         "BEHIND_PROXY": os.environ.get("MATCHAPP_BEHIND_PROXY", "") in ("1", "true", "yes"),
     }

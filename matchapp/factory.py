@@ -96,7 +96,6 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
-    from .auth.models import User
     from .core import jobs
     from .registry import blueprints, job_handlers
 
@@ -106,7 +105,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        # The user of a session that is still open on the server (signing out ends it there).
+        from .auth.services import session_user
+
+        try:
+            return session_user(int(user_id), session.get("sid"))
+        except ValueError:
+            return None
 
     @app.before_request
     def _fresh_request_state():
@@ -117,6 +122,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         refresh()
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF's token of the request, from this request's session
 
     @app.teardown_request
     def _rollback_on_error(exc):

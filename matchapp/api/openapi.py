@@ -125,7 +125,11 @@ OPENAPI = {
                             "schema": {
                                 "type": "object",
                                 "required": ["username", "password"],
-                                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                                "properties": {
+                                    "username": {"type": "string"},
+                                    "password": {"type": "string"},
+                                    "name": {"type": "string", "description": "what the token is for"},
+                                },
                             }
                         }
                     },
@@ -137,7 +141,9 @@ OPENAPI = {
                             "type": "object",
                             "required": ["token"],
                             "properties": {
-                                "token": {"type": "string"},
+                                "token": {"type": "string", "description": "shown once; stored only as a digest"},
+                                "id": {"type": "integer"},
+                                "prefix": {"type": "string"},
                                 "expires_in": {"type": "integer"},
                                 "role": {"type": "string"},
                             },
@@ -147,6 +153,49 @@ OPENAPI = {
                     "401": _ERRORS["401"],
                     "429": _resp("Too many attempts"),
                 },
+            },
+            "delete": {
+                "summary": "Sign the presented bearer token out: it stops working at once",
+                "responses": {"204": _resp("Revoked"), "400": _ERRORS["400"], "401": _ERRORS["401"]},
+            },
+        },
+        "/api/v1/tokens": {
+            "get": {
+                "summary": "The caller's own tokens (never their secrets)",
+                "responses": {
+                    "200": _resp(
+                        "Tokens",
+                        {
+                            "type": "object",
+                            "required": ["tokens"],
+                            "properties": {
+                                "tokens": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": {"type": "integer"},
+                                            "prefix": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "created_at": {"type": "string"},
+                                            "expires_at": {"type": "string"},
+                                            "last_used_at": {"type": "string", "nullable": True},
+                                            "revoked": {"type": "boolean"},
+                                        },
+                                    },
+                                }
+                            },
+                        },
+                    ),
+                    "401": _ERRORS["401"],
+                },
+            }
+        },
+        "/api/v1/tokens/{token_id}": {
+            "delete": {
+                "summary": "Revoke one of the caller's tokens (the bureau: anyone's)",
+                "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"204": _resp("Revoked"), "401": _ERRORS["401"], "404": _ERRORS["404"]},
             }
         },
         "/api/v1/rounds/{round_id}/posts": {

@@ -6,13 +6,12 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import ValidationError
 
-from ..auth.models import User
-from ..auth.services import LoginRefused, authenticate
+from ..auth.models import ApiToken, User
+from ..auth.services import LoginRefused, authenticate, issue_token, revoke_token, token_user, tokens_of
 from ..core.jobs import Job, reap_stale_jobs
 from ..core.transaction import keep_changes
 from ..extensions import csrf, db, limiter
@@ -28,11 +27,6 @@ from . import bp
 from .openapi import OPENAPI
 
 csrf.exempt(bp)  # checked below: a session-authenticated unsafe request still needs its token
-TOKEN_AGE = 12 * 3600
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="matchapp-api-token")
 
 
 def error(status: int, code: str, message: str):
@@ -41,26 +35,22 @@ def error(status: int, code: str, message: str):
     return response
 
 
-def _bearer_user() -> User | None:
+def _bearer() -> tuple[User, ApiToken] | None:
+    """The account of a live bearer token (random, stored as its digest; revoked when its owner
+    signs it out, changes the password, or the bureau revokes it)."""
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not header.startswith("Bearer ") or len(header) > 200:
         return None
-    try:
-        data = _serializer().loads(header[7:], max_age=TOKEN_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    # A password change invalidates the tokens issued before it.
-    if user is None or not user.active or data.get("pw") != user.password_hash[-12:]:
-        return None
-    return user
+    return token_user(header[7:].strip())
 
 
 def api_auth(*roles: str):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user, by_session = _bearer_user(), False
+            found, by_session = _bearer(), False
+            user: User | None = found[0] if found else None
+            g.api_token = found[1] if found else None
             if user is None and current_user.is_authenticated:
                 user, by_session = current_user._get_current_object(), True
             if user is None:
@@ -109,12 +99,58 @@ def token():
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         return error(400, "invalid", _("请提供用户名和密码"))
     try:
-        user = authenticate(username[:64], password[:128])
+        user = authenticate(username[:64], password[:128], request.remote_addr or "")
     except LoginRefused as refusal:
         keep_changes()  # the failure count is kept
         return error(401, refusal.reason, _("用户名或密码错误，或账号已锁定"))
-    value = _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
-    return jsonify({"token": value, "expires_in": TOKEN_AGE, "role": user.role})
+    name = data.get("name") if isinstance(data.get("name"), str) else ""
+    secret, issued = issue_token(user, name)
+    hours = current_app.config["API_TOKEN_HOURS"]
+    return jsonify(
+        {"token": secret, "id": issued.id, "expires_in": hours * 3600, "role": user.role, "prefix": issued.prefix}
+    )
+
+
+@bp.delete("/v1/token")
+@api_auth()
+def token_logout():
+    """Sign the presented token out (it stops working at once)."""
+    if g.api_token is None:
+        return error(400, "invalid", _("请用要撤销的访问令牌调用"))
+    revoke_token(g.api_token, "logout")
+    return "", 204
+
+
+@bp.get("/v1/tokens")
+@api_auth()
+def tokens():
+    """The caller's own tokens (never their secrets)."""
+    return jsonify(
+        {
+            "tokens": [
+                {
+                    "id": t.id,
+                    "prefix": t.prefix,
+                    "name": t.name,
+                    "created_at": t.created_at.isoformat() + "Z",
+                    "expires_at": t.expires_at.isoformat() + "Z",
+                    "last_used_at": t.last_used_at.isoformat() + "Z" if t.last_used_at else None,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t in tokens_of(g.api_user)
+            ]
+        }
+    )
+
+
+@bp.delete("/v1/tokens/<int:token_id>")
+@api_auth()
+def token_revoke(token_id: int):
+    found = db.session.get(ApiToken, token_id)
+    if found is None or (found.user_id != g.api_user.id and g.api_user.role != "bureau"):
+        return error(404, "not_found", _("没有这个访问令牌"))
+    revoke_token(found, "owner" if found.user_id == g.api_user.id else "bureau")
+    return "", 204
 
 
 def _post_json(post: Post, with_ranking: bool = False) -> dict:

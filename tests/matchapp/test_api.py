@@ -33,6 +33,7 @@ def test_openapi_document_is_served_and_describes_every_api_route(app, client):
         path.replace("{round_id}", "<int:round_id>")
         .replace("{post_id}", "<int:post_id>")
         .replace("{job_id}", "<int:job_id>")
+        .replace("{token_id}", "<int:token_id>")
         for path in doc["paths"]
     }
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
@@ -100,6 +101,9 @@ def test_session_calls_need_the_csrf_header(database_url, tmp_path):
         page = client.get("/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         client.post("/login", data={"username": "t0", "password": "password123", "csrf_token": token})
+        # A new session after signing in: the page's new token (as a browser would read it).
+        page = client.get("/home").get_data(as_text=True)
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
         url = f"/api/v1/rounds/{round_.id}/preferences"
         assert client.get(url).status_code == 200
         assert client.put(url, json={"schools": ["F3"]}).status_code == 400

@@ -58,6 +58,11 @@ def cases(w):
         ("auth.login", "GET", "/login", EVERYONE),
         ("auth.logout", "POST", "/logout", SIGNED_IN),
         ("auth.set_language", "POST", "/lang/en", EVERYONE),
+        ("auth.account", "GET", "/account", SIGNED_IN),
+        ("auth.revoke_own_token", "POST", "/account/tokens/revoke", SIGNED_IN),  # then 404: no token given
+        ("auth.security", "GET", "/accounts/security", {"bureau"}),
+        ("auth.security_act", "POST", "/accounts/security/act", {"bureau"}),  # then 404: no account given
+        ("auth.revoke_any_token", "POST", "/accounts/security/tokens/revoke", {"bureau"}),
         ("static", "GET", "/static/app.css", EVERYONE),
         ("roster.import_file", "GET", "/roster/import", {"school", "bureau"}),
         ("roster.import_template", "GET", "/roster/import/template.xlsx", {"school", "bureau"}),
@@ -124,6 +129,9 @@ def cases(w):
         ("api.run", "POST", f"/api/v1/rounds/{r}/run", {"bureau"}),
         ("api.results", "GET", f"/api/v1/rounds/{r}/results", {"bureau"}),
         ("api.job", "GET", "/api/v1/jobs/999999", SIGNED_IN),  # 404 for all: no such job
+        ("api.tokens", "GET", "/api/v1/tokens", SIGNED_IN),
+        ("api.token_logout", "DELETE", "/api/v1/token", SIGNED_IN),  # then 400: a session call needs its CSRF header
+        ("api.token_revoke", "DELETE", "/api/v1/tokens/999999", SIGNED_IN),
     ]
 
 

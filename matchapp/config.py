@@ -68,6 +68,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_LOCK_MAX_MINUTES": 60,
         "SESSION_IDLE_HOURS": 12,  # a signed-in session unused this long ends
         "API_TOKEN_HOURS": 12,
+        # A running job renews its lease this often; a job whose lease is this old is dead.
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("MATCHAPP_JOB_HEARTBEAT_SECONDS", 15)),
+        "JOB_LEASE_SECONDS": float(os.environ.get("MATCHAPP_JOB_LEASE_SECONDS", 120)),
         "DEMO": demo,
         "BEHIND_PROXY": os.environ.get("MATCHAPP_BEHIND_PROXY", "") in ("1", "true", "yes"),
     }

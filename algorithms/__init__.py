@@ -6,7 +6,7 @@ acceptance, certified by :func:`certify`, optionally followed by the administrat
 (:func:`explain_teacher`).
 """
 
-from .assignment import assign_unmatched, max_assignable
+from .assignment import assign_unmatched, free_seats, max_assignable, placement_costs
 from .deferred_acceptance import deferred_acceptance, lottery, match_instance, strict_scores
 from .generate import SUBJECTS, generate_instance
 from .instance import (
@@ -43,6 +43,7 @@ __all__ = [
     "certify",
     "deferred_acceptance",
     "explain_teacher",
+    "free_seats",
     "generate_instance",
     "instance_to_dict",
     "loads_instance",
@@ -51,6 +52,7 @@ __all__ = [
     "max_assignable",
     "parse_instance",
     "parse_result",
+    "placement_costs",
     "rank_histogram",
     "result_bytes",
     "result_to_dict",

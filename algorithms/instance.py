@@ -6,7 +6,17 @@ at the edges: in :func:`parse_instance` and in :func:`result_to_dict`.
 
 Every malformed instance raises :class:`InstanceError`, whose ``entry`` names the teacher,
 school or post at fault and whose ``problem`` says what is wrong, so that the command line can
-print ``instance.json: teacher T003: preference S09 is not a school``.
+print ``instance.json: teacher T003: preference S09 is not a school``. Values quoted in a
+message are cut to a few dozen characters, so a hostile file cannot flood the one line.
+
+Capacities. A post's ``capacity`` must be a non-negative integer (``true``, ``2.0`` or ``1e3``
+are refused; so is a number too large for JSON's doubles, such as ``1e400``). A capacity above
+the number of teachers of the instance is read as the number of teachers: no post can receive
+more, so the result is the same, and a capacity of ``2**63 - 1`` or ``10**12`` costs no memory.
+:func:`instance_to_dict` writes the capacity so read.
+
+Encoding. The file must be UTF-8; anything else is refused naming the byte offset of the first
+byte that is not (a Latin-1 or GBK export, say).
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ __all__ = [
     "parse_instance",
     "loads_instance",
     "instance_to_dict",
+    "json_problem",
+    "quote",
 ]
 
 INSTANCE_FORMAT = "matchapp.instance/1"
@@ -37,6 +49,40 @@ RESULT_FORMAT = "matchapp.result/1"
 TIERS = ("strong", "ordinary", "weak")
 _TIER_CODE = {name: code for code, name in enumerate(TIERS)}
 _EMPTY: tuple = ()
+
+
+_QUOTE_LIMIT = 40
+
+
+def quote(value: Any, limit: int = _QUOTE_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for one-line messages.
+
+    Examples
+    --------
+    >>> quote("S09")
+    "'S09'"
+    >>> print(quote([[[["t"]]]] * 30, limit=12))
+    [[[['t']]], …
+    """
+    if isinstance(value, (list, dict)) and _deeper_than(value, 50):
+        text = ("[" if isinstance(value, list) else "{") * (limit + 1)
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether nesting goes below ``depth`` levels (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > depth:
+            return True
+        if isinstance(item, list):
+            stack.extend((x, level + 1) for x in item[:8])
+        elif isinstance(item, dict):
+            stack.extend((x, level + 1) for x in list(item.values())[:8])
+    return False
 
 
 class InstanceError(ValueError):
@@ -133,6 +179,13 @@ def _require_list(value: Any, entry: str, name: str) -> list:
     if not isinstance(value, list):
         raise InstanceError(entry, f"'{name}' must be a list")
     return value
+
+
+def _plain(value: Any) -> str:
+    """An id as messages name it: the string itself (cut), else its quoted form."""
+    if isinstance(value, str):
+        return value if len(value) <= _QUOTE_LIMIT else value[:_QUOTE_LIMIT] + "…"
+    return quote(value)
 
 
 def _require_id(obj: dict, entry: str) -> str:
@@ -248,7 +301,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
         try:
             homes.append(school_index[home])
         except (KeyError, TypeError):
-            raise InstanceError(f"teacher {tid}", f"school {home!r} is not a school") from None
+            raise InstanceError(f"teacher {tid}", f"school {quote(home)} is not a school") from None
         subject = teacher.get("subject")
         code = subject_code.get(subject) if type(subject) is str else None
         if code is None:
@@ -268,7 +321,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
             extend([school_index[s] for s in prefs])
         except (KeyError, TypeError):
             bad = next(s for s in prefs if not isinstance(s, str) or s not in school_index)
-            raise InstanceError(f"teacher {tid}", f"preference {bad!r} is not a school") from None
+            raise InstanceError(f"teacher {tid}", f"preference {quote(bad)} is not a school") from None
         lengths.append(len(prefs))
         if len(set(prefs)) != len(prefs):
             seen: set[str] = set()
@@ -319,7 +372,7 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
             for item in ranking:
                 for tid in item if type(item) is list else (item,):
                     if type(tid) is not str or tid not in teacher_index:
-                        raise InstanceError(label(p), f"ranked teacher {tid!r} is not a teacher") from None
+                        raise InstanceError(label(p), f"ranked teacher {quote(tid)} is not a teacher") from None
         raise  # pragma: no cover - the loop above names the culprit
     item_ptr = np.zeros(len(rankings) + 1, dtype=np.int64)
     np.cumsum(per_post, out=item_ptr[1:])
@@ -362,7 +415,7 @@ def parse_instance(data: Any) -> Instance:
     if not isinstance(data, dict):
         raise InstanceError("", "the document must be a JSON object")
     if data.get("format") != INSTANCE_FORMAT:
-        raise InstanceError("", f"'format' must be \"{INSTANCE_FORMAT}\", not {data.get('format')!r}")
+        raise InstanceError("", f"'format' must be \"{INSTANCE_FORMAT}\", not {quote(data.get('format'))}")
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InstanceError("", "'seed' must be a non-negative integer")
@@ -388,7 +441,7 @@ def parse_instance(data: Any) -> Instance:
         tier = school.get("tier", "ordinary")
         code = _TIER_CODE.get(tier) if isinstance(tier, str) else None
         if code is None:
-            raise InstanceError(entry, f"tier {tier!r} is not one of strong, ordinary, weak")
+            raise InstanceError(entry, f"tier {quote(tier)} is not one of strong, ordinary, weak")
         tiers[j] = code
 
     # -- teachers ------------------------------------------------------------------------
@@ -420,10 +473,10 @@ def parse_instance(data: Any) -> Instance:
             raise InstanceError(f"post #{p + 1}", "must be an object")
         at_code: Any = post.get("school")
         subject_name: Any = post.get("subject")
-        entry = f"post {at_code}/{subject_name}"
+        entry = f"post {_plain(at_code)}/{_plain(subject_name)}"
         at = school_index.get(at_code) if isinstance(at_code, str) else None
         if at is None:
-            raise InstanceError(entry, f"school {at_code!r} is not a school")
+            raise InstanceError(entry, f"school {quote(at_code)} is not a school")
         if not isinstance(subject_name, str) or not subject_name:
             raise InstanceError(entry, "'subject' must be a non-empty string")
         if (at, subject_name) in post_key:
@@ -437,10 +490,10 @@ def parse_instance(data: Any) -> Instance:
         p_subject[p] = code
         capacity = post.get("capacity")
         if isinstance(capacity, bool) or not isinstance(capacity, int):
-            raise InstanceError(entry, f"capacity {capacity!r} is not an integer")
+            raise InstanceError(entry, f"capacity {quote(capacity)} is not an integer")
         if capacity < 0:
-            raise InstanceError(entry, f"capacity {capacity} is negative")
-        p_capacity[p] = capacity
+            raise InstanceError(entry, f"capacity {quote(capacity)} is negative")
+        p_capacity[p] = min(capacity, n)  # nobody can use more seats than there are teachers
         ranking = post.get("ranking", [])
         if type(ranking) is not list:
             raise InstanceError(entry, "'ranking' must be a list")
@@ -544,10 +597,36 @@ def loads_instance(text: str | bytes) -> Instance:
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InstanceError("", f"not valid JSON ({exc})") from None
+            raise InstanceError("", json_problem(text, exc)) from None
     except (ValueError, TypeError) as exc:
-        raise InstanceError("", f"not valid JSON ({exc})") from None
+        raise InstanceError("", json_problem(text, exc)) from None
     return parse_instance(data)
+
+
+def json_problem(text: str | bytes, exc: Exception) -> str:
+    """What is wrong with a document that does not decode, in words, on one short line.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document as read.
+    exc : Exception
+        The decoder's error.
+
+    Examples
+    --------
+    >>> json_problem(bytes([0x7B, 0xE9]), ValueError("bad"))
+    'not UTF-8 (byte 0xe9 at offset 1); save the file as UTF-8'
+    """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"not UTF-8 (byte 0x{bytes(text)[bad.start]:02x} at offset {bad.start}); save the file as UTF-8"
+    message = str(exc)
+    if len(message) > 160:
+        message = message[:160] + "…"
+    return f"not valid JSON ({message})"
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:

@@ -40,11 +40,17 @@ def _write(data: bytes, path: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
     except BaseException:
         os.unlink(tmp)
         raise
@@ -86,15 +92,17 @@ def cmd_generate(args) -> int:
 def cmd_explain(args) -> int:
     import orjson
 
-    from algorithms.instance import InstanceError
+    from algorithms.instance import InstanceError, json_problem
     from algorithms.policy import explain_teacher
     from algorithms.solve import parse_result
 
     instance = _load_instance(args.instance)
+    text = _read(args.result)
     try:
-        matching, assigned = parse_result(instance, orjson.loads(_read(args.result)))
+        # parse_result checks the result against the instance (ids, rules, stability).
+        matching, assigned = parse_result(instance, orjson.loads(text))
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{os.path.basename(args.result)}: not valid JSON ({exc})") from None
+        raise InputError(f"{os.path.basename(args.result)}: {json_problem(text, exc)}") from None
     except InstanceError as exc:
         raise InputError(f"{os.path.basename(args.result)}: {exc}") from None
     try:

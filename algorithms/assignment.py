@@ -201,18 +201,21 @@ def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
 
     Returns (query index, tree node) pairs; node ``v`` covers its leaves ``size + i`` below it.
     """
-    query, nodes = [], []
+    query: list[np.ndarray] = []
+    nodes: list[np.ndarray] = []
     q = np.arange(len(lo))
     left, right = lo + size, hi + size
     while len(q):
         live = left < right
         q, left, right = q[live], left[live], right[live]
         take = (left & 1) == 1
-        query.append(q[take]), nodes.append(left[take])
+        query.append(q[take])
+        nodes.append(left[take])
         left = left + take
         take = (right & 1) == 1
         right = right - take
-        query.append(q[take]), nodes.append(right[take])
+        query.append(q[take])
+        nodes.append(right[take])
         left, right = left >> 1, right >> 1
     return np.concatenate(query), np.concatenate(nodes)
 
@@ -312,7 +315,7 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
         seg_lo = np.searchsorted(row_zone, uzones, side="left")
         seg_hi = np.searchsorted(row_zone, uzones, side="right")
         key = row_zone * instance.n_schools + sid_rank[post_sch[row]]
-        homes = np.unique(class_home)
+        homes = class_home[np.r_[True, class_home[1:] != class_home[:-1]]]  # by school id, as the classes
         home_key = zones[homes] * instance.n_schools + sid_rank[homes]
         at = np.searchsorted(key, home_key)
         in_row = (at < size) & (key[np.minimum(at, size - 1)] == home_key)

@@ -25,12 +25,15 @@ teachers, the posts and the listed schools, never with teachers × seats:
 - a class is (home school, backbone): every seat at a school the teacher did not list costs all
   teachers of a class the same, so the teachers who listed no free post enter at their class
   node as one supply;
-- for each tier, the free posts are laid out in a row sorted by zone then school id, with
-  prefix and suffix chains over the whole row and over each zone's stretch of it. A class
-  reaches "every post of tier τ but its own school" through two arcs into the row's chains (at
-  the other-zone cost) and "every post of tier τ in its zone but its own school" through two
-  arcs into its zone's chains (at the own-zone cost). An own-zone post reached through the
-  row's chains costs more than through the zone's, so an optimum never does that.
+- for each tier, the tier's free posts are laid out in a row, sorted by zone then school id,
+  under a segment tree (each node reaches the posts below it, so any stretch of the row is a
+  handful of nodes). A class reaches the posts of its own zone in the tier, its home school
+  left out, through a gate over at most two stretches (at the own-zone cost), and every post
+  of the tier through the tree's root (at the other-zone cost). An own-zone post reached
+  through the root costs more than through the gate, so an optimum never does that; the root
+  does not leave out the home school, though, so when the optimum places a teacher at home
+  that way (rare: never on generated fairs), the subject is solved again on a larger network
+  whose "other zones" gates leave the class's zone out (``exclusive``), exact by construction.
 
 The flow value is fixed to the maximum number placeable (:func:`max_assignable`, König's theorem
 on the graph "every teacher to every seat but their own school's", which is the graph the
@@ -235,10 +238,18 @@ def _follow(unit_node: np.ndarray, tails: np.ndarray, heads: np.ndarray, flows: 
     return moved
 
 
-def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
+def _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive: bool = False):
     """Least-cost maximum placement of ``teachers`` (sorted by lottery) into ``posts`` (sorted by id).
 
-    Returns (teacher, school) index arrays of the placements.
+    With ``exclusive`` every class reaches "other zones" through gates that leave its own zone
+    out (exact by construction, and a larger network). Without, it reaches the whole tier
+    through the tree's root at the other-zone cost: an own-zone post reached that way is never
+    in an optimum (its own-zone route is cheaper), except the home school itself, which the
+    root does not exclude. So when no unit that entered at a root lands at its home school,
+    the smaller network's optimum is feasible, hence optimal; otherwise the subject is solved
+    again with ``exclusive`` (rare: on generated fairs it never happens).
+
+    Returns (teacher, school) index arrays of the placements, or ``None`` (see above).
     """
     from ortools.graph.python import min_cost_flow
 
@@ -323,11 +334,11 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
         x_zone = np.searchsorted(uzones, zones[x_homes])
         n_z, n_x = len(uzones), len(x_homes)
         gate0 = next_node
-        next_node += 2 * n_z + n_x  # O gates, W gates, X gates
-        lo = np.concatenate(
-            [np.zeros(n_z, np.int64), seg_lo, seg_lo[x_zone], seg_hi, np.zeros(n_z, np.int64), x_at + 1]
-        )
-        hi = np.concatenate([seg_lo, seg_hi, x_at, np.full(n_z, size), np.zeros(n_z, np.int64), seg_hi[x_zone]])
+        next_node += 2 * n_z + n_x  # O gates (empty unless exclusive), W gates, X gates
+        o_lo, o_hi = (seg_lo, seg_hi) if exclusive else (np.zeros(n_z, np.int64), np.zeros(n_z, np.int64))
+        o_end = np.full(n_z, size) if exclusive else np.zeros(n_z, np.int64)
+        lo = np.concatenate([np.zeros(n_z, np.int64), seg_lo, seg_lo[x_zone], o_hi, np.zeros(n_z, np.int64), x_at + 1])
+        hi = np.concatenate([o_lo, seg_hi, x_at, o_end, np.zeros(n_z, np.int64), seg_hi[x_zone]])
         gate_of_range = np.concatenate([np.arange(2 * n_z + n_x)] * 2)
         which, tnode = _cover(lo, hi, size)
         gate_arcs = arcs.add(gate0 + gate_of_range[which], tree0 + tnode, big, 0)
@@ -342,7 +353,11 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
         for gate, cost in ((o_gate, own_cost + OTHER_ZONE), (w_gate, own_cost)):
             cls = np.flatnonzero(gate_has[gate])
             idx = arcs.add(class_node0 + cls, gate0 + gate[cls], big, cost[cls])
-            class_gate_arcs.append((idx, cls, gate0 + gate[cls]))
+            class_gate_arcs.append((idx, cls, gate0 + gate[cls], False))
+        if not exclusive:  # the whole row, through the root, for classes with another zone in it
+            cls = np.flatnonzero((seg_hi - seg_lo)[class_zone_idx] < size)
+            idx = arcs.add(class_node0 + cls, tree0 + 1, big, own_cost[cls] + OTHER_ZONE)
+            class_gate_arcs.append((idx, cls, np.full(len(cls), tree0 + 1), True))
         trees.append((row, tree0, size, gate_arcs, gate0 + gate_of_range[which], tree0 + tnode, tree_arcs))
 
     tails, heads, caps, costs = arcs.arrays()
@@ -367,8 +382,10 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
     amount = flows[idx]
     unit_class = np.repeat(np.concatenate([a[1] for a in class_gate_arcs]), amount)
     unit_node = np.repeat(np.concatenate([a[2] for a in class_gate_arcs]), amount)
+    via_root = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in class_gate_arcs]), amount)
     gate_idx = np.concatenate([t[3] for t in trees])
-    unit_node = _follow(unit_node, tails[gate_idx], heads[gate_idx], flows[gate_idx])
+    at_gate = ~via_root
+    unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
     unit_post = np.full(len(unit_node), -1, dtype=np.int64)
     for row, tree0, size, _, _, _, tree_arcs in trees:
         mine = np.flatnonzero((unit_node > tree0) & (unit_node < tree0 + 2 * size))
@@ -387,6 +404,8 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank):
                 v[sel] = _follow(v[sel], arc_v[arc_sel], heads[a] - tree0, flows[a])
             depth += 1
         unit_post[mine] = row[v - size]
+    if np.any(via_root & (post_sch[unit_post] == class_home[unit_class])):
+        return None  # this optimum needs a teacher at home: only the exclusive network can say
     # Within a class: teachers in lottery order take its seats cheapest first, then by school id.
     school = post_sch[unit_post]
     unit_cost = (
@@ -422,7 +441,9 @@ def _rank_within(group: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return rank
 
 
-def assign_unmatched(instance: Instance, schools: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+def assign_unmatched(
+    instance: Instance, schools: np.ndarray, positions: np.ndarray | None = None, exclusive: bool = False
+) -> np.ndarray:
     """Place the unmatched teachers in free seats (see the module docstring for the cost).
 
     Parameters
@@ -433,6 +454,10 @@ def assign_unmatched(instance: Instance, schools: np.ndarray, positions: np.ndar
     positions : (n,) int array, optional
         The lottery (:func:`algorithms.deferred_acceptance.lottery`); drawn from the
         instance's seed when omitted.
+    exclusive : bool
+        Always use the larger network whose "other zones" gates leave the own zone out,
+        rather than only when the smaller one's optimum cannot avoid a teacher's home school
+        (both are exact; tests force this one).
 
     Returns
     -------
@@ -471,6 +496,9 @@ def assign_unmatched(instance: Instance, schools: np.ndarray, positions: np.ndar
         posts = open_posts[instance.post_subject[open_posts] == subject]
         if len(posts) == 0:
             continue
-        who, where = _assign_subject(instance, teachers, posts, free, zones, sid_rank)
+        placed = _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive=exclusive)
+        if placed is None:  # the fast network's optimum needs a teacher at home: the exact one
+            placed = _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive=True)
+        who, where = placed
         assigned[who] = where
     return assigned

@@ -58,11 +58,12 @@ def _check_legal(inst, schools, assigned):
 
 
 @settings(max_examples=300, deadline=None)
-@given(instance_docs(ties=True, zero_capacity=True, zones=("东", "西", "南"), max_capacity=5))
-def test_assignment_is_legal_and_as_large_as_an_independent_max_flow(doc):
+@given(instance_docs(ties=True, zero_capacity=True, zones=("东", "西", "南"), max_capacity=5), st.booleans())
+def test_assignment_is_legal_and_as_large_as_an_independent_max_flow(doc, exclusive):
+    # exclusive=True forces the larger network, which the smaller one falls back to.
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     _check_legal(inst, schools, assigned)
     assert np.count_nonzero(assigned >= 0) == _max_flow_size(inst, schools)
 
@@ -85,13 +86,17 @@ ZONINGS = st.sampled_from([("东", "西"), ("",), ("东", "西", "南", "北")])
 
 @settings(max_examples=400, deadline=None)
 @given(
-    ZONINGS.flatmap(lambda zones: instance_docs(ties=True, max_teachers=12, max_schools=9, zones=zones, max_capacity=4))
+    ZONINGS.flatmap(
+        lambda zones: instance_docs(ties=True, max_teachers=12, max_schools=9, zones=zones, max_capacity=4)
+    ),
+    st.booleans(),
 )
-def test_assignment_has_the_least_documented_cost(doc):
-    # Equal to a brute-force optimum over an explicit teachers x seats table (one zone, two, four).
+def test_assignment_has_the_least_documented_cost(doc, exclusive):
+    # Equal to a brute-force optimum over an explicit teachers x seats table (one zone, two, four),
+    # with the smaller network (and its fallback) and with the larger one forced.
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     ours = sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0)
     # Brute force the same problem with an explicit seat table.
     free = _free_seats(inst, schools)
@@ -212,8 +217,9 @@ def _milp_optimum(inst, schools):
     return placed, round(least.fun)
 
 
+@pytest.mark.parametrize("exclusive", [False, True])
 @pytest.mark.parametrize("seed,keep,zoned", [(1, 0.3, True), (2, 0.1, True), (3, 0.1, False)])
-def test_assignment_equals_an_independent_milp_on_generated_fairs(seed, keep, zoned):
+def test_assignment_equals_an_independent_milp_on_generated_fairs(seed, keep, zoned, exclusive):
     # 600 teachers, 40 schools, schools ranking few applicants: hundreds left for the
     # assignment, classes of several teachers, rows of posts deep enough for the segment trees.
     from algorithms import generate_instance
@@ -226,9 +232,42 @@ def test_assignment_equals_an_independent_milp_on_generated_fairs(seed, keep, zo
             school["zone"] = ""
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     _check_legal(inst, schools, assigned)
     placed, least = _milp_optimum(inst, schools)
     assert placed > 200
     assert np.count_nonzero(assigned >= 0) == placed
     assert sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0) == least
+
+
+def _assigned_ids(doc, exclusive=False):
+    inst = parse_instance(doc)
+    assigned = assign_unmatched(inst, match_instance(inst), exclusive=exclusive)
+    return {inst.teacher_ids[i]: inst.school_ids[j] for i, j in enumerate(assigned.tolist()) if j >= 0}
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_a_teacher_is_never_placed_at_home_even_where_home_would_be_cheapest(exclusive):
+    # The backbone teacher's home is weak and the only other seat strong: without the own-school
+    # rule home would be cheapest, and the smaller network's optimum takes it (then falls back).
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H", "zone": "东", "tier": "weak"}, {"id": "X", "zone": "西", "tier": "strong"}],
+        "teachers": [{"id": "t", "school": "H", "subject": "m", "backbone": True}],
+        "posts": [{"school": "H", "subject": "m", "capacity": 1}, {"school": "X", "subject": "m", "capacity": 1}],
+    }
+    assert _assigned_ids(doc, exclusive) == {"t": "X"}
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_two_teachers_swap_homes_rather_than_stay(exclusive):
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H1", "zone": "东"}, {"id": "H2", "zone": "西"}],
+        "teachers": [
+            {"id": "t1", "school": "H1", "subject": "m"},
+            {"id": "t2", "school": "H2", "subject": "m"},
+        ],
+        "posts": [{"school": "H1", "subject": "m", "capacity": 1}, {"school": "H2", "subject": "m", "capacity": 1}],
+    }
+    assert _assigned_ids(doc, exclusive) == {"t1": "H2", "t2": "H1"}

@@ -49,6 +49,9 @@ of its file.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import NamedTuple
+
 import numpy as np
 
 from .instance import Instance
@@ -199,6 +202,72 @@ class _Arcs:
         return [np.ascontiguousarray(np.concatenate([p[i] for p in self.parts])) for i in range(4)]
 
 
+class _Network(NamedTuple):
+    """A min-cost flow problem as arrays: arcs (tail, head, capacity, cost), node supplies."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    supplies: np.ndarray
+
+
+def _solve(network: _Network) -> np.ndarray:
+    """The least-cost flow of a network (OR-Tools' cost-scaling min-cost flow), per arc."""
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(network.tails, network.heads, network.caps, network.costs)
+    flow.set_nodes_supplies(np.arange(len(network.supplies), dtype=np.int32), network.supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:  # pragma: no cover - every network carries its flow value
+        raise RuntimeError(f"assignment: min-cost flow failed with status {status}")
+    return np.asarray(flow.flows(np.arange(len(network.tails), dtype=np.int32)), dtype=np.int64)
+
+
+def _solve_all(networks: list[_Network], workers: int) -> list[np.ndarray]:
+    """Solve independent networks, the larger ones first, in up to ``workers`` processes.
+
+    The solver holds the interpreter lock, so a second core takes a forked copy of this
+    process: it solves its share and writes the flows into memory shared with the parent,
+    which solves the rest meanwhile. Where that is not possible, or the child fails, the
+    parent solves everything; either way the flows (and so the result) are the same.
+    """
+    import os
+
+    if workers < 2 or len(networks) < 2 or not hasattr(os, "fork"):
+        return [_solve(net) for net in networks]
+    import mmap
+
+    share: list[list[int]] = [[], []]
+    load = [0, 0]
+    for k in sorted(range(len(networks)), key=lambda k: -len(networks[k].tails)):
+        side = int(load[1] < load[0])
+        share[side].append(k)
+        load[side] += len(networks[k].tails)
+    offsets = np.cumsum([0] + [len(networks[k].tails) for k in share[1]])
+    buffer = mmap.mmap(-1, max(8, int(offsets[-1]) * 8))
+    out = np.frombuffer(buffer, dtype=np.int64)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        status = 1
+        try:
+            for k, start in zip(share[1], offsets[:-1].tolist()):
+                out[start : start + len(networks[k].tails)] = _solve(networks[k])
+            status = 0
+        finally:
+            os._exit(status)
+    flows: dict[int, np.ndarray] = {k: _solve(networks[k]) for k in share[0]}
+    _, wait_status = os.waitpid(pid, 0)
+    child_ok = os.waitstatus_to_exitcode(wait_status) == 0
+    for k, start in zip(share[1], offsets[:-1].tolist()):
+        size = len(networks[k].tails)
+        flows[k] = out[start : start + size].copy() if child_ok else _solve(networks[k])
+    del out
+    buffer.close()
+    return [flows[k] for k in range(len(networks))]
+
+
 def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
     """Nodes of an iterative segment tree over ``size`` leaves that cover each range [lo, hi).
 
@@ -238,8 +307,13 @@ def _follow(unit_node: np.ndarray, tails: np.ndarray, heads: np.ndarray, flows: 
     return moved
 
 
-def _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive: bool = False):
+def _assign_subject(
+    instance, teachers, posts, free, zones, sid_rank, exclusive: bool = False
+) -> Generator[_Network, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """Least-cost maximum placement of ``teachers`` (sorted by lottery) into ``posts`` (sorted by id).
+
+    A generator: it yields the subject's flow network, is sent the solver's flow on each arc,
+    and returns the placements (so that several subjects' networks can be solved at once).
 
     With ``exclusive`` every class reaches "other zones" through gates that leave its own zone
     out (exact by construction, and a larger network). Without, it reaches the whole tier
@@ -251,8 +325,7 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive:
 
     Returns (teacher, school) index arrays of the placements, or ``None`` (see above).
     """
-    from ortools.graph.python import min_cost_flow
-
+    # (The subject's network is built first, then yielded; the placements are read from its flow.)
     home = instance.teacher_school[teachers].astype(np.int64)
     seats = free[posts].astype(np.int64)
     post_sch = instance.post_school[posts].astype(np.int64)
@@ -361,15 +434,9 @@ def _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive:
         trees.append((row, tree0, size, gate_arcs, gate0 + gate_of_range[which], tree0 + tnode, tree_arcs))
 
     tails, heads, caps, costs = arcs.arrays()
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(next_node, dtype=np.int64)
     supplies[source], supplies[sink] = target, -target
-    flow.set_nodes_supplies(np.arange(next_node, dtype=np.int32), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # pragma: no cover - the network always carries `target`
-        raise RuntimeError(f"assignment: min-cost flow failed with status {status}")
-    flows = np.asarray(flow.flows(np.arange(arcs.count, dtype=np.int32)), dtype=np.int64)
+    flows = yield _Network(tails, heads, caps, costs, supplies)
 
     # Teachers placed at a listed school.
     used = flows[listed_arcs] > 0
@@ -442,7 +509,11 @@ def _rank_within(group: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def assign_unmatched(
-    instance: Instance, schools: np.ndarray, positions: np.ndarray | None = None, exclusive: bool = False
+    instance: Instance,
+    schools: np.ndarray,
+    positions: np.ndarray | None = None,
+    exclusive: bool = False,
+    workers: int = 1,
 ) -> np.ndarray:
     """Place the unmatched teachers in free seats (see the module docstring for the cost).
 
@@ -458,6 +529,9 @@ def assign_unmatched(
         Always use the larger network whose "other zones" gates leave the own zone out,
         rather than only when the smaller one's optimum cannot avoid a teacher's home school
         (both are exact; tests force this one).
+    workers : int
+        Processes that solve subjects at once (the parent and, above 1, one forked child);
+        the result does not depend on it.
 
     Returns
     -------
@@ -491,14 +565,40 @@ def assign_unmatched(
     subject_of = instance.teacher_subject[unmatched]
     open_posts = np.flatnonzero(free > 0)
     open_posts = open_posts[np.argsort(sid_rank[instance.post_school[open_posts]], kind="stable")]
+    jobs = []
     for subject in np.unique(subject_of):
         teachers = unmatched[subject_of == subject]
         posts = open_posts[instance.post_subject[open_posts] == subject]
-        if len(posts) == 0:
-            continue
-        placed = _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive=exclusive)
-        if placed is None:  # the fast network's optimum needs a teacher at home: the exact one
-            placed = _assign_subject(instance, teachers, posts, free, zones, sid_rank, exclusive=True)
-        who, where = placed
-        assigned[who] = where
+        if len(posts):
+            jobs.append((teachers, posts))
+
+    def start(job, exclusive):
+        return _assign_subject(instance, job[0], job[1], free, zones, sid_rank, exclusive=exclusive)
+
+    pending = []  # (job, generator, network)
+    for job in jobs:
+        work = start(job, exclusive)
+        try:
+            pending.append((job, work, next(work)))
+        except StopIteration as done:  # nothing to place: no network to solve
+            _place(assigned, done.value)
+    flows = _solve_all([net for _, _, net in pending], workers)
+    for (job, work, _), flow in zip(pending, flows):
+        try:
+            work.send(flow)
+        except StopIteration as done:
+            placed = done.value
+        if placed is None:  # the smaller network's optimum needs a teacher at home: the exact one
+            work = start(job, True)
+            network = next(work)
+            try:
+                work.send(_solve(network))
+            except StopIteration as done:
+                placed = done.value
+        _place(assigned, placed)
     return assigned
+
+
+def _place(assigned: np.ndarray, placed) -> None:
+    who, where = placed
+    assigned[who] = where

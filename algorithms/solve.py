@@ -31,8 +31,11 @@ class Result:
         return np.where(self.schools >= 0, self.schools, self.assigned)
 
 
-def solve(instance: Instance, assign: bool = False) -> Result:
-    """Run the fair: deferred acceptance, its stability certificate, optionally the assignment.
+def solve(instance: Instance, assign: bool = False, workers: int = 1) -> Result:
+    """Run the fair: deferred acceptance, optionally the assignment, the stability certificate.
+
+    ``workers`` above 1 lets the assignment solve subjects in a forked process too (the
+    command line does, on a machine with several cores); the result is the same.
 
     Examples
     --------
@@ -49,7 +52,7 @@ def solve(instance: Instance, assign: bool = False) -> Result:
     if assign:
         from .assignment import assign_unmatched
 
-        assigned = assign_unmatched(instance, schools, positions)
+        assigned = assign_unmatched(instance, schools, positions, workers=workers)
     # The certificate covers the whole result: the assigned take seats too.
     certificate = certify(instance, schools, strict_scores(instance, positions), assigned)
     return Result(schools=schools, assigned=assigned, certificate=certificate)

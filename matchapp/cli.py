@@ -69,7 +69,8 @@ def cmd_solve(args) -> int:
     from algorithms.solve import result_bytes, solve
 
     instance = _load_instance(args.instance)
-    result = solve(instance, assign=args.assign)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    result = solve(instance, assign=args.assign, workers=min(cores, 2))
     _write(result_bytes(instance, result), args.output)
     if not result.certificate.stable:  # never expected: the certificate checks our own DA
         for line in result.certificate.describe(instance):

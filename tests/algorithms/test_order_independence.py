@@ -55,3 +55,14 @@ def test_a_shuffled_generated_district_gives_the_same_bytes_with_the_assignment(
     assert len(orjson.loads(first)["assigned"]) > 1000
     for seed in range(3):
         assert _bytes(_shuffled(doc, random.Random(seed)), True) == first
+
+
+def test_solving_subjects_in_two_processes_gives_the_same_bytes():
+    doc = generate_instance(3000, seed=6)
+    for post in doc["posts"]:
+        post["ranking"] = post["ranking"][: max(1, len(post["ranking"]) // 4)]
+    inst = loads_instance(orjson.dumps(doc))
+    one = result_bytes(inst, solve(inst, assign=True, workers=1))
+    two = result_bytes(inst, solve(inst, assign=True, workers=2))
+    assert one == two
+    assert len(orjson.loads(two)["assigned"]) > 1000

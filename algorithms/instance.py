@@ -49,6 +49,7 @@ RESULT_FORMAT = "matchapp.result/1"
 TIERS = ("strong", "ordinary", "weak")
 _TIER_CODE = {name: code for code, name in enumerate(TIERS)}
 _EMPTY: tuple = ()
+_EMPTY_LIST: list = []
 
 
 _QUOTE_LIMIT = 40
@@ -346,6 +347,83 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
     )
 
 
+def _posts_fast(posts: list, school_index: dict[str, int], subject_code: dict[str, int], subjects: list[str], n: int):
+    """Read well-formed posts column by column; ``None`` when anything looks wrong.
+
+    Adds the subjects that only posts name to ``subject_code`` and ``subjects`` (in order).
+    """
+    try:
+        at = [school_index[post["school"]] for post in posts]
+        subject_names = [post["subject"] for post in posts]
+        capacities = [post["capacity"] for post in posts]
+        rankings = [post.get("ranking", _EMPTY_LIST) for post in posts]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not (
+        set(map(type, subject_names)) <= {str}
+        and set(map(type, capacities)) <= {int}
+        and set(map(type, rankings)) <= {list}
+        and "" not in subject_names
+    ):
+        return None
+    known = len(subjects)
+    for name in dict.fromkeys(subject_names):
+        if name not in subject_code:
+            subject_code[name] = len(subjects)
+            subjects.append(name)
+    p_subject = np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=len(posts))
+    p_school = np.asarray(at, dtype=np.int32)
+    key = p_school.astype(np.int64) * len(subjects) + p_subject
+    key.sort()
+    if np.any(key[1:] == key[:-1]) or min(capacities, default=0) < 0:
+        for name in subjects[known:]:  # leave the subjects as the slow reader will find them
+            del subject_code[name]
+        del subjects[known:]
+        return None
+    p_capacity = np.fromiter((c if c <= n else n for c in capacities), dtype=np.int64, count=len(posts))
+    return p_school, p_subject, p_capacity, rankings
+
+
+def _posts_slow(posts: list, school_index: dict[str, int], subject_code: dict[str, int], subjects: list[str], n: int):
+    """Read posts one by one, raising on the first problem with its precise message."""
+    post_key: dict[tuple[int, str], int] = {}
+    p_school = np.empty(len(posts), dtype=np.int32)
+    p_subject = np.empty(len(posts), dtype=np.int32)
+    p_capacity = np.empty(len(posts), dtype=np.int64)
+    rankings: list[list] = []
+    for p, post in enumerate(posts):
+        if not isinstance(post, dict):
+            raise InstanceError(f"post #{p + 1}", "must be an object")
+        at_code: Any = post.get("school")
+        subject_name: Any = post.get("subject")
+        entry = f"post {_plain(at_code)}/{_plain(subject_name)}"
+        at = school_index.get(at_code) if isinstance(at_code, str) else None
+        if at is None:
+            raise InstanceError(entry, f"school {quote(at_code)} is not a school")
+        if not isinstance(subject_name, str) or not subject_name:
+            raise InstanceError(entry, "'subject' must be a non-empty string")
+        if (at, subject_name) in post_key:
+            raise InstanceError(entry, "duplicate post (one post per school and subject)")
+        post_key[(at, subject_name)] = p
+        code = subject_code.get(subject_name)
+        if code is None:
+            code = subject_code[subject_name] = len(subjects)
+            subjects.append(subject_name)
+        p_school[p] = at
+        p_subject[p] = code
+        capacity = post.get("capacity")
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise InstanceError(entry, f"capacity {quote(capacity)} is not an integer")
+        if capacity < 0:
+            raise InstanceError(entry, f"capacity {quote(capacity)} is negative")
+        p_capacity[p] = min(capacity, n)  # nobody can use more seats than there are teachers
+        ranking = post.get("ranking", [])
+        if type(ranking) is not list:
+            raise InstanceError(entry, "'ranking' must be a list")
+        rankings.append(ranking)
+    return p_school, p_subject, p_capacity, rankings
+
+
 def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
     """All posts' rankings at once, as CSR arrays (rank_ptr, rank_teacher, rank_group)."""
     items = [x for ranking in rankings for x in ranking]
@@ -463,45 +541,14 @@ def parse_instance(data: Any) -> Instance:
 
     # -- posts ---------------------------------------------------------------------------
     posts = _require_list(data.get("posts"), "", "posts")
-    post_key: dict[tuple[int, str], int] = {}
-    p_school = np.empty(len(posts), dtype=np.int32)
-    p_subject = np.empty(len(posts), dtype=np.int32)
-    p_capacity = np.empty(len(posts), dtype=np.int64)
-    rankings: list[list] = []
-    for p, post in enumerate(posts):
-        if not isinstance(post, dict):
-            raise InstanceError(f"post #{p + 1}", "must be an object")
-        at_code: Any = post.get("school")
-        subject_name: Any = post.get("subject")
-        entry = f"post {_plain(at_code)}/{_plain(subject_name)}"
-        at = school_index.get(at_code) if isinstance(at_code, str) else None
-        if at is None:
-            raise InstanceError(entry, f"school {quote(at_code)} is not a school")
-        if not isinstance(subject_name, str) or not subject_name:
-            raise InstanceError(entry, "'subject' must be a non-empty string")
-        if (at, subject_name) in post_key:
-            raise InstanceError(entry, "duplicate post (one post per school and subject)")
-        post_key[(at, subject_name)] = p
-        code = subject_code.get(subject_name)
-        if code is None:
-            code = subject_code[subject_name] = len(subjects)
-            subjects.append(subject_name)
-        p_school[p] = at
-        p_subject[p] = code
-        capacity = post.get("capacity")
-        if isinstance(capacity, bool) or not isinstance(capacity, int):
-            raise InstanceError(entry, f"capacity {quote(capacity)} is not an integer")
-        if capacity < 0:
-            raise InstanceError(entry, f"capacity {quote(capacity)} is negative")
-        p_capacity[p] = min(capacity, n)  # nobody can use more seats than there are teachers
-        ranking = post.get("ranking", [])
-        if type(ranking) is not list:
-            raise InstanceError(entry, "'ranking' must be a list")
-        rankings.append(ranking)
+    fast = _posts_fast(posts, school_index, subject_code, subjects, n)
+    if fast is None:
+        fast = _posts_slow(posts, school_index, subject_code, subjects, n)
+    p_school, p_subject, p_capacity, rankings = fast
     rank_ptr, rank_teacher, rank_group = _read_rankings(
         rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
     )
-    del rankings
+    del rankings, fast
 
     rank_owner = np.repeat(np.arange(len(posts), dtype=np.int32), np.diff(rank_ptr))
     wrong = np.flatnonzero(t_subject[rank_teacher] != p_subject[rank_owner])

@@ -375,13 +375,14 @@ def _assign_subject(
     arcs.add(post_node0 + np.arange(n_posts), np.full(n_posts, sink), seats, 0)
 
     # Unlisted seats, per tier: the tier's free posts in a row sorted by zone then school id,
-    # under a segment tree. Gates hold ranges of the row: "other zones" per zone, "own zone"
-    # per zone, "own zone but the home school" per home school with a post in the row.
+    # under a segment tree. Gates hold stretches of the row: "own zone" per zone, "own zone but
+    # the home school" per home school with a post in the row, and (exclusive only) "other
+    # zones" per zone; otherwise other zones are reached through the root.
     tier = instance.school_tier[post_sch].astype(np.int64)
     post_zone = zones[post_sch]
     uzones, class_zone_idx = np.unique(class_zone, return_inverse=True)
-    trees = []  # (tier, row, first node, size, gate arcs, gate nodes, tree arc tails/heads/indices)
-    class_gate_arcs = []  # (arc indices, class, gate node)
+    trees = []  # (row, node before the root, size, gate arcs, their tails, their heads, tree arcs)
+    class_gate_arcs = []  # (arc indices, class, entry node, entered at the root)
     for code in range(3):
         row = np.flatnonzero(tier == code)
         if not len(row):

@@ -257,8 +257,10 @@ def _solve_all(networks: list[_Network], workers: int) -> list[np.ndarray]:
             status = 0
         finally:
             os._exit(status)
-    flows: dict[int, np.ndarray] = {k: _solve(networks[k]) for k in share[0]}
-    _, wait_status = os.waitpid(pid, 0)
+    try:
+        flows: dict[int, np.ndarray] = {k: _solve(networks[k]) for k in share[0]}
+    finally:  # never leave the child behind, even if the parent's share fails
+        _, wait_status = os.waitpid(pid, 0)
     child_ok = os.waitstatus_to_exitcode(wait_status) == 0
     for k, start in zip(share[1], offsets[:-1].tolist()):
         size = len(networks[k].tails)

@@ -66,3 +66,24 @@ def test_solving_subjects_in_two_processes_gives_the_same_bytes():
     two = result_bytes(inst, solve(inst, assign=True, workers=2))
     assert one == two
     assert len(orjson.loads(two)["assigned"]) > 1000
+
+
+def test_a_failing_second_process_is_made_up_for_by_the_first(monkeypatch):
+    import os
+
+    import algorithms.assignment as assignment
+
+    doc = generate_instance(1500, seed=7)
+    for post in doc["posts"]:
+        post["ranking"] = post["ranking"][: max(1, len(post["ranking"]) // 4)]
+    inst = loads_instance(orjson.dumps(doc))
+    expected = result_bytes(inst, solve(inst, assign=True, workers=1))
+    parent, solve_one = os.getpid(), assignment._solve
+
+    def crash_in_the_child(network):
+        if os.getpid() != parent:
+            raise MemoryError("the child runs out")
+        return solve_one(network)
+
+    monkeypatch.setattr(assignment, "_solve", crash_in_the_child)
+    assert result_bytes(inst, solve(inst, assign=True, workers=2)) == expected

@@ -6,7 +6,7 @@ acceptance, certified by :func:`certify`, optionally followed by the administrat
 (:func:`explain_teacher`).
 """
 
-from .assignment import assign_unmatched, max_assignable
+from .assignment import assign_unmatched, free_seats, max_assignable, placement_costs
 from .deferred_acceptance import deferred_acceptance, lottery, match_instance, strict_scores
 from .flows import BackboneFlow, backbone_flow
 from .generate import SUBJECTS, generate_instance
@@ -24,7 +24,7 @@ from .policy import Explanation, Reason, backbone_flows, explain_teacher, rank_h
 from .solve import Result, parse_result, result_bytes, result_to_dict, solve
 from .stability import Certificate, Violation, certify
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 __all__ = [
     "ENGINE_VERSION",
@@ -46,6 +46,7 @@ __all__ = [
     "certify",
     "deferred_acceptance",
     "explain_teacher",
+    "free_seats",
     "generate_instance",
     "instance_to_dict",
     "loads_instance",
@@ -54,6 +55,7 @@ __all__ = [
     "max_assignable",
     "parse_instance",
     "parse_result",
+    "placement_costs",
     "rank_histogram",
     "result_bytes",
     "result_to_dict",

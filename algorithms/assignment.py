@@ -16,209 +16,508 @@ the teacher did not list ``s``                ``1,000,000``
 so a school the teacher listed (best rank first) comes before one they did not, their own zone
 before another, and a backbone teacher toward a weak school before a strong one.
 
-The problem splits by subject. A subject whose (teachers × free seats) table has at most
-``dense_limit`` cells is solved exactly with :func:`scipy.optimize.linear_sum_assignment`. A
-larger one (a province) is solved with
-:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` on a sparse graph: every seat at
-a school the teacher listed, every seat in their own zone, and a seeded sample of seats of each
-tier elsewhere (all seats outside a teacher's list and zone of one tier cost them the same). The
-number placed is exact: it is checked against the maximum (König's theorem on this graph,
-:func:`max_assignable`) and the sample is widened until it is reached. The cost is the least over
-this sparse graph, which can exceed the dense optimum when the optimum needs another-zone seats the
-sample did not offer (hypothesis finds such small cases). On generated instances of 20,000, 50,000
-and 100,000 teachers it equalled the dense optimum exactly. Below ``dense_limit`` cells per subject
-(every district, and a 100,000-teacher province) the result is the exact optimum.
+The optimum is exact at every size. The problem splits by subject; each is one min-cost flow
+(OR-Tools' ``SimpleMinCostFlow``, integer costs) over a network whose size grows with the
+teachers, the posts and the listed schools, never with teachers × seats:
+
+- a teacher who listed at least one post with free seats is a node, with one arc per such post
+  (cost: the rank) and one arc to their *class*;
+- a class is (home school, backbone): every seat at a school the teacher did not list costs all
+  teachers of a class the same, so the teachers who listed no free post enter at their class
+  node as one supply;
+- for each tier, the tier's free posts are laid out in a row, sorted by zone then school id,
+  under a segment tree (each node reaches the posts below it, so any stretch of the row is a
+  handful of nodes). A class reaches the posts of its own zone in the tier, its home school
+  left out, through a gate over at most two stretches (at the own-zone cost), and every post
+  of the tier through the tree's root (at the other-zone cost). An own-zone post reached
+  through the root costs more than through the gate, so an optimum never does that; the root
+  does not leave out the home school, though, so when the optimum places a teacher at home
+  that way (rare: never on generated fairs), the subject is solved again on a larger network
+  whose "other zones" gates leave the class's zone out (``exclusive``), exact by construction.
+
+The flow value is fixed to the maximum number placeable (:func:`max_assignable`, König's theorem
+on the graph "every teacher to every seat but their own school's", which is the graph the
+network encodes), so the solver returns a maximum-cardinality placement of least cost.
+
+Ties. Teachers of one class placed outside their lists are interchangeable for the cost: they
+are placed in lottery order (the fair's seeded lottery) and take their class's seats cheapest
+first, then by school id. Every other choice between equally cheap placements is the solver's,
+on a network built in a canonical order (teachers by lottery position, posts by school id,
+classes by home school id), so the result depends on the instance's content, never on the order
+of its file.
 """
 
 from __future__ import annotations
+
+from collections.abc import Generator
+from typing import NamedTuple
 
 import numpy as np
 
 from .instance import Instance
 
 __all__ = [
-    "LISTED",
     "UNLISTED",
     "OTHER_ZONE",
     "BACKBONE_TIER_STEP",
-    "assignment_costs",
+    "placement_costs",
+    "free_seats",
     "max_assignable",
     "assign_unmatched",
 ]
 
-UNLISTED = 1_000_000.0
-OTHER_ZONE = 1_000.0
-BACKBONE_TIER_STEP = 10.0
-LISTED = "rank"  # listed schools cost their 1-based rank
+UNLISTED = 1_000_000
+OTHER_ZONE = 1_000
+BACKBONE_TIER_STEP = 10
 #: tier code (strong, ordinary, weak) -> step toward strong
-_TIER_STEP = np.array([2.0, 1.0, 0.0])
+_TIER_STEP = np.array([2, 1, 0], dtype=np.int64)
 
 
-def _seat_table(instance: Instance, schools: np.ndarray):
-    """Free seats per post after the matching."""
+def _post_lookup(instance: Instance) -> np.ndarray:
+    """(school * n_subjects + subject) -> post index, -1 where there is no post."""
     n_subjects = len(instance.subjects)
     lookup = np.full(instance.n_schools * n_subjects, -1, dtype=np.int64)
     lookup[instance.post_school.astype(np.int64) * n_subjects + instance.post_subject] = np.arange(instance.n_posts)
-    matched = np.flatnonzero(schools >= 0)
-    posts = lookup[schools[matched] * n_subjects + instance.teacher_subject[matched]]
-    posts = posts[posts >= 0]
-    filled = np.bincount(posts, minlength=instance.n_posts)
+    return lookup
+
+
+def free_seats(instance: Instance, schools: np.ndarray) -> np.ndarray:
+    """Seats of each post left free by a matching (school index per teacher, -1 unmatched).
+
+    Examples
+    --------
+    >>> from algorithms.instance import parse_instance
+    >>> inst = parse_instance({"format": "matchapp.instance/1", "schools": [{"id": "A"}, {"id": "B"}],
+    ...     "teachers": [{"id": "t", "school": "A", "subject": "m", "preferences": ["B"]}],
+    ...     "posts": [{"school": "B", "subject": "m", "capacity": 1}]})
+    >>> free_seats(inst, np.array([-1])).tolist(), free_seats(inst, np.array([1])).tolist()
+    ([1], [0])
+    """
+    schools = np.asarray(schools, dtype=np.int64)
+    lookup = _post_lookup(instance)
+    matched = np.flatnonzero((schools >= 0) & (schools < instance.n_schools))
+    posts = lookup[schools[matched] * len(instance.subjects) + instance.teacher_subject[matched]]
+    filled = np.bincount(posts[posts >= 0], minlength=instance.n_posts)
     return np.maximum(instance.post_capacity - filled, 0)
 
 
-def assignment_costs(
-    instance: Instance, teachers: np.ndarray, seat_school: np.ndarray, zones: np.ndarray, rank_of=None
-) -> np.ndarray:
-    """Dense cost table (teachers × seats) per the module's cost, own school = ``inf``."""
+def placement_costs(instance: Instance, teachers: np.ndarray, schools: np.ndarray) -> np.ndarray:
+    """The documented cost (module docstring) of placing each ``teachers[k]`` at ``schools[k]``.
+
+    Parameters
+    ----------
+    instance : Instance
+    teachers, schools : (k,) int arrays
+        Teacher and school indices, pairwise.
+
+    Returns
+    -------
+    (k,) int64 array
+
+    Examples
+    --------
+    >>> from algorithms.instance import parse_instance
+    >>> inst = parse_instance({"format": "matchapp.instance/1",
+    ...     "schools": [{"id": "A", "zone": "e"}, {"id": "B", "zone": "e"}, {"id": "C", "zone": "w", "tier": "strong"}],
+    ...     "teachers": [{"id": "t", "school": "A", "subject": "m", "backbone": True, "preferences": ["B"]}],
+    ...     "posts": [{"school": "B", "subject": "m", "capacity": 1}, {"school": "C", "subject": "m", "capacity": 1}]})
+    >>> placement_costs(inst, np.array([0, 0]), np.array([1, 2])).tolist()
+    [1, 1001020]
+    """
+    teachers = np.asarray(teachers, dtype=np.int64)
+    schools = np.asarray(schools, dtype=np.int64)
+    zones = instance.zone_codes()
     home = instance.teacher_school[teachers]
-    cost = np.full((len(teachers), len(seat_school)), UNLISTED)
-    cost += OTHER_ZONE * (zones[home][:, None] != zones[seat_school][None, :])
-    cost += BACKBONE_TIER_STEP * (
-        instance.teacher_backbone[teachers].astype(float)[:, None]
-        * _TIER_STEP[instance.school_tier[seat_school]][None, :]
+    cost = (
+        UNLISTED
+        + OTHER_ZONE * (zones[home] != zones[schools]).astype(np.int64)
+        + BACKBONE_TIER_STEP * instance.teacher_backbone[teachers] * _TIER_STEP[instance.school_tier[schools]]
     )
-    rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
-    cost[rows, cols] = ranks
-    cost[home[:, None] == seat_school[None, :]] = np.inf
-    return cost
-
-
-def _listed_edges(instance: Instance, teachers: np.ndarray, seat_school: np.ndarray):
-    """(row, seat column, rank) for every seat at a school the row's teacher listed."""
-    order = np.argsort(seat_school, kind="stable")
-    sorted_school = seat_school[order]
+    # Listed schools: join the pairs with the teachers' lists on (teacher, school).
     ptr = instance.pref_ptr
     lengths = ptr[teachers + 1] - ptr[teachers]
     rows = np.repeat(np.arange(len(teachers)), lengths)
-    entries = np.repeat(ptr[teachers] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    ranks = entries - ptr[teachers][rows] + 1
-    school = instance.pref_school[entries]
-    lo = np.searchsorted(sorted_school, school, side="left")
-    hi = np.searchsorted(sorted_school, school, side="right")
-    count = hi - lo
-    out_rows = np.repeat(rows, count)
-    out_ranks = np.repeat(ranks, count).astype(float)
-    starts = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
-    return out_rows, order[starts], out_ranks
+    entries = np.repeat(ptr[teachers] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    hit = instance.pref_school[entries] == schools[rows]
+    cost[rows[hit]] = entries[hit] - ptr[teachers[rows[hit]]] + 1
+    return cost
 
 
-def max_assignable(home: np.ndarray, seat_school: np.ndarray) -> int:
+def max_assignable(home: np.ndarray, seat_school: np.ndarray, seat_count: np.ndarray | None = None) -> int:
     """The most teachers of one subject that fit the seats, none at their own school.
 
     The graph is complete but for each school's own teachers and seats, so by König's theorem
     the shortfall is the larger of ``U - S`` and, for any school ``X``, ``U_X - (S - S_X)``.
+
+    Parameters
+    ----------
+    home : (U,) int array
+        Home school of each teacher.
+    seat_school : (k,) int array
+        School of each seat (or of each group of seats, see ``seat_count``).
+    seat_count : (k,) int array, optional
+        Seats at each ``seat_school`` entry (default one each).
+
+    Examples
+    --------
+    >>> max_assignable(np.array([0, 0, 0]), np.array([0, 1]), np.array([5, 2]))
+    2
     """
-    u, s = len(home), len(seat_school)
+    home = np.asarray(home, dtype=np.int64)
+    seat_school = np.asarray(seat_school, dtype=np.int64)
+    count = np.ones(len(seat_school), dtype=np.int64) if seat_count is None else np.asarray(seat_count, np.int64)
+    u, s = len(home), int(count.sum())
     if u == 0 or s == 0:
         return 0
     deficiency = max(0, u - s)
     schools, u_x = np.unique(home, return_counts=True)
-    seats = np.sort(seat_school)
-    s_x = np.searchsorted(seats, schools, side="right") - np.searchsorted(seats, schools, side="left")
+    order = np.argsort(seat_school, kind="stable")
+    sorted_school = seat_school[order]
+    cum = np.concatenate([[0], np.cumsum(count[order])])
+    s_x = cum[np.searchsorted(sorted_school, schools, side="right")] - cum[np.searchsorted(sorted_school, schools)]
     deficiency = max(deficiency, int((u_x - (s - s_x)).max()))
     return u - deficiency
 
 
-def _dense(instance, teachers, seat_school, zones):
-    from scipy.optimize import linear_sum_assignment
+class _Arcs:
+    """Arcs of a flow network, gathered as arrays and added to the solver in one call."""
 
-    cost = assignment_costs(instance, teachers, seat_school, zones)
-    forbidden = np.isinf(cost)
-    # Larger than any sum of allowed costs: the optimum avoids forbidden cells whenever it can,
-    # so dropping them afterwards leaves a maximum-cardinality, least-cost placement.
-    cost[forbidden] = (min(cost.shape) + 1) * (UNLISTED + 2 * OTHER_ZONE)
-    rows, cols = linear_sum_assignment(cost)
-    keep = ~forbidden[rows, cols]
-    return rows[keep], cols[keep]
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.count = 0
 
+    def add(self, tails, heads, caps, costs) -> np.ndarray:
+        """Add arcs (broadcasting scalars); return their indices."""
+        tails = np.asarray(tails, dtype=np.int32)
+        k = len(tails)
+        heads = np.broadcast_to(np.asarray(heads, dtype=np.int32), (k,))
+        caps = np.broadcast_to(np.asarray(caps, dtype=np.int64), (k,))
+        costs = np.broadcast_to(np.asarray(costs, dtype=np.int64), (k,))
+        self.parts.append((tails, heads, caps, costs))
+        index = np.arange(self.count, self.count + k, dtype=np.int64)
+        self.count += k
+        return index
 
-def _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng):
-    """The sparse graph of a large subject: (row, seat, cost) for every seat at a listed
-    school, every seat in the teacher's own zone, and a seeded sample of ``per_tier`` seats
-    of each tier elsewhere (all of which cost the teacher the same)."""
-    u, s = len(teachers), len(seat_school)
-    home = instance.teacher_school[teachers]
-    rows, cols, ranks = _listed_edges(instance, teachers, seat_school)
-    # Own-zone seats: join teachers and seats on zone.
-    seat_order = np.argsort(zones[seat_school], kind="stable")
-    seat_zone_sorted = zones[seat_school][seat_order]
-    tz = zones[home]
-    lo = np.searchsorted(seat_zone_sorted, tz, side="left")
-    hi = np.searchsorted(seat_zone_sorted, tz, side="right")
-    count = hi - lo
-    z_rows = np.repeat(np.arange(u), count)
-    z_cols = seat_order[np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())]
-    z_cost = UNLISTED + BACKBONE_TIER_STEP * (
-        instance.teacher_backbone[teachers][z_rows] * _TIER_STEP[instance.school_tier[seat_school[z_cols]]]
-    )
-    tier = instance.school_tier[seat_school]
-    s_rows, s_cols = [], []
-    for code in range(3):
-        pool = np.flatnonzero(tier == code)
-        if len(pool):
-            if per_tier >= len(pool):  # every seat of the tier
-                pick = np.broadcast_to(pool, (u, len(pool)))
-            else:
-                pick = pool[rng.integers(0, len(pool), size=(u, per_tier))]
-            s_rows.append(np.repeat(np.arange(u), pick.shape[1]))
-            s_cols.append(pick.ravel())
-    s_rows, s_cols = np.concatenate(s_rows), np.concatenate(s_cols)
-    s_cost = (
-        UNLISTED
-        + OTHER_ZONE * (zones[home][s_rows] != zones[seat_school][s_cols])
-        + BACKBONE_TIER_STEP * (instance.teacher_backbone[teachers][s_rows] * _TIER_STEP[tier[s_cols]])
-    )
-    all_rows = np.concatenate([rows, z_rows, s_rows])
-    all_cols = np.concatenate([cols, z_cols, s_cols])
-    all_cost = np.concatenate([ranks, z_cost, s_cost])
-    # A seat reached twice keeps its cheapest cost (a listed seat is also in the zone, say).
-    key = all_rows.astype(np.int64) * s + all_cols
-    order = np.lexsort((all_cost, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    pick = order[first]
-    all_rows, all_cols, all_cost = all_rows[pick], all_cols[pick], all_cost[pick]
-    ok = home[all_rows] != seat_school[all_cols]
-    return all_rows[ok], all_cols[ok], all_cost[ok]
+    def arrays(self):
+        return [np.ascontiguousarray(np.concatenate([p[i] for p in self.parts])) for i in range(4)]
 
 
-def _min_cost_with_dummies(rows, cols, cost, u, s):
-    """Least-cost matching of a sparse graph that places as many rows as it can.
+class _Network(NamedTuple):
+    """A min-cost flow problem as arrays: arcs (tail, head, capacity, cost), node supplies."""
 
-    One private dummy seat per row, dearer than any real seat, keeps a full matching possible
-    for :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`.
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    supplies: np.ndarray
+
+
+def _solve(network: _Network) -> np.ndarray:
+    """The least-cost flow of a network (OR-Tools' cost-scaling min-cost flow), per arc."""
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(network.tails, network.heads, network.caps, network.costs)
+    flow.set_nodes_supplies(np.arange(len(network.supplies), dtype=np.int32), network.supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:  # pragma: no cover - every network carries its flow value
+        raise RuntimeError(f"assignment: min-cost flow failed with status {status}")
+    return np.asarray(flow.flows(np.arange(len(network.tails), dtype=np.int32)), dtype=np.int64)
+
+
+def _solve_all(networks: list[_Network], workers: int) -> list[np.ndarray]:
+    """Solve independent networks, the larger ones first, in up to ``workers`` processes.
+
+    The solver holds the interpreter lock, so a second core takes a forked copy of this
+    process: it solves its share and writes the flows into memory shared with the parent,
+    which solves the rest meanwhile. Where that is not possible, or the child fails, the
+    parent solves everything; either way the flows (and so the result) are the same.
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+    import os
 
-    dummy = (min(u, s) + 1) * (UNLISTED + 2 * OTHER_ZONE)
-    graph = csr_matrix(
-        (
-            np.concatenate([cost, np.full(u, dummy)]),
-            (np.concatenate([rows, np.arange(u)]), np.concatenate([cols, s + np.arange(u)])),
-        ),
-        shape=(u, s + u),
+    if workers < 2 or len(networks) < 2 or not hasattr(os, "fork"):
+        return [_solve(net) for net in networks]
+    import mmap
+
+    share: list[list[int]] = [[], []]
+    load = [0, 0]
+    for k in sorted(range(len(networks)), key=lambda k: -len(networks[k].tails)):
+        side = int(load[1] < load[0])
+        share[side].append(k)
+        load[side] += len(networks[k].tails)
+    offsets = np.cumsum([0] + [len(networks[k].tails) for k in share[1]])
+    buffer = mmap.mmap(-1, max(8, int(offsets[-1]) * 8))
+    out = np.frombuffer(buffer, dtype=np.int64)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        status = 1
+        try:
+            for k, start in zip(share[1], offsets[:-1].tolist()):
+                out[start : start + len(networks[k].tails)] = _solve(networks[k])
+            status = 0
+        finally:
+            os._exit(status)
+    try:
+        flows: dict[int, np.ndarray] = {k: _solve(networks[k]) for k in share[0]}
+    finally:  # never leave the child behind, even if the parent's share fails
+        _, wait_status = os.waitpid(pid, 0)
+    child_ok = os.waitstatus_to_exitcode(wait_status) == 0
+    for k, start in zip(share[1], offsets[:-1].tolist()):
+        size = len(networks[k].tails)
+        flows[k] = out[start : start + size].copy() if child_ok else _solve(networks[k])
+    del out
+    buffer.close()
+    return [flows[k] for k in range(len(networks))]
+
+
+def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
+    """Nodes of an iterative segment tree over ``size`` leaves that cover each range [lo, hi).
+
+    Returns (query index, tree node) pairs; node ``v`` covers its leaves ``size + i`` below it.
+    """
+    query: list[np.ndarray] = []
+    nodes: list[np.ndarray] = []
+    q = np.arange(len(lo))
+    left, right = lo + size, hi + size
+    while len(q):
+        live = left < right
+        q, left, right = q[live], left[live], right[live]
+        take = (left & 1) == 1
+        query.append(q[take])
+        nodes.append(left[take])
+        left = left + take
+        take = (right & 1) == 1
+        right = right - take
+        query.append(q[take])
+        nodes.append(right[take])
+        left, right = left >> 1, right >> 1
+    return np.concatenate(query), np.concatenate(nodes)
+
+
+def _follow(unit_node: np.ndarray, tails: np.ndarray, heads: np.ndarray, flows: np.ndarray) -> np.ndarray:
+    """Move units sitting at ``tails`` nodes along those nodes' arcs, as many per arc as its flow.
+
+    Every unit of a tail node leaves it (flow conservation), so the units sorted by node and the
+    arcs' flow units sorted by tail line up one to one.
+    """
+    order = np.argsort(unit_node, kind="stable")
+    slot_tail = np.repeat(tails, flows)
+    slot_head = np.repeat(heads, flows)
+    slots = np.argsort(slot_tail, kind="stable")
+    moved = np.empty(len(unit_node), dtype=np.int64)
+    moved[order] = slot_head[slots]
+    return moved
+
+
+def _assign_subject(
+    instance, teachers, posts, free, zones, sid_rank, exclusive: bool = False
+) -> Generator[_Network, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Least-cost maximum placement of ``teachers`` (sorted by lottery) into ``posts`` (sorted by id).
+
+    A generator: it yields the subject's flow network, is sent the solver's flow on each arc,
+    and returns the placements (so that several subjects' networks can be solved at once).
+
+    With ``exclusive`` every class reaches "other zones" through gates that leave its own zone
+    out (exact by construction, and a larger network). Without, it reaches the whole tier
+    through the tree's root at the other-zone cost: an own-zone post reached that way is never
+    in an optimum (its own-zone route is cheaper), except the home school itself, which the
+    root does not exclude. So when no unit that entered at a root lands at its home school,
+    the smaller network's optimum is feasible, hence optimal; otherwise the subject is solved
+    again with ``exclusive`` (rare: on generated fairs it never happens).
+
+    Returns (teacher, school) index arrays of the placements, or ``None`` (see above).
+    """
+    # (The subject's network is built first, then yielded; the placements are read from its flow.)
+    home = instance.teacher_school[teachers].astype(np.int64)
+    seats = free[posts].astype(np.int64)
+    post_sch = instance.post_school[posts].astype(np.int64)
+    target = max_assignable(home, post_sch, seats)
+    if target == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    n_posts = len(posts)
+
+    # Listed arcs: each teacher's entries at posts of this subject with free seats.
+    slot_of_post = np.full(instance.n_posts, -1, dtype=np.int64)
+    slot_of_post[posts] = np.arange(n_posts)
+    ptr = instance.pref_ptr
+    lengths = ptr[teachers + 1] - ptr[teachers]
+    rows = np.repeat(np.arange(len(teachers)), lengths)
+    entries = np.repeat(ptr[teachers] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    slot = slot_of_post[instance.pref_post[entries]]
+    keep = slot >= 0
+    l_rows, l_slot, l_rank = rows[keep], slot[keep], (entries - ptr[teachers][rows] + 1)[keep]
+    is_listed = np.zeros(len(teachers), dtype=bool)
+    is_listed[l_rows] = True
+
+    # Classes (home school, backbone), in the order of the home school's id.
+    backbone = instance.teacher_backbone[teachers].astype(np.int64)
+    class_keys, class_of = np.unique(sid_rank[home] * 2 + backbone, return_inverse=True)
+    n_classes = len(class_keys)
+    class_home = np.empty(n_classes, dtype=np.int64)
+    class_home[class_of] = home
+    class_bb = class_keys % 2
+    class_zone = zones[class_home]
+    aggregated = np.bincount(class_of[~is_listed], minlength=n_classes)
+
+    listed_idx = np.flatnonzero(is_listed)
+    source, sink, post_node0 = 0, 1, 2
+    class_node0 = post_node0 + n_posts
+    teacher_node = class_node0 + n_classes + np.arange(len(listed_idx))
+    next_node = class_node0 + n_classes + len(listed_idx)
+    big = int(target)
+
+    arcs = _Arcs()
+    arcs.add(np.full(len(listed_idx), source), teacher_node, 1, 0)
+    has_agg = np.flatnonzero(aggregated > 0)
+    agg_arcs = arcs.add(np.full(len(has_agg), source), class_node0 + has_agg, aggregated[has_agg], 0)
+    to_class_arcs = arcs.add(teacher_node, class_node0 + class_of[listed_idx], 1, 0)
+    node_of_row = np.empty(len(teachers), dtype=np.int64)
+    node_of_row[listed_idx] = teacher_node
+    listed_arcs = arcs.add(node_of_row[l_rows], post_node0 + l_slot, 1, l_rank)
+    arcs.add(post_node0 + np.arange(n_posts), np.full(n_posts, sink), seats, 0)
+
+    # Unlisted seats, per tier: the tier's free posts in a row sorted by zone then school id,
+    # under a segment tree. Gates hold stretches of the row: "own zone" per zone, "own zone but
+    # the home school" per home school with a post in the row, and (exclusive only) "other
+    # zones" per zone; otherwise other zones are reached through the root.
+    tier = instance.school_tier[post_sch].astype(np.int64)
+    post_zone = zones[post_sch]
+    uzones, class_zone_idx = np.unique(class_zone, return_inverse=True)
+    trees = []  # (row, node before the root, size, gate arcs, their tails, their heads, tree arcs)
+    class_gate_arcs = []  # (arc indices, class, entry node, entered at the root)
+    for code in range(3):
+        row = np.flatnonzero(tier == code)
+        if not len(row):
+            continue
+        row = row[np.lexsort((sid_rank[post_sch[row]], post_zone[row]))]
+        size = len(row)
+        row_zone = post_zone[row]
+        tree0 = next_node - 1  # tree node v (1 .. 2 size - 1) is node tree0 + v
+        next_node += 2 * size - 1
+        internal = np.arange(1, size)
+        tree_tails = np.concatenate([internal, internal])
+        tree_heads = np.concatenate([2 * internal, 2 * internal + 1])
+        tree_arcs = arcs.add(tree0 + tree_tails, tree0 + tree_heads, big, 0)
+        arcs.add(tree0 + size + np.arange(size), post_node0 + row, big, 0)
+        seg_lo = np.searchsorted(row_zone, uzones, side="left")
+        seg_hi = np.searchsorted(row_zone, uzones, side="right")
+        key = row_zone * instance.n_schools + sid_rank[post_sch[row]]
+        homes = class_home[np.r_[True, class_home[1:] != class_home[:-1]]]  # by school id, as the classes
+        home_key = zones[homes] * instance.n_schools + sid_rank[homes]
+        at = np.searchsorted(key, home_key)
+        in_row = (at < size) & (key[np.minimum(at, size - 1)] == home_key)
+        x_homes, x_at = homes[in_row], at[in_row]
+        x_zone = np.searchsorted(uzones, zones[x_homes])
+        n_z, n_x = len(uzones), len(x_homes)
+        gate0 = next_node
+        next_node += 2 * n_z + n_x  # O gates (empty unless exclusive), W gates, X gates
+        o_lo, o_hi = (seg_lo, seg_hi) if exclusive else (np.zeros(n_z, np.int64), np.zeros(n_z, np.int64))
+        o_end = np.full(n_z, size) if exclusive else np.zeros(n_z, np.int64)
+        lo = np.concatenate([np.zeros(n_z, np.int64), seg_lo, seg_lo[x_zone], o_hi, np.zeros(n_z, np.int64), x_at + 1])
+        hi = np.concatenate([o_lo, seg_hi, x_at, o_end, np.zeros(n_z, np.int64), seg_hi[x_zone]])
+        gate_of_range = np.concatenate([np.arange(2 * n_z + n_x)] * 2)
+        which, tnode = _cover(lo, hi, size)
+        gate_arcs = arcs.add(gate0 + gate_of_range[which], tree0 + tnode, big, 0)
+        gate_has = np.zeros(2 * n_z + n_x, dtype=bool)
+        gate_has[gate_of_range[which]] = True
+        # Class arcs: to "other zones" at the other-zone cost, to "own zone (but home)" at the own cost.
+        own_cost = UNLISTED + BACKBONE_TIER_STEP * class_bb * _TIER_STEP[code]
+        o_gate = class_zone_idx
+        x_of_home = np.full(instance.n_schools, -1, dtype=np.int64)
+        x_of_home[x_homes] = 2 * n_z + np.arange(n_x)
+        w_gate = np.where(x_of_home[class_home] >= 0, x_of_home[class_home], n_z + class_zone_idx)
+        for gate, cost in ((o_gate, own_cost + OTHER_ZONE), (w_gate, own_cost)):
+            cls = np.flatnonzero(gate_has[gate])
+            idx = arcs.add(class_node0 + cls, gate0 + gate[cls], big, cost[cls])
+            class_gate_arcs.append((idx, cls, gate0 + gate[cls], False))
+        if not exclusive:  # the whole row, through the root, for classes with another zone in it
+            cls = np.flatnonzero((seg_hi - seg_lo)[class_zone_idx] < size)
+            idx = arcs.add(class_node0 + cls, tree0 + 1, big, own_cost[cls] + OTHER_ZONE)
+            class_gate_arcs.append((idx, cls, np.full(len(cls), tree0 + 1), True))
+        trees.append((row, tree0, size, gate_arcs, gate0 + gate_of_range[which], tree0 + tnode, tree_arcs))
+
+    tails, heads, caps, costs = arcs.arrays()
+    supplies = np.zeros(next_node, dtype=np.int64)
+    supplies[source], supplies[sink] = target, -target
+    flows = yield _Network(tails, heads, caps, costs, supplies)
+
+    # Teachers placed at a listed school.
+    used = flows[listed_arcs] > 0
+    out_teacher = [teachers[l_rows[used]]]
+    out_school = [post_sch[l_slot[used]]]
+
+    # Teachers placed through their class: follow each class's units through the gates and
+    # down the trees to the posts.
+    idx = np.concatenate([a[0] for a in class_gate_arcs])
+    amount = flows[idx]
+    unit_class = np.repeat(np.concatenate([a[1] for a in class_gate_arcs]), amount)
+    unit_node = np.repeat(np.concatenate([a[2] for a in class_gate_arcs]), amount)
+    via_root = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in class_gate_arcs]), amount)
+    gate_idx = np.concatenate([t[3] for t in trees])
+    at_gate = ~via_root
+    unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
+    unit_post = np.full(len(unit_node), -1, dtype=np.int64)
+    for row, tree0, size, _, _, _, tree_arcs in trees:
+        mine = np.flatnonzero((unit_node > tree0) & (unit_node < tree0 + 2 * size))
+        v = unit_node[mine] - tree0
+        depth = 0
+        while True:
+            inner = v < size
+            if not inner.any():
+                break
+            level = inner & (v >= (1 << depth)) & (v < (2 << depth))
+            if level.any():
+                sel = np.flatnonzero(level)
+                arc_v = tails[tree_arcs] - tree0
+                arc_sel = (arc_v >= (1 << depth)) & (arc_v < (2 << depth))
+                a = tree_arcs[arc_sel]
+                v[sel] = _follow(v[sel], arc_v[arc_sel], heads[a] - tree0, flows[a])
+            depth += 1
+        unit_post[mine] = row[v - size]
+    if np.any(via_root & (post_sch[unit_post] == class_home[unit_class])):
+        return None  # this optimum needs a teacher at home: only the exclusive network can say
+    # Within a class: teachers in lottery order take its seats cheapest first, then by school id.
+    school = post_sch[unit_post]
+    unit_cost = (
+        UNLISTED
+        + OTHER_ZONE * (zones[class_home[unit_class]] != zones[school])
+        + BACKBONE_TIER_STEP * class_bb[unit_class] * _TIER_STEP[instance.school_tier[school]]
     )
-    r, c = min_weight_full_bipartite_matching(graph)
-    real = c < s
-    return r[real], c[real]
+    order = np.lexsort((sid_rank[school], unit_cost, unit_class))
+    school = school[order]
+    # The class's placed teachers: its listed teachers routed through it, and the first of its
+    # other teachers in lottery order (``teachers`` is in lottery order already).
+    via = listed_idx[flows[to_class_arcs] > 0]
+    take = np.zeros(n_classes, dtype=np.int64)
+    take[has_agg] = flows[agg_arcs]
+    rank_in_class = _rank_within(class_of, ~is_listed)
+    picked = np.flatnonzero(~is_listed & (rank_in_class < take[class_of]))
+    placed = np.concatenate([via, picked])
+    placed = placed[np.lexsort((placed, class_of[placed]))]  # by class, then lottery
+    out_teacher.append(teachers[placed])
+    out_school.append(school)
+    return np.concatenate(out_teacher), np.concatenate(out_school)
 
 
-def _assign_subject(instance, teachers, seat_school, zones, dense_limit):
-    if len(teachers) * len(seat_school) <= dense_limit:
-        return _dense(instance, teachers, seat_school, zones)
-    target = max_assignable(instance.teacher_school[teachers], seat_school)
-    rng = np.random.default_rng(instance.seed)
-    per_tier = 4
-    while True:
-        rows, cols, cost = _candidate_edges(instance, teachers, seat_school, zones, per_tier, rng)
-        r, c = _min_cost_with_dummies(rows, cols, cost, len(teachers), len(seat_school))
-        if len(r) >= target or per_tier >= len(seat_school):
-            return r, c
-        per_tier *= 4  # the sample was too thin to place everyone: widen it
+def _rank_within(group: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """For each masked item, how many masked items of its group come before it (-1 unmasked)."""
+    rank = np.full(len(group), -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    order = idx[np.argsort(group[idx], kind="stable")]
+    g = group[order]
+    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    counts = np.diff(np.r_[start, len(g)])
+    rank[order] = np.arange(len(g)) - np.repeat(start, counts)
+    return rank
 
 
-def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int = 20_000_000) -> np.ndarray:
+def assign_unmatched(
+    instance: Instance,
+    schools: np.ndarray,
+    positions: np.ndarray | None = None,
+    exclusive: bool = False,
+    workers: int = 1,
+) -> np.ndarray:
     """Place the unmatched teachers in free seats (see the module docstring for the cost).
 
     Parameters
@@ -226,8 +525,16 @@ def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int =
     instance : Instance
     schools : (n,) int array
         The fair's matching: school index per teacher, -1 for unmatched.
-    dense_limit : int
-        Largest teachers × seats table of one subject solved in one dense step.
+    positions : (n,) int array, optional
+        The lottery (:func:`algorithms.deferred_acceptance.lottery`); drawn from the
+        instance's seed when omitted.
+    exclusive : bool
+        Always use the larger network whose "other zones" gates leave the own zone out,
+        rather than only when the smaller one's optimum cannot avoid a teacher's home school
+        (both are exact; tests force this one).
+    workers : int
+        Processes that solve subjects at once (the parent and, above 1, one forked child);
+        the result does not depend on it.
 
     Returns
     -------
@@ -245,16 +552,56 @@ def assign_unmatched(instance: Instance, schools: np.ndarray, dense_limit: int =
     [1]
     """
     schools = np.asarray(schools, dtype=np.int64)
-    free = _seat_table(instance, schools)
+    if schools.shape != (instance.n_teachers,):
+        raise ValueError(f"schools must have shape ({instance.n_teachers},), not {schools.shape}")
+    if positions is None:
+        from .deferred_acceptance import lottery
+
+        positions = lottery(instance.teacher_ids, instance.seed)
+    free = free_seats(instance, schools)
     zones = instance.zone_codes()
+    sid_rank = np.empty(instance.n_schools, dtype=np.int64)
+    sid_rank[np.argsort(np.asarray(instance.school_ids, dtype=object), kind="stable")] = np.arange(instance.n_schools)
     assigned = np.full(instance.n_teachers, -1, dtype=np.int64)
     unmatched = np.flatnonzero(schools < 0)
-    for subject in np.unique(instance.teacher_subject[unmatched]):
-        teachers = unmatched[instance.teacher_subject[unmatched] == subject]
-        posts = np.flatnonzero((instance.post_subject == subject) & (free > 0))
-        seat_school = np.repeat(instance.post_school[posts], free[posts]).astype(np.int64)
-        if len(seat_school) == 0:
-            continue
-        rows, cols = _assign_subject(instance, teachers, seat_school, zones, dense_limit)
-        assigned[teachers[rows]] = seat_school[cols]
+    unmatched = unmatched[np.argsort(positions[unmatched], kind="stable")]  # lottery order
+    subject_of = instance.teacher_subject[unmatched]
+    open_posts = np.flatnonzero(free > 0)
+    open_posts = open_posts[np.argsort(sid_rank[instance.post_school[open_posts]], kind="stable")]
+    jobs = []
+    for subject in np.unique(subject_of):
+        teachers = unmatched[subject_of == subject]
+        posts = open_posts[instance.post_subject[open_posts] == subject]
+        if len(posts):
+            jobs.append((teachers, posts))
+
+    def start(job, exclusive):
+        return _assign_subject(instance, job[0], job[1], free, zones, sid_rank, exclusive=exclusive)
+
+    pending = []  # (job, generator, network)
+    for job in jobs:
+        work = start(job, exclusive)
+        try:
+            pending.append((job, work, next(work)))
+        except StopIteration as done:  # nothing to place: no network to solve
+            _place(assigned, done.value)
+    flows = _solve_all([net for _, _, net in pending], workers)
+    for (job, work, _), flow in zip(pending, flows):
+        try:
+            work.send(flow)
+        except StopIteration as done:
+            placed = done.value
+        if placed is None:  # the smaller network's optimum needs a teacher at home: the exact one
+            work = start(job, True)
+            network = next(work)
+            try:
+                work.send(_solve(network))
+            except StopIteration as done:
+                placed = done.value
+        _place(assigned, placed)
     return assigned
+
+
+def _place(assigned: np.ndarray, placed) -> None:
+    who, where = placed
+    assigned[who] = where

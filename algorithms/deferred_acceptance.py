@@ -103,7 +103,9 @@ def deferred_acceptance(
     e_post = pref_post[entries].astype(np.int64)
     e_score = np.asarray(pref_score)[entries].astype(np.int64)
     e_owner = np.repeat(np.arange(n), counts)
-    cap = capacity.astype(np.int64)
+    # A post never holds more than the teachers who may propose to it: bounding its slots by
+    # them keeps memory linear in the entries whatever the capacities (10**12 seats, say).
+    cap = np.minimum(capacity.astype(np.int64), np.bincount(e_post, minlength=len(capacity)))
     # Each post owns `capacity` consecutive slots holding the entries it currently accepts.
     slot_start = np.cumsum(cap) - cap
     slots = np.full(int(cap.sum()), -1, dtype=np.int64)

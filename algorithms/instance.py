@@ -6,7 +6,17 @@ at the edges: in :func:`parse_instance` and in :func:`result_to_dict`.
 
 Every malformed instance raises :class:`InstanceError`, whose ``entry`` names the teacher,
 school or post at fault and whose ``problem`` says what is wrong, so that the command line can
-print ``instance.json: teacher T003: preference S09 is not a school``.
+print ``instance.json: teacher T003: preference S09 is not a school``. Values quoted in a
+message are cut to a few dozen characters, so a hostile file cannot flood the one line.
+
+Capacities. A post's ``capacity`` must be a non-negative integer (``true``, ``2.0`` or ``1e3``
+are refused; so is a number too large for JSON's doubles, such as ``1e400``). A capacity above
+the number of teachers of the instance is read as the number of teachers: no post can receive
+more, so the result is the same, and a capacity of ``2**63 - 1`` or ``10**12`` costs no memory.
+:func:`instance_to_dict` writes the capacity so read.
+
+Encoding. The file must be UTF-8; anything else is refused naming the byte offset of the first
+byte that is not (a Latin-1 or GBK export, say).
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ __all__ = [
     "parse_instance",
     "loads_instance",
     "instance_to_dict",
+    "json_problem",
+    "quote",
 ]
 
 INSTANCE_FORMAT = "matchapp.instance/1"
@@ -37,6 +49,41 @@ RESULT_FORMAT = "matchapp.result/1"
 TIERS = ("strong", "ordinary", "weak")
 _TIER_CODE = {name: code for code, name in enumerate(TIERS)}
 _EMPTY: tuple = ()
+_EMPTY_LIST: list = []
+
+
+_QUOTE_LIMIT = 40
+
+
+def quote(value: Any, limit: int = _QUOTE_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for one-line messages.
+
+    Examples
+    --------
+    >>> quote("S09")
+    "'S09'"
+    >>> print(quote([[[["t"]]]] * 30, limit=12))
+    [[[['t']]], …
+    """
+    if isinstance(value, (list, dict)) and _deeper_than(value, 50):
+        text = ("[" if isinstance(value, list) else "{") * (limit + 1)
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether nesting goes below ``depth`` levels (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > depth:
+            return True
+        if isinstance(item, list):
+            stack.extend((x, level + 1) for x in item[:8])
+        elif isinstance(item, dict):
+            stack.extend((x, level + 1) for x in list(item.values())[:8])
+    return False
 
 
 class InstanceError(ValueError):
@@ -133,6 +180,13 @@ def _require_list(value: Any, entry: str, name: str) -> list:
     if not isinstance(value, list):
         raise InstanceError(entry, f"'{name}' must be a list")
     return value
+
+
+def _plain(value: Any) -> str:
+    """An id as messages name it: the string itself (cut), else its quoted form."""
+    if isinstance(value, str):
+        return value if len(value) <= _QUOTE_LIMIT else value[:_QUOTE_LIMIT] + "…"
+    return quote(value)
 
 
 def _require_id(obj: dict, entry: str) -> str:
@@ -248,7 +302,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
         try:
             homes.append(school_index[home])
         except (KeyError, TypeError):
-            raise InstanceError(f"teacher {tid}", f"school {home!r} is not a school") from None
+            raise InstanceError(f"teacher {tid}", f"school {quote(home)} is not a school") from None
         subject = teacher.get("subject")
         code = subject_code.get(subject) if type(subject) is str else None
         if code is None:
@@ -268,7 +322,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
             extend([school_index[s] for s in prefs])
         except (KeyError, TypeError):
             bad = next(s for s in prefs if not isinstance(s, str) or s not in school_index)
-            raise InstanceError(f"teacher {tid}", f"preference {bad!r} is not a school") from None
+            raise InstanceError(f"teacher {tid}", f"preference {quote(bad)} is not a school") from None
         lengths.append(len(prefs))
         if len(set(prefs)) != len(prefs):
             seen: set[str] = set()
@@ -291,6 +345,83 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
         pref_ptr,
         pref_flat,
     )
+
+
+def _posts_fast(posts: list, school_index: dict[str, int], subject_code: dict[str, int], subjects: list[str], n: int):
+    """Read well-formed posts column by column; ``None`` when anything looks wrong.
+
+    Adds the subjects that only posts name to ``subject_code`` and ``subjects`` (in order).
+    """
+    try:
+        at = [school_index[post["school"]] for post in posts]
+        subject_names = [post["subject"] for post in posts]
+        capacities = [post["capacity"] for post in posts]
+        rankings = [post.get("ranking", _EMPTY_LIST) for post in posts]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not (
+        set(map(type, subject_names)) <= {str}
+        and set(map(type, capacities)) <= {int}
+        and set(map(type, rankings)) <= {list}
+        and "" not in subject_names
+    ):
+        return None
+    known = len(subjects)
+    for name in dict.fromkeys(subject_names):
+        if name not in subject_code:
+            subject_code[name] = len(subjects)
+            subjects.append(name)
+    p_subject = np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=len(posts))
+    p_school = np.asarray(at, dtype=np.int32)
+    key = p_school.astype(np.int64) * len(subjects) + p_subject
+    key.sort()
+    if np.any(key[1:] == key[:-1]) or min(capacities, default=0) < 0:
+        for name in subjects[known:]:  # leave the subjects as the slow reader will find them
+            del subject_code[name]
+        del subjects[known:]
+        return None
+    p_capacity = np.fromiter((c if c <= n else n for c in capacities), dtype=np.int64, count=len(posts))
+    return p_school, p_subject, p_capacity, rankings
+
+
+def _posts_slow(posts: list, school_index: dict[str, int], subject_code: dict[str, int], subjects: list[str], n: int):
+    """Read posts one by one, raising on the first problem with its precise message."""
+    post_key: dict[tuple[int, str], int] = {}
+    p_school = np.empty(len(posts), dtype=np.int32)
+    p_subject = np.empty(len(posts), dtype=np.int32)
+    p_capacity = np.empty(len(posts), dtype=np.int64)
+    rankings: list[list] = []
+    for p, post in enumerate(posts):
+        if not isinstance(post, dict):
+            raise InstanceError(f"post #{p + 1}", "must be an object")
+        at_code: Any = post.get("school")
+        subject_name: Any = post.get("subject")
+        entry = f"post {_plain(at_code)}/{_plain(subject_name)}"
+        at = school_index.get(at_code) if isinstance(at_code, str) else None
+        if at is None:
+            raise InstanceError(entry, f"school {quote(at_code)} is not a school")
+        if not isinstance(subject_name, str) or not subject_name:
+            raise InstanceError(entry, "'subject' must be a non-empty string")
+        if (at, subject_name) in post_key:
+            raise InstanceError(entry, "duplicate post (one post per school and subject)")
+        post_key[(at, subject_name)] = p
+        code = subject_code.get(subject_name)
+        if code is None:
+            code = subject_code[subject_name] = len(subjects)
+            subjects.append(subject_name)
+        p_school[p] = at
+        p_subject[p] = code
+        capacity = post.get("capacity")
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise InstanceError(entry, f"capacity {quote(capacity)} is not an integer")
+        if capacity < 0:
+            raise InstanceError(entry, f"capacity {quote(capacity)} is negative")
+        p_capacity[p] = min(capacity, n)  # nobody can use more seats than there are teachers
+        ranking = post.get("ranking", [])
+        if type(ranking) is not list:
+            raise InstanceError(entry, "'ranking' must be a list")
+        rankings.append(ranking)
+    return p_school, p_subject, p_capacity, rankings
 
 
 def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
@@ -319,7 +450,7 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
             for item in ranking:
                 for tid in item if type(item) is list else (item,):
                     if type(tid) is not str or tid not in teacher_index:
-                        raise InstanceError(label(p), f"ranked teacher {tid!r} is not a teacher") from None
+                        raise InstanceError(label(p), f"ranked teacher {quote(tid)} is not a teacher") from None
         raise  # pragma: no cover - the loop above names the culprit
     item_ptr = np.zeros(len(rankings) + 1, dtype=np.int64)
     np.cumsum(per_post, out=item_ptr[1:])
@@ -362,7 +493,7 @@ def parse_instance(data: Any) -> Instance:
     if not isinstance(data, dict):
         raise InstanceError("", "the document must be a JSON object")
     if data.get("format") != INSTANCE_FORMAT:
-        raise InstanceError("", f"'format' must be \"{INSTANCE_FORMAT}\", not {data.get('format')!r}")
+        raise InstanceError("", f"'format' must be \"{INSTANCE_FORMAT}\", not {quote(data.get('format'))}")
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InstanceError("", "'seed' must be a non-negative integer")
@@ -388,7 +519,7 @@ def parse_instance(data: Any) -> Instance:
         tier = school.get("tier", "ordinary")
         code = _TIER_CODE.get(tier) if isinstance(tier, str) else None
         if code is None:
-            raise InstanceError(entry, f"tier {tier!r} is not one of strong, ordinary, weak")
+            raise InstanceError(entry, f"tier {quote(tier)} is not one of strong, ordinary, weak")
         tiers[j] = code
 
     # -- teachers ------------------------------------------------------------------------
@@ -410,45 +541,14 @@ def parse_instance(data: Any) -> Instance:
 
     # -- posts ---------------------------------------------------------------------------
     posts = _require_list(data.get("posts"), "", "posts")
-    post_key: dict[tuple[int, str], int] = {}
-    p_school = np.empty(len(posts), dtype=np.int32)
-    p_subject = np.empty(len(posts), dtype=np.int32)
-    p_capacity = np.empty(len(posts), dtype=np.int64)
-    rankings: list[list] = []
-    for p, post in enumerate(posts):
-        if not isinstance(post, dict):
-            raise InstanceError(f"post #{p + 1}", "must be an object")
-        at_code: Any = post.get("school")
-        subject_name: Any = post.get("subject")
-        entry = f"post {at_code}/{subject_name}"
-        at = school_index.get(at_code) if isinstance(at_code, str) else None
-        if at is None:
-            raise InstanceError(entry, f"school {at_code!r} is not a school")
-        if not isinstance(subject_name, str) or not subject_name:
-            raise InstanceError(entry, "'subject' must be a non-empty string")
-        if (at, subject_name) in post_key:
-            raise InstanceError(entry, "duplicate post (one post per school and subject)")
-        post_key[(at, subject_name)] = p
-        code = subject_code.get(subject_name)
-        if code is None:
-            code = subject_code[subject_name] = len(subjects)
-            subjects.append(subject_name)
-        p_school[p] = at
-        p_subject[p] = code
-        capacity = post.get("capacity")
-        if isinstance(capacity, bool) or not isinstance(capacity, int):
-            raise InstanceError(entry, f"capacity {capacity!r} is not an integer")
-        if capacity < 0:
-            raise InstanceError(entry, f"capacity {capacity} is negative")
-        p_capacity[p] = capacity
-        ranking = post.get("ranking", [])
-        if type(ranking) is not list:
-            raise InstanceError(entry, "'ranking' must be a list")
-        rankings.append(ranking)
+    fast = _posts_fast(posts, school_index, subject_code, subjects, n)
+    if fast is None:
+        fast = _posts_slow(posts, school_index, subject_code, subjects, n)
+    p_school, p_subject, p_capacity, rankings = fast
     rank_ptr, rank_teacher, rank_group = _read_rankings(
         rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
     )
-    del rankings
+    del rankings, fast
 
     rank_owner = np.repeat(np.arange(len(posts), dtype=np.int32), np.diff(rank_ptr))
     wrong = np.flatnonzero(t_subject[rank_teacher] != p_subject[rank_owner])
@@ -544,10 +644,36 @@ def loads_instance(text: str | bytes) -> Instance:
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InstanceError("", f"not valid JSON ({exc})") from None
+            raise InstanceError("", json_problem(text, exc)) from None
     except (ValueError, TypeError) as exc:
-        raise InstanceError("", f"not valid JSON ({exc})") from None
+        raise InstanceError("", json_problem(text, exc)) from None
     return parse_instance(data)
+
+
+def json_problem(text: str | bytes, exc: Exception) -> str:
+    """What is wrong with a document that does not decode, in words, on one short line.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document as read.
+    exc : Exception
+        The decoder's error.
+
+    Examples
+    --------
+    >>> json_problem(bytes([0x7B, 0xE9]), ValueError("bad"))
+    'not UTF-8 (byte 0xe9 at offset 1); save the file as UTF-8'
+    """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"not UTF-8 (byte 0x{bytes(text)[bad.start]:02x} at offset {bad.start}); save the file as UTF-8"
+    message = str(exc)
+    if len(message) > 160:
+        message = message[:160] + "…"
+    return f"not valid JSON ({message})"
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:

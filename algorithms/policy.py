@@ -116,7 +116,7 @@ class Explanation:
     teacher: int
     school: int  # -1 when the teacher has no school
     how: str  # "matched", "assigned" or "unplaced"
-    preference_rank: int  # rank of ``school`` in the teacher's list, 0 if not listed
+    preference_rank: int  # rank of ``school`` in the teacher's list (matched or assigned), 0 if not listed
     reasons: list[Reason] = field(default_factory=list)
 
     def lines(self, instance: Instance, lang: str = "zh") -> list[str]:
@@ -127,13 +127,15 @@ class Explanation:
         if lang == "zh":
             head = {
                 "matched": f"{who}：双向选择录取到 {school}（第{self.preference_rank}志愿）。",
-                "assigned": f"{who}：行政指定到 {school}。",
+                "assigned": f"{who}：行政指定到 {school}"
+                + (f"（第{self.preference_rank}志愿）。" if self.preference_rank else "。"),
                 "unplaced": f"{who}：未录取，也没有可指定的空余名额。",
             }[self.how]
         else:
             head = {
                 "matched": f"{who}: matched at the fair to {school} (choice {self.preference_rank}).",
-                "assigned": f"{who}: assigned by the bureau to {school}.",
+                "assigned": f"{who}: assigned by the bureau to {school}"
+                + (f" (choice {self.preference_rank})." if self.preference_rank else "."),
                 "unplaced": f"{who}: not matched, and no free seat was left to assign.",
             }[self.how]
         return [head] + [r.message(instance, lang) for r in self.reasons]
@@ -175,7 +177,9 @@ def explain_teacher(
         how, school = "assigned", int(assigned[teacher])
     else:
         how, school = "unplaced", -1
-    cutoff = listed.index(matched_school) if matched_school in listed else len(listed)
+    # Reasons are for the schools listed above the result, whichever way it came: a teacher
+    # assigned to a school they listed is not told why they did not get that same school.
+    cutoff = listed.index(school) if school in listed else len(listed)
     reasons = []
     for k in range(start, start + cutoff):
         post = int(instance.pref_post[k])
@@ -207,4 +211,4 @@ def explain_teacher(
                 tied=last >= 0 and group[last] == group[teacher],
             )
         )
-    return Explanation(teacher, school, how, cutoff + 1 if how == "matched" else 0, reasons)
+    return Explanation(teacher, school, how, cutoff + 1 if school in listed else 0, reasons)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .deferred_acceptance import lottery, match_instance, strict_scores
-from .instance import RESULT_FORMAT, Instance, InstanceError
+from .instance import RESULT_FORMAT, Instance, InstanceError, quote
 from .policy import backbone_flows, rank_histogram
 from .stability import Certificate, certify
 
@@ -31,8 +31,11 @@ class Result:
         return np.where(self.schools >= 0, self.schools, self.assigned)
 
 
-def solve(instance: Instance, assign: bool = False) -> Result:
-    """Run the fair: deferred acceptance, its stability certificate, optionally the assignment.
+def solve(instance: Instance, assign: bool = False, workers: int = 1) -> Result:
+    """Run the fair: deferred acceptance, optionally the assignment, the stability certificate.
+
+    ``workers`` above 1 lets the assignment solve subjects in a forked process too (the
+    command line does, on a machine with several cores); the result is the same.
 
     Examples
     --------
@@ -45,12 +48,13 @@ def solve(instance: Instance, assign: bool = False) -> Result:
     """
     positions = lottery(instance.teacher_ids, instance.seed)
     schools = match_instance(instance, positions)
-    certificate = certify(instance, schools, strict_scores(instance, positions))
     assigned = None
     if assign:
         from .assignment import assign_unmatched
 
-        assigned = assign_unmatched(instance, schools)
+        assigned = assign_unmatched(instance, schools, positions, workers=workers)
+    # The certificate covers the whole result: the assigned take seats too.
+    certificate = certify(instance, schools, strict_scores(instance, positions), assigned)
     return Result(schools=schools, assigned=assigned, certificate=certificate)
 
 
@@ -58,9 +62,10 @@ def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
     """The result document (``matchapp.result/1``); keys in a fixed order, for byte-stable output."""
     ids = instance.teacher_ids
     sids = instance.school_ids
+    by_id = sorted(range(len(ids)), key=ids.__getitem__)  # canonical order: whatever the file's
     schools = result.schools.tolist()
-    matching = {ids[i]: sids[j] for i, j in enumerate(schools) if j >= 0}
-    unmatched = sorted(ids[i] for i, j in enumerate(schools) if j < 0)
+    matching = {ids[i]: sids[schools[i]] for i in by_id if schools[i] >= 0}
+    unmatched = [ids[i] for i in by_id if schools[i] < 0]
     doc: dict[str, Any] = {"format": RESULT_FORMAT, "matching": matching, "unmatched": unmatched}
     stats: dict[str, Any] = {
         "teachers": len(ids),
@@ -69,10 +74,7 @@ def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
     }
     if result.assigned is not None:
         assigned = result.assigned.tolist()
-        doc["assigned"] = {
-            ids[i]: sids[j]
-            for i, j in sorted(((i, j) for i, j in enumerate(assigned) if j >= 0), key=lambda p: ids[p[0]])
-        }
+        doc["assigned"] = {ids[i]: sids[assigned[i]] for i in by_id if assigned[i] >= 0}
         stats["assigned"] = len(doc["assigned"])
     stats["rank_histogram"] = rank_histogram(instance, result.schools)
     stats["stable"] = result.certificate.stable
@@ -91,8 +93,20 @@ def result_bytes(instance: Instance, result: Result) -> bytes:
 def parse_result(instance: Instance, data: Any) -> tuple[np.ndarray, np.ndarray]:
     """Read a result document back as (matching, assigned) school-index arrays for ``instance``.
 
-    Raises :class:`InstanceError` naming the teacher or school that does not belong.
+    The result must fit the instance, or the explanations drawn from it would be false: every
+    id must be the instance's, and the matching must be stable and break no rule (a teacher at
+    a school they did not list or that did not rank them, a post over its seats ...), the
+    assignment place only unmatched teachers, never at their own school, in a post of their
+    subject with a seat left (see :func:`algorithms.stability.certify`, whose first problem
+    the error names).
+
+    Raises
+    ------
+    InstanceError
+        Naming the teacher, school or post that does not fit.
     """
+    from .stability import certify
+
     if not isinstance(data, dict) or data.get("format") != RESULT_FORMAT:
         raise InstanceError("", f"'format' must be \"{RESULT_FORMAT}\"")
     t_index = {t: i for i, t in enumerate(instance.teacher_ids)}
@@ -105,9 +119,18 @@ def parse_result(instance: Instance, data: Any) -> tuple[np.ndarray, np.ndarray]
             raise InstanceError("", f"'{key}' must be an object")
         for tid, sid in section.items():
             if tid not in t_index:
-                raise InstanceError(f"{key} {tid}", "is not a teacher of the instance")
+                raise InstanceError(f"{key} {_cut(tid)}", "is not a teacher of the instance")
             if not isinstance(sid, str) or sid not in s_index:
-                raise InstanceError(f"{key} {tid}", f"school {sid!r} is not a school of the instance")
+                raise InstanceError(f"{key} {_cut(tid)}", f"school {quote(sid)} is not a school of the instance")
             arr[t_index[tid]] = s_index[sid]
         out.append(arr)
-    return out[0], out[1]
+    matching, assigned = out
+    positions = lottery(instance.teacher_ids, instance.seed)
+    certificate = certify(instance, matching, strict_scores(instance, positions), assigned)
+    if not certificate.stable:
+        raise InstanceError("", "the result does not fit the instance: " + certificate.describe(instance, 1)[0])
+    return matching, assigned
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"

@@ -20,7 +20,8 @@ __all__ = ["Violation", "Certificate", "certify"]
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: ``kind`` is one of ``unknown_school``, ``own_school``, ``not_listed``,
-    ``not_ranked``, ``over_capacity``; ``teacher``/``school``/``post`` are indices or -1."""
+    ``not_ranked``, ``over_capacity``, ``no_post`` (placed at a school without a post of their
+    subject), ``matched_and_assigned``; ``teacher``/``school``/``post`` are indices or -1."""
 
     kind: str
     teacher: int = -1
@@ -56,8 +57,13 @@ class Certificate:
         return lines
 
 
-def certify(instance: Instance, schools: np.ndarray, scores: np.ndarray | None = None) -> Certificate:
-    """Check a matching for rule violations and blocking pairs.
+def certify(
+    instance: Instance,
+    schools: np.ndarray,
+    scores: np.ndarray | None = None,
+    assigned: np.ndarray | None = None,
+) -> Certificate:
+    """Check a matching (and the administrative assignment) for broken rules and blocking pairs.
 
     Parameters
     ----------
@@ -68,6 +74,14 @@ def certify(instance: Instance, schools: np.ndarray, scores: np.ndarray | None =
         Strict per-preference scores (see :func:`strict_scores`). Without them a post prefers
         teacher ``a`` to ``b`` only when it ranked ``a`` in a strictly better tie group (weak
         stability, the notion that matters with ties); with them, the tie-broken order is used.
+    assigned : (n,) int array, optional
+        The administrative assignment of unmatched teachers (-1 where none). An assigned teacher
+        may be at a school they did not list or that did not rank them, but never at their own
+        school, at a school without a post of their subject, or while also matched.
+
+    Every teacher placed at a post, listed or not, matched or assigned, takes one of its seats:
+    over capacity counts them all, and so does "has room" for blocking pairs. A post prefers
+    anyone it ranked to anyone placed there that it did not rank.
 
     Returns
     -------
@@ -88,43 +102,72 @@ def certify(instance: Instance, schools: np.ndarray, scores: np.ndarray | None =
     schools = np.asarray(schools, dtype=np.int64)
     if schools.shape != (n,):
         raise ValueError(f"schools must have shape ({n},), not {schools.shape}")
+    if assigned is None:
+        assigned = np.full(n, -1, dtype=np.int64)
+    assigned = np.asarray(assigned, dtype=np.int64)
+    if assigned.shape != (n,):
+        raise ValueError(f"assigned must have shape ({n},), not {assigned.shape}")
     violations: list[Violation] = []
     ptr = instance.pref_ptr
     owner = np.repeat(np.arange(n), np.diff(ptr))
     matched = schools >= 0
+    both = np.flatnonzero(matched & (assigned >= 0))
+    violations += [Violation("matched_and_assigned", int(t), int(assigned[t])) for t in both]
+    by_bureau = ~matched & (assigned >= 0)
+    dest = np.where(matched, schools, assigned)
+    placed = dest >= 0
 
-    unknown = np.flatnonzero(schools >= instance.n_schools)
-    violations += [Violation("unknown_school", int(t), int(schools[t])) for t in unknown]
-    own = np.flatnonzero(matched & (schools == instance.teacher_school))
-    violations += [Violation("own_school", int(t), int(schools[t])) for t in own]
+    unknown = np.flatnonzero(placed & (dest >= instance.n_schools))
+    violations += [Violation("unknown_school", int(t), int(dest[t])) for t in unknown]
+    known = placed & (dest < instance.n_schools)
+    own = np.flatnonzero(known & (dest == instance.teacher_school))
+    violations += [Violation("own_school", int(t), int(dest[t])) for t in own]
 
-    # Where in their own list each matched teacher sits (the list has no duplicates).
-    hit = np.flatnonzero(instance.pref_school == schools[owner])
-    position = np.full(n, -1, dtype=np.int64)  # entry index of the match
+    # The post each placed teacher occupies: the one of their subject at their school.
+    n_subjects = len(instance.subjects)
+    lookup = np.full(instance.n_schools * n_subjects + 1, -1, dtype=np.int64)
+    lookup[instance.post_school.astype(np.int64) * n_subjects + instance.post_subject] = np.arange(instance.n_posts)
+    occupied = np.full(n, -1, dtype=np.int64)
+    occupied[known] = lookup[dest[known] * n_subjects + instance.teacher_subject[known]]
+
+    # Where in their own list each placed teacher sits (the list has no duplicates).
+    hit = np.flatnonzero(instance.pref_school == dest[owner])
+    position = np.full(n, -1, dtype=np.int64)  # entry index of the placement
     position[owner[hit]] = hit
-    not_listed = np.flatnonzero(matched & (position < 0))
-    not_listed = not_listed[~np.isin(not_listed, np.concatenate([unknown, own]))]
-    violations += [Violation("not_listed", int(t), int(schools[t])) for t in not_listed]
+    flagged = np.zeros(n, dtype=bool)
+    flagged[unknown] = flagged[own] = True
+    no_post = np.flatnonzero(known & (occupied < 0) & ~flagged & (by_bureau | (position >= 0)))
+    violations += [Violation("no_post", int(t), int(dest[t])) for t in no_post]
+    not_listed = np.flatnonzero(matched & (position < 0) & ~flagged)
+    violations += [Violation("not_listed", int(t), int(dest[t])) for t in not_listed]
 
-    held = position[position >= 0]
-    held_post = instance.pref_post[held]
+    held = position[matched & (position >= 0)]
     not_ranked = held[instance.pref_group[held] < 0]
     violations += [
         Violation("not_ranked", int(owner[e]), int(instance.pref_school[e]), int(instance.pref_post[e]))
         for e in not_ranked
     ]
-    filled = np.bincount(held_post, minlength=instance.n_posts)
+    seated = np.flatnonzero(occupied >= 0)
+    filled = np.bincount(occupied[seated], minlength=instance.n_posts)
     over = np.flatnonzero(filled > instance.post_capacity)
     violations += [Violation("over_capacity", post=int(p), school=int(instance.post_school[p])) for p in over]
 
-    # A post's worst admitted teacher, by tie group (or by strict score).
+    # A post's worst occupant, by tie group (or by strict score); one it did not rank (or who
+    # did not list it) counts as worse than anyone it does accept.
     key = instance.pref_group.astype(np.int64) if scores is None else np.asarray(scores, dtype=np.int64)
-    # A teacher the post does not accept counts as worse than anyone it does accept.
-    held_key = np.where(instance.pref_group[held] < 0, np.iinfo(np.int64).max, key[held])
+    entry = position[seated]
+    listed_here = entry >= 0
+    occupant_key = np.full(len(seated), np.iinfo(np.int64).max, dtype=np.int64)
+    ranked = listed_here.copy()
+    ranked[listed_here] = instance.pref_group[entry[listed_here]] >= 0
+    occupant_key[ranked] = key[entry[ranked]]
+    _rank_unlisted_occupants(
+        instance, seated[~listed_here], occupied[seated[~listed_here]], occupant_key, ~listed_here, scores is not None
+    )
     worst = np.full(instance.n_posts, -1, dtype=np.int64)
-    np.maximum.at(worst, held_post, held_key)
+    np.maximum.at(worst, occupied[seated], occupant_key)
 
-    # Entries a teacher prefers to their match: all of them if unmatched.
+    # Entries a teacher prefers to their place: all of them if they have none or an unlisted one.
     cutoff = np.where(position >= 0, position, ptr[1:])
     better = np.arange(len(owner)) < cutoff[owner]
     post = instance.pref_post
@@ -134,3 +177,34 @@ def certify(instance: Instance, schools: np.ndarray, scores: np.ndarray | None =
     blocking = np.flatnonzero(wants & (has_room | prefers))
     pairs = np.stack([owner[blocking], post[blocking].astype(np.int64)], axis=1)
     return Certificate(violations=violations, blocking_pairs=pairs)
+
+
+def _rank_unlisted_occupants(instance, teachers, posts, out, where, strict):
+    """Key of occupants placed at posts they did not list, from the posts' own rankings.
+
+    A post may rank a teacher who did not list it; placed there (by the bureau, say), that
+    teacher counts by their tie group (and, with strict scores, by the lottery inside it).
+    """
+    if not len(teachers) or not len(instance.rank_teacher):
+        return
+    wanted = np.zeros(instance.n_posts, dtype=bool)
+    wanted[posts] = True
+    rank_post = np.repeat(np.arange(instance.n_posts), np.diff(instance.rank_ptr))
+    subset = np.flatnonzero(wanted[rank_post])
+    rank_key = rank_post[subset] * instance.n_teachers + instance.rank_teacher[subset]
+    order = np.argsort(rank_key)
+    sorted_key = rank_key[order]
+    if not len(sorted_key):
+        return
+    probe = posts * instance.n_teachers + teachers
+    at = np.minimum(np.searchsorted(sorted_key, probe), len(sorted_key) - 1)
+    found = sorted_key[at] == probe
+    if not found.any():
+        return
+    group = instance.rank_group[subset[order[at[found]]]].astype(np.int64)
+    if strict:
+        from .deferred_acceptance import lottery
+
+        group = group * instance.n_teachers + lottery(instance.teacher_ids, instance.seed)[teachers[found]]
+    slots = np.flatnonzero(where)[found]
+    out[slots] = group

@@ -40,21 +40,35 @@ def _write(data: bytes, path: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
     except BaseException:
         os.unlink(tmp)
         raise
 
 
 def _load_instance(path: str):
-    from algorithms.instance import InstanceError, loads_instance
+    import orjson
 
+    from algorithms.instance import InstanceError, json_problem, parse_instance
+
+    raw = _read(path)
     try:
-        return loads_instance(_read(path))
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{os.path.basename(path)}: {json_problem(raw, exc)}") from None
+    del raw  # the file's bytes are not needed past decoding (275 MB at a million teachers)
+    try:
+        return parse_instance(data)
     except InstanceError as exc:
         raise InputError(f"{os.path.basename(path)}: {exc}") from None
 
@@ -63,7 +77,8 @@ def cmd_solve(args) -> int:
     from algorithms.solve import result_bytes, solve
 
     instance = _load_instance(args.instance)
-    result = solve(instance, assign=args.assign)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    result = solve(instance, assign=args.assign, workers=min(cores, 2))
     _write(result_bytes(instance, result), args.output)
     if not result.certificate.stable:  # never expected: the certificate checks our own DA
         for line in result.certificate.describe(instance):
@@ -86,15 +101,17 @@ def cmd_generate(args) -> int:
 def cmd_explain(args) -> int:
     import orjson
 
-    from algorithms.instance import InstanceError
+    from algorithms.instance import InstanceError, json_problem
     from algorithms.policy import explain_teacher
     from algorithms.solve import parse_result
 
     instance = _load_instance(args.instance)
+    text = _read(args.result)
     try:
-        matching, assigned = parse_result(instance, orjson.loads(_read(args.result)))
+        # parse_result checks the result against the instance (ids, rules, stability).
+        matching, assigned = parse_result(instance, orjson.loads(text))
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{os.path.basename(args.result)}: not valid JSON ({exc})") from None
+        raise InputError(f"{os.path.basename(args.result)}: {json_problem(text, exc)}") from None
     except InstanceError as exc:
         raise InputError(f"{os.path.basename(args.result)}: {exc}") from None
     try:

@@ -6,7 +6,16 @@ TIERS = ("strong", "ordinary", "weak")
 
 
 @st.composite
-def instance_docs(draw, ties=False, max_teachers=14, max_schools=6, subjects=("math", "music"), zero_capacity=True):
+def instance_docs(
+    draw,
+    ties=False,
+    max_teachers=14,
+    max_schools=6,
+    subjects=("math", "music"),
+    zero_capacity=True,
+    zones=("东片", "西片"),
+    max_capacity=3,
+):
     """A valid instance document: incomplete lists on both sides, capacities 0-3, optional ties."""
     n_schools = draw(st.integers(2, max_schools))
     n_teachers = draw(st.integers(1, max_teachers))
@@ -15,7 +24,7 @@ def instance_docs(draw, ties=False, max_teachers=14, max_schools=6, subjects=("m
             "id": f"S{j}",
             "name": f"第{j}学校",
             "tier": draw(st.sampled_from(TIERS)),
-            "zone": draw(st.sampled_from(["东片", "西片"])),
+            "zone": draw(st.sampled_from(zones)),
         }
         for j in range(n_schools)
     ]
@@ -27,7 +36,7 @@ def instance_docs(draw, ties=False, max_teachers=14, max_schools=6, subjects=("m
                 posts[(j, subject)] = {
                     "school": f"S{j}",
                     "subject": subject,
-                    "capacity": draw(st.integers(low, 3)),
+                    "capacity": draw(st.integers(low, max_capacity)),
                     "ranking": [],
                 }
     teachers = []

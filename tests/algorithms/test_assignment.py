@@ -1,6 +1,7 @@
 """Administrative assignment: legal, maximum (against an independent max flow), cheapest."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
@@ -57,12 +58,12 @@ def _check_legal(inst, schools, assigned):
 
 
 @settings(max_examples=300, deadline=None)
-@given(instance_docs(ties=True, zero_capacity=True), st.sampled_from([10**9, 0]))
-def test_assignment_is_legal_and_as_large_as_an_independent_max_flow(doc, dense_limit):
-    # dense_limit=0 forces the two-stage sparse method used for province-size subjects.
+@given(instance_docs(ties=True, zero_capacity=True, zones=("东", "西", "南"), max_capacity=5), st.booleans())
+def test_assignment_is_legal_and_as_large_as_an_independent_max_flow(doc, exclusive):
+    # exclusive=True forces the larger network, which the smaller one falls back to.
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools, dense_limit=dense_limit)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     _check_legal(inst, schools, assigned)
     assert np.count_nonzero(assigned >= 0) == _max_flow_size(inst, schools)
 
@@ -80,14 +81,22 @@ def _reference_cost(inst, teacher, school):
     return cost
 
 
-@settings(max_examples=300, deadline=None)
-@given(instance_docs(ties=True, max_teachers=10), st.sampled_from([10**9, 0]))
-def test_assignment_has_the_least_documented_cost(doc, dense_limit):
-    # The dense method (districts) is exact. The sparse method (provinces) places exactly as many,
-    # at a cost that is never below the optimum and may exceed it (documented in assignment.py).
+ZONINGS = st.sampled_from([("东", "西"), ("",), ("东", "西", "南", "北")])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    ZONINGS.flatmap(
+        lambda zones: instance_docs(ties=True, max_teachers=12, max_schools=9, zones=zones, max_capacity=4)
+    ),
+    st.booleans(),
+)
+def test_assignment_has_the_least_documented_cost(doc, exclusive):
+    # Equal to a brute-force optimum over an explicit teachers x seats table (one zone, two, four),
+    # with the smaller network (and its fallback) and with the larger one forced.
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools, dense_limit=dense_limit)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     ours = sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0)
     # Brute force the same problem with an explicit seat table.
     free = _free_seats(inst, schools)
@@ -106,10 +115,7 @@ def test_assignment_has_the_least_documented_cost(doc, dense_limit):
     legal = table[rows, cols] < big
     assert np.count_nonzero(assigned >= 0) == legal.sum()
     optimum = table[rows, cols][legal].sum()
-    if dense_limit:
-        assert ours == optimum
-    else:
-        assert ours >= optimum
+    assert ours == optimum
 
 
 def test_listed_school_beats_own_zone_which_beats_other_zone():
@@ -174,3 +180,94 @@ def test_max_assignable_formula_matches_max_flow(homes, seats):
     graph = csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(size, size))
     flow = maximum_flow(graph, 0, size - 1).flow_value if n and m else 0
     assert max_assignable(home, seat) == flow
+
+
+def _milp_optimum(inst, schools):
+    """Maximum cardinality, then least documented cost, as two integer programs (HiGHS via scipy)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    free = _free_seats(inst, schools)
+    unmatched = np.flatnonzero(schools < 0)
+    pairs = [
+        (r, q)
+        for r, t in enumerate(unmatched)
+        for q in range(inst.n_posts)
+        if free[q] > 0
+        and inst.post_subject[q] == inst.teacher_subject[t]
+        and inst.post_school[q] != inst.teacher_school[t]
+    ]
+    if not pairs:
+        return 0, 0
+    rows = np.array([r for r, _ in pairs])
+    posts = np.array([q for _, q in pairs])
+    k = len(pairs)
+    cost = np.array([_reference_cost(inst, unmatched[r], int(inst.post_school[q])) for r, q in pairs], dtype=float)
+    per_teacher = coo_matrix((np.ones(k), (rows, np.arange(k))), shape=(len(unmatched), k))
+    per_post = coo_matrix((np.ones(k), (posts, np.arange(k))), shape=(inst.n_posts, k))
+    limits = [LinearConstraint(per_teacher, 0, 1), LinearConstraint(per_post, 0, free)]
+    most = milp(-np.ones(k), constraints=limits, integrality=np.ones(k), bounds=Bounds(0, 1))
+    placed = round(-most.fun)
+    least = milp(
+        cost,
+        constraints=[*limits, LinearConstraint(np.ones((1, k)), placed, placed)],
+        integrality=np.ones(k),
+        bounds=Bounds(0, 1),
+    )
+    return placed, round(least.fun)
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("seed,keep,zoned", [(1, 0.3, True), (2, 0.1, True), (3, 0.1, False)])
+def test_assignment_equals_an_independent_milp_on_generated_fairs(seed, keep, zoned, exclusive):
+    # 600 teachers, 40 schools, schools ranking few applicants: hundreds left for the
+    # assignment, classes of several teachers, rows of posts deep enough for the segment trees.
+    from algorithms import generate_instance
+
+    doc = generate_instance(600, 40, seed=seed)
+    for post in doc["posts"]:
+        post["ranking"] = post["ranking"][: int(len(post["ranking"]) * keep)]
+    if not zoned:  # one zone for all: every unlisted seat is in the teacher's own zone
+        for school in doc["schools"]:
+            school["zone"] = ""
+    inst = parse_instance(doc)
+    schools = match_instance(inst)
+    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
+    _check_legal(inst, schools, assigned)
+    placed, least = _milp_optimum(inst, schools)
+    assert placed > 200
+    assert np.count_nonzero(assigned >= 0) == placed
+    assert sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0) == least
+
+
+def _assigned_ids(doc, exclusive=False):
+    inst = parse_instance(doc)
+    assigned = assign_unmatched(inst, match_instance(inst), exclusive=exclusive)
+    return {inst.teacher_ids[i]: inst.school_ids[j] for i, j in enumerate(assigned.tolist()) if j >= 0}
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_a_teacher_is_never_placed_at_home_even_where_home_would_be_cheapest(exclusive):
+    # The backbone teacher's home is weak and the only other seat strong: without the own-school
+    # rule home would be cheapest, and the smaller network's optimum takes it (then falls back).
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H", "zone": "东", "tier": "weak"}, {"id": "X", "zone": "西", "tier": "strong"}],
+        "teachers": [{"id": "t", "school": "H", "subject": "m", "backbone": True}],
+        "posts": [{"school": "H", "subject": "m", "capacity": 1}, {"school": "X", "subject": "m", "capacity": 1}],
+    }
+    assert _assigned_ids(doc, exclusive) == {"t": "X"}
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_two_teachers_swap_homes_rather_than_stay(exclusive):
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H1", "zone": "东"}, {"id": "H2", "zone": "西"}],
+        "teachers": [
+            {"id": "t1", "school": "H1", "subject": "m"},
+            {"id": "t2", "school": "H2", "subject": "m"},
+        ],
+        "posts": [{"school": "H1", "subject": "m", "capacity": 1}, {"school": "H2", "subject": "m", "capacity": 1}],
+    }
+    assert _assigned_ids(doc, exclusive) == {"t1": "H2", "t2": "H1"}

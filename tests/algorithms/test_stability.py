@@ -23,10 +23,10 @@ def _brute_force(doc, assignment):
     admitted = {key: [] for key in posts}
     for tid, school in assignment.items():
         t = teachers[tid]
-        if school == t["school"]:
-            violations.add(("own_school", tid))
-        elif school not in t["preferences"]:
-            violations.add(("not_listed", tid))
+        if school == t["school"] or school not in t["preferences"]:
+            violations.add(("own_school" if school == t["school"] else "not_listed", tid))
+            if (school, t["subject"]) in posts:  # they still take one of its seats
+                admitted[(school, t["subject"])].append(tid)
         else:
             post = posts[(school, t["subject"])]
             if group_of(post, tid) is None:

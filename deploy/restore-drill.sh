@@ -113,6 +113,7 @@ fi
 dbname=$(sql -c 'SELECT current_database()')
 touched=1
 sql -v dbname="$dbname" -v mark="$MARK" >/dev/null <<'SQL' || fail "cannot empty the scratch database (it must be owned by the drill's user)"
+SET client_min_messages = warning;
 COMMENT ON DATABASE :"dbname" IS :'mark';
 DROP SCHEMA IF EXISTS public CASCADE;
 CREATE SCHEMA public;

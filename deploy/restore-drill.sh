@@ -144,7 +144,7 @@ grep -q "database is reachable and migrated" "$work/check" || {
 	cat "$work/check" >&2
 	fail "matchapp check did not confirm the restored schema"
 }
-sed 's/^/  /' "$work/check"
+log "matchapp check against it: $(grep -o 'the database is reachable and migrated.*' "$work/check"); $(grep -E '^[0-9]+ error' "$work/check")"
 if [[ $KEEP == 1 ]]; then
 	log "the restored data stays in $(redacted "$url") (MATCHAPP_DRILL_KEEP=1)"
 fi

@@ -228,6 +228,16 @@ def test_the_drill_refuses_a_database_it_did_not_make(backup, databases):
     assert row_counts(databases["src"])["teachers"] == 1200
 
 
+def test_a_stale_latest_backup_fails_the_drill(backup, databases, tmp_path):
+    # Backups stopped three days ago: the newest dump is too old, however well it restores.
+    dump = _copy(backup, tmp_path, "matchapp-20270103-023000")
+    three_days_ago = time.time() - 3 * 86400
+    os.utime(dump, (three_days_ago, three_days_ago))
+    done = drill(databases, backups=tmp_path)
+    assert done.returncode != 0
+    assert "older than 2 days" in done.stderr and "backups have stopped" in done.stderr, done.stderr
+
+
 def test_a_backup_that_cannot_reach_its_database_fails_and_keeps_nothing(databases, tmp_path):
     missing = make_url(databases["src"]).set(database="matchapp_no_such_database")
     done = run(

@@ -1,11 +1,23 @@
-"""Fair-day load on this machine: gunicorn + PostgreSQL + locust, loopback only, bounded in time.
+"""Fair day on this machine: the real `matchapp serve` + PostgreSQL + Redis + locust, loopback only,
+bounded in time.
 
-    python bench/load/run.py [--seconds 60] [--workers 4]
+    python bench/load/run.py [--seconds 60] [--teachers 900] [--schools 100] [--workers 4]
+    python bench/load/run.py --scale-out      # two servers over one PostgreSQL and one Redis
 
-Fills a fresh PostgreSQL database (TEST_DATABASE_URL or the machine's `test` database) with an open
-fair: 40 schools, 500 outgoing teachers and 40 school administrators with accounts; serves it with
-gunicorn on 127.0.0.1; runs the locust scenario of bench/load/locustfile.py headless; then checks
-that every user's stored list equals the last list the server acknowledged to them.
+Fills a PostgreSQL database (--database-url, default BENCH_DATABASE_URL or `matchapp_bench` on the
+local server; created if missing, and refused if it holds tables the bench did not make) with an
+open fair: schools, outgoing teachers and one account per person. Empties the Redis database
+(--redis-url, default BENCH_REDIS_URL or redis://127.0.0.1:6379/7) and serves the fair with
+`matchapp serve` (gunicorn) in its production configuration: Redis for rate limits and jobs,
+MATCHAPP_BEHIND_PROXY=1 as behind nginx. Runs bench/load/locustfile.py headless: every user signs in
+through the web form, then uses pages and the JSON API with the session cookie and X-CSRFToken;
+60 s are measured once everybody has signed in. Then every user's stored list is compared with the
+last list the server acknowledged to them.
+
+--scale-out serves the same database and Redis from two `matchapp serve` processes on two ports
+(the users split between them, two `matchapp worker`s), and afterwards reports whether the login
+rate limit and the account lockout seen through one server hold through the other, and what
+happens when a run of the round is started through both servers at the same moment.
 """
 
 from __future__ import annotations
@@ -15,10 +27,14 @@ import csv
 import json
 import os
 import platform
+import re
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -26,14 +42,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 PASSWORD = "load-test-2027"
-URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PORT = 8765
+PROBE_ACCOUNT = "lockprobe"  # signs in only for the lockout check, never in the load
+BUREAU_ACCOUNT = "bench-bureau"
+MARK = "matchapp load bench database"
+SUBJECTS_USED = 6
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def fill() -> tuple[int, list[str], list[str]]:
+def matchapp_command() -> list[str]:
+    """The installed console script, next to this interpreter (what a bureau runs)."""
+    script = Path(sys.executable).with_name("matchapp")
+    return [str(script)] if script.exists() else [shutil.which("matchapp") or "matchapp"]
+
+
+def prepare_database(url: str) -> None:
+    """Create the bench database if needed, refuse one the bench did not make, and empty it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = create_engine(target, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        tables = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar()
+        mark = conn.execute(
+            text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
+        ).scalar()
+        if tables and mark != MARK:
+            raise SystemExit(
+                f"{target.database} holds {tables} tables that the bench did not make: refusing to empty it "
+                "(give another --database-url)"
+            )
+        conn.execute(text(f"COMMENT ON DATABASE \"{target.database}\" IS '{MARK}'"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def fill(url: str, n_teachers: int, n_schools: int) -> tuple[int, list[str], list[str]]:
+    """An open fair: n_schools schools with 2 seats in each of 6 subjects, n_teachers outgoing
+    teachers, one account per teacher and per school, a bureau account and a probe account."""
     import datetime as dt
 
     import numpy as np
+    from flask_migrate import upgrade
     from sqlalchemy import insert, select
     from werkzeug.security import generate_password_hash
 
@@ -45,27 +101,26 @@ def fill() -> tuple[int, list[str], list[str]]:
     from matchapp.roster.models import School, Teacher
     from matchapp.rounds.services import create_round
 
-    app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": URL})
+    app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": url})
     rng = np.random.default_rng(500)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        names = school_names(40)
+        upgrade(directory=app.extensions["migrate"].directory)  # the schema `matchapp db upgrade` makes
+        names = school_names(n_schools)
         db.session.execute(
             insert(School),
             [
                 {
-                    "code": f"S{k + 1:02d}",
+                    "code": f"S{k + 1:03d}",
                     "name": names[k],
                     "tier": ["strong", "ordinary", "weak"][k % 3],
                     "zone": ["东片区", "西片区", "南片区"][k % 3],
                 }
-                for k in range(40)
+                for k in range(n_schools)
             ],
         )
         schools = db.session.scalars(select(School).order_by(School.code)).all()
-        subjects = list(SUBJECTS)[:6]
-        people = teacher_names(rng, 500)
+        subjects = list(SUBJECTS)[:SUBJECTS_USED]
+        people = teacher_names(rng, n_teachers)
         db.session.execute(
             insert(Teacher),
             [
@@ -74,16 +129,17 @@ def fill() -> tuple[int, list[str], list[str]]:
                     "name": people[i],
                     "gender": "F",
                     "birth_date": dt.date(1985, 1, 1),
-                    "school_id": schools[i % 40].id,
-                    "subject": subjects[i % 6],
+                    "school_id": schools[i % n_schools].id,
+                    "subject": subjects[i % SUBJECTS_USED],
                     "started_at_school": dt.date(2015, 9, 1),
                 }
-                for i in range(500)
+                for i in range(n_teachers)
             ],
         )
         teachers = db.session.scalars(select(Teacher).order_by(Teacher.staff_no)).all()
         round_ = create_round(2027, "load", "changzhou")
         round_.state = "fair_open"
+        round_.fair_closes_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=2)
         db.session.flush()
         db.session.execute(
             insert(Outgoing),
@@ -97,32 +153,33 @@ def fill() -> tuple[int, list[str], list[str]]:
                 for subject in subjects
             ],
         )
-        hashed = generate_password_hash(PASSWORD)
+        hashed = generate_password_hash(PASSWORD)  # scrypt, as every account; one hash for speed of filling
+        account = {"password_hash": hashed, "active": True, "failed_logins": 0}
         db.session.execute(
             insert(User),
             [
                 {
+                    **account,
                     "username": t.staff_no.lower(),
                     "display_name": t.name,
                     "role": "teacher",
                     "teacher_id": t.id,
-                    "password_hash": hashed,
-                    "active": True,
-                    "failed_logins": 0,
                 }
                 for t in teachers
             ]
             + [
-                {
-                    "username": s.code.lower(),
-                    "display_name": s.name,
-                    "role": "school",
-                    "school_id": s.id,
-                    "password_hash": hashed,
-                    "active": True,
-                    "failed_logins": 0,
-                }
+                {**account, "username": s.code.lower(), "display_name": s.name, "role": "school", "school_id": s.id}
                 for s in schools
+            ]
+            + [
+                {**account, "username": BUREAU_ACCOUNT, "display_name": "教育局", "role": "bureau"},
+                {
+                    **account,
+                    "username": PROBE_ACCOUNT,
+                    "display_name": "probe",
+                    "role": "school",
+                    "school_id": schools[0].id,
+                },
             ],
         )
         round_id = round_.id
@@ -132,7 +189,8 @@ def fill() -> tuple[int, list[str], list[str]]:
     return round_id, *usernames
 
 
-def verify(acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
+def verify(url: str, acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
+    """Each acknowledged list against the database; a write still in flight at the stop may be stored."""
     from sqlalchemy import select
 
     from matchapp import create_app
@@ -141,7 +199,7 @@ def verify(acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
     from matchapp.fair.models import PostRanking, PreferenceList
     from matchapp.roster.models import School, Teacher
 
-    app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": URL})
+    app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": url})
     wrong = []
     checked_lists = checked_rankings = in_flight = 0
     with app.app_context():
@@ -155,7 +213,7 @@ def verify(acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
         for key, ack in acks.items():
             if "/" in key:
                 post_id = int(key.split("/")[1])
-                stored = rankings[post_id].groups
+                stored = rankings[post_id].groups if post_id in rankings else ""
                 groups = [sorted(staff[int(x)] for x in g.split(",") if x) for g in stored.split(";") if g]
                 checked_rankings += 1
                 if groups != ack:
@@ -164,8 +222,8 @@ def verify(acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
                     else:
                         wrong.append(f"{key}: stored {groups}, acknowledged {ack}")
             else:
-                pl = lists[user_teacher[key]]
-                stored = [code[int(x)] for x in (pl.submitted_school_ids or "").split(",") if x]
+                pl = lists.get(user_teacher[key])
+                stored = [code[int(x)] for x in ((pl.submitted_school_ids if pl else "") or "").split(",") if x]
                 checked_lists += 1
                 if stored != ack:
                     if stored == pending.get(key):
@@ -176,109 +234,461 @@ def verify(acks: dict, pending: dict) -> tuple[int, int, int, list[str]]:
     return checked_lists, checked_rankings, in_flight, wrong
 
 
+class Process:
+    """A `matchapp` process of the bench (server or worker), in its own process group."""
+
+    def __init__(self, args: list[str], env: dict, log: Path):
+        self.log = log
+        with log.open("wb") as out:
+            self.popen = subprocess.Popen(
+                [*matchapp_command(), *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-2000:]
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(timeout=10)
+
+
+class CpuSampler(threading.Thread):
+    """Every second: the CPU time used so far by each group of processes, and by the whole machine.
+
+    The machine is shared: what the bench's own processes used, and what everything else used, are
+    printed for the measured window, so that a slow run can be told apart from a busy machine.
+    """
+
+    def __init__(self, groups: dict[str, set[int]], database_url: str):
+        super().__init__(daemon=True)
+        self.groups = groups  # name -> process group ids (each bench process leads its own group)
+        self.database_url = database_url
+        self.samples: list[tuple[float, float, dict[str, float]]] = []
+        self.stopped = threading.Event()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        import psycopg
+
+        tick = os.sysconf("SC_CLK_TCK")
+        dsn = re.sub(r"^postgresql\+\w+://", "postgresql://", self.database_url)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while not self.stopped.is_set():
+                backends = {
+                    pid
+                    for (pid,) in conn.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                }
+                used = {name: 0.0 for name in [*self.groups, "postgres"]}
+                for entry in os.scandir("/proc"):
+                    if not entry.name.isdigit():
+                        continue
+                    try:
+                        with open(f"/proc/{entry.name}/stat") as stat:
+                            fields = stat.read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    # utime + stime, and the children it has reaped (gunicorn workers, RQ work horses)
+                    cpu = sum(int(x) for x in fields[11:15]) / tick
+                    if int(entry.name) in backends:
+                        used["postgres"] += cpu
+                    for name, pgids in self.groups.items():
+                        if int(fields[2]) in pgids:
+                            used[name] += cpu
+                self.samples.append((time.time(), self._machine_busy(), used))
+                self.stopped.wait(1.0)
+
+    def window(self, start: float, end: float) -> dict[str, float]:
+        """Cores used on average between two times (the nearest samples outside them)."""
+        before = [s for s in self.samples if s[0] <= start] or self.samples[:1]
+        after = [s for s in self.samples if s[0] >= end] or self.samples[-1:]
+        (t0, busy0, used0), (t1, busy1, used1) = before[-1], after[0]
+        seconds = max(t1 - t0, 1e-9)
+        cores = {name: max(used1.get(name, 0) - used0.get(name, 0), 0) / seconds for name in used1}
+        cores["machine"] = (busy1 - busy0) / seconds
+        return cores
+
+
+def port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is no obstacle
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_until_up(url: str, process: Process) -> None:
+    for _ in range(300):
+        if process.popen.poll() is not None:
+            raise SystemExit(f"matchapp serve exited:\n{process.tail()}")
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 - loopback
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"matchapp serve does not answer on {url}:\n{process.tail()}")
+
+
+# -- scale-out checks: plain HTTP as a browser, one address per "person" via X-Forwarded-For --------
+
+
+def _browser(address: str):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["X-Forwarded-For"] = address
+    return session
+
+
+def _post_login(base: str, session, username: str, password: str):
+    page = session.get(f"{base}/login", timeout=30)
+    token = CSRF.search(page.text)
+    data = {"username": username, "password": password, "csrf_token": token.group(1) if token else ""}
+    return session.post(f"{base}/login", data=data, allow_redirects=False, timeout=30)
+
+
+def check_rate_limit(a: str, b: str) -> list[str]:
+    """20 sign-in attempts per minute per address (matchapp/auth/routes.py): spend them through A."""
+    through_a = [_post_login(a, _browser("10.250.0.1"), "nobody-here", "wrong").status_code for _ in range(20)]
+    same_on_b = _post_login(b, _browser("10.250.0.1"), "nobody-here", "wrong").status_code
+    other_on_b = _post_login(b, _browser("10.250.0.2"), "nobody-here", "wrong").status_code
+    shared = same_on_b == 429 and other_on_b != 429 and 429 not in through_a
+    return [
+        f"login rate limit: 20 attempts from 10.250.0.1 through A: {_codes(through_a)}; "
+        f"the 21st from that address through B: {same_on_b}; another address through B: {other_on_b}",
+        f"  -> rate limit shared between the servers: {'yes' if shared else 'NO'}",
+    ]
+
+
+def check_lockout(a: str, b: str) -> list[str]:
+    """Five wrong passwords through A, then the right one through B (same address, another address)."""
+    wrong = [_post_login(a, _browser("10.250.1.1"), PROBE_ACCOUNT, "wrong-password") for _ in range(5)]
+    locked_flash = "锁定"
+    same = _post_login(b, _browser("10.250.1.1"), PROBE_ACCOUNT, PASSWORD)
+    other = _post_login(b, _browser("10.250.1.2"), PROBE_ACCOUNT, PASSWORD)
+
+    def outcome(response) -> str:
+        if response.status_code == 302:
+            return "signed in"
+        return f"{response.status_code}, {'locked' if locked_flash in response.text else 'refused'}"
+
+    return [
+        f"lockout: 5 wrong passwords for {PROBE_ACCOUNT} through A: {_codes([r.status_code for r in wrong])} "
+        f"(the 5th says locked: {locked_flash in wrong[-1].text}); the right password through B from the "
+        f"same address: {outcome(same)}; from another address: {outcome(other)}",
+        f"  -> lockout seen through the other server: {'yes' if outcome(same) != 'signed in' else 'NO'}",
+    ]
+
+
+def check_concurrent_runs(a: str, b: str, url: str, round_id: int) -> list[str]:
+    """Close the fair, then start the round's run through both servers at the same moment."""
+    from sqlalchemy import create_engine, text
+
+    bureau = {}
+    for name, base in (("A", a), ("B", b)):
+        session = _browser(f"10.250.2.{len(bureau) + 1}")
+        answer = _post_login(base, session, BUREAU_ACCOUNT, PASSWORD)
+        assert answer.status_code == 302, f"the bureau cannot sign in on {name}: {answer.status_code}"
+        home = session.get(f"{base}/home", timeout=30)
+        bureau[name] = (base, session, CSRF.search(home.text).group(1))
+    base, session, _token = bureau["A"]
+    control = session.get(f"{base}/fair/{round_id}/", timeout=30)
+    closed = session.post(
+        f"{base}/fair/{round_id}/close", data={"csrf_token": CSRF.search(control.text).group(1)}, timeout=30
+    )
+    lines = [f"closing the fair through A: {closed.status_code}"]
+    barrier = threading.Barrier(2)
+    answers: dict[str, object] = {}
+
+    def start(name):
+        base, session, token = bureau[name]
+        barrier.wait()
+        answers[name] = session.post(
+            f"{base}/api/v1/rounds/{round_id}/run", json={}, headers={"X-CSRFToken": token}, timeout=60
+        )
+
+    threads = [threading.Thread(target=start, args=(name,)) for name in bureau]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    jobs = {}
+    for name, answer in answers.items():
+        body = answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else {}
+        lines.append(f"run started through {name}: {answer.status_code} {json.dumps(body, ensure_ascii=False)[:160]}")
+        if "job" in body:
+            jobs[name] = body["job"]
+    deadline = time.monotonic() + 300
+    states = {}
+    while jobs and time.monotonic() < deadline:
+        for name, job in jobs.items():
+            base, session, _token = bureau[name]
+            states[name] = session.get(f"{base}/api/v1/jobs/{job}", timeout=30).json()
+        if all(s.get("state") in ("done", "failed") for s in states.values()):
+            break
+        time.sleep(1)
+    for name, state in states.items():
+        lines.append(
+            f"job {state.get('job')} (through {name}): {state.get('state')} — {str(state.get('message'))[:120]} "
+            f"{json.dumps(state.get('result'), ensure_ascii=False)[:120]}"
+        )
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        runs = conn.execute(
+            text(
+                "SELECT r.id, count(p.id) FROM runs r LEFT JOIN placements p ON p.run_id = r.id "
+                "WHERE r.round_id = :r AND r.kind = 'final' GROUP BY r.id ORDER BY r.id"
+            ),
+            {"r": round_id},
+        ).all()
+        state = conn.execute(text("SELECT state FROM rounds WHERE id = :r"), {"r": round_id}).scalar()
+    engine.dispose()
+    lines.append(
+        f"final runs written for the round: {len(runs)} ({', '.join(f'run {i}: {n} placements' for i, n in runs)}); "
+        f"round state: {state}"
+    )
+    lines.append(f"  -> only one run at a time: {'yes' if len(runs) == 1 else 'NO'}")
+    return lines
+
+
+def _codes(codes: list[int]) -> str:
+    counted: dict[int, int] = {}
+    for code in codes:
+        counted[code] = counted.get(code, 0) + 1
+    return ", ".join(f"{n}×{code}" for code, n in counted.items())
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--spawn-rate", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds, once everybody has signed in")
+    parser.add_argument("--teachers", type=int, default=900)
+    parser.add_argument("--schools", type=int, default=100)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers per server (default 4, or 2 each with --scale-out)"
+    )
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second (each signs in)")
+    parser.add_argument("--port", type=int, default=8765, help="the first server's port (the second: +1)")
+    parser.add_argument("--scale-out", action="store_true", help="two servers over one PostgreSQL and one Redis")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/matchapp_bench"),
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     args = parser.parse_args()
+    servers_count = 2 if args.scale_out else 1
+    workers = args.workers or (2 if args.scale_out else 4)
+    users = args.teachers + args.schools
+
+    from importlib.metadata import version  # not `import locust`: it monkey-patches threading (gevent)
+
+    import redis
+
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · gunicorn {args.workers} workers · PostgreSQL"
+        f"Python {platform.python_version()} · gunicorn {version('gunicorn')} · locust {version('locust')} · "
+        f"{servers_count} × matchapp serve ({workers} workers × {args.threads} threads) · PostgreSQL · Redis"
     )
-    round_id, teachers, schools = fill()
-    env = {
-        **os.environ,
-        "DATABASE_URL": URL,
-        "SECRET_KEY": "load-bench-secret",
-        "MATCHAPP_ENV": "production",
-        "MATCHAPP_RATELIMIT": "off",
-    }
-    env.pop("REDIS_URL", None)
-    with tempfile.TemporaryDirectory(prefix="matchapp-load-") as tmp:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(args.workers),
-                "-k",
-                "gthread",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-                "matchapp:create_app()",
-            ],
-            env={**env, "MATCHAPP_INSTANCE": tmp},
-            cwd=ROOT,
-            start_new_session=True,
+    print(
+        f"{users:,} users ({args.teachers} teachers, {args.schools} schools), signing in through the web form at "
+        f"{args.spawn_rate:g}/s, then {args.seconds} s measured; 3–10 s between actions"
+    )
+    prepare_database(args.database_url)
+    round_id, teachers, schools = fill(args.database_url, args.teachers, args.schools)
+    redis.Redis.from_url(args.redis_url).flushdb()  # rate-limit counters and queues of an earlier run
+
+    with tempfile.TemporaryDirectory(prefix="matchapp-load-") as tmp_name:
+        tmp = Path(tmp_name)
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("MATCHAPP_", "FLASK_"))}
+        base_env.update(
+            {
+                "SECRET_KEY": secrets.token_hex(32),  # the same on every server: one application
+                "DATABASE_URL": args.database_url,
+                "REDIS_URL": args.redis_url,
+                "MATCHAPP_ENV": "production",
+                "MATCHAPP_BEHIND_PROXY": "1",  # as behind nginx: X-Forwarded-For is each user's address
+            }
         )
+        processes: list[Process] = []
+        hosts = []
+        runner = None
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 - loopback
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            ack_file = Path(tmp) / "acks.json"
+            for k in range(servers_count):
+                port = args.port + k
+                if not port_is_free(port):  # another server there would answer in ours' place
+                    raise SystemExit(f"port {port} is in use: stop what listens there or give another --port")
+                (tmp / f"run-{k}").mkdir(mode=0o700)  # gunicorn's control socket, as RuntimeDirectory= gives
+                env = {
+                    **base_env,
+                    "MATCHAPP_INSTANCE": str(tmp / f"instance-{k}"),
+                    "XDG_RUNTIME_DIR": str(tmp / f"run-{k}"),
+                }
+                server = Process(
+                    [
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        str(workers),
+                        "--threads",
+                        str(args.threads),
+                    ],
+                    env,
+                    tmp / f"serve-{k}.log",
+                )
+                processes.append(server)
+                hosts.append(f"http://127.0.0.1:{port}")
+                wait_until_up(hosts[-1], server)
+                if args.scale_out:  # a worker beside each server, as on two machines
+                    processes.append(Process(["worker"], env, tmp / f"worker-{k}.log"))
+            ack_file, signin_file = tmp / "acks.json", tmp / "signin.json"
+            ramp = users / args.spawn_rate
+            bound = int(3 * ramp + args.seconds + 120)  # never more: the run stops itself after the window
             locust_env = {
-                **env,
+                **base_env,
                 "ROUND_ID": str(round_id),
+                "HOSTS": json.dumps(hosts),
                 "TEACHERS": json.dumps(teachers),
                 "SCHOOLS": json.dumps(schools),
                 "PASSWORD": PASSWORD,
+                "MEASURE_SECONDS": str(args.seconds),
                 "ACK_FILE": str(ack_file),
+                "SIGNIN_FILE": str(signin_file),
             }
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "locust",
-                    "-f",
-                    str(ROOT / "bench/load/locustfile.py"),
-                    "--headless",
-                    "-u",
-                    "540",
-                    "-r",
-                    str(args.spawn_rate),
-                    "-t",  # the ramp (logins), then the measured seconds with every user active
-                    f"{args.seconds + 540 // args.spawn_rate}s",
-                    "--host",
-                    f"http://127.0.0.1:{PORT}",
-                    "--csv",
-                    str(Path(tmp) / "stats"),
-                    "--only-summary",
-                    "--stop-timeout",
-                    "30",
-                    "--reset-stats",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                env=locust_env,
-                check=False,
-                capture_output=True,
-            )
-            rows = list(csv.DictReader(open(Path(tmp) / "stats_stats.csv", encoding="utf-8")))
+            groups = {
+                "matchapp serve": {p.popen.pid for p in processes if p.log.name.startswith("serve")},
+                "matchapp worker": {p.popen.pid for p in processes if p.log.name.startswith("worker")},
+                "locust": set(),
+            }
+            sampler = CpuSampler(groups, args.database_url)
+            sampler.start()
+            started = time.monotonic()
+            locust_log = tmp / "locust.log"
+            with locust_log.open("w") as out:
+                runner = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "locust",
+                        "-f",
+                        str(ROOT / "bench/load/locustfile.py"),
+                        "--headless",
+                        "-u",
+                        str(users),
+                        "-r",
+                        str(args.spawn_rate),
+                        "-t",
+                        f"{bound}s",
+                        "--host",
+                        hosts[0],
+                        "--csv",
+                        str(tmp / "stats"),
+                        "--only-summary",
+                        "--stop-timeout",
+                        "30",
+                        "--loglevel",
+                        "WARNING",
+                    ],
+                    env=locust_env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                groups["locust"].add(runner.pid)
+                runner.wait(timeout=bound + 120)
+            elapsed = time.monotonic() - started
+            sampler.stopped.set()
+            sampler.join()
+            if not ack_file.exists():
+                raise SystemExit(f"locust did not finish:\n{locust_log.read_text()[-3000:]}")
+            rows = list(csv.DictReader(open(tmp / "stats_stats.csv", encoding="utf-8")))
             recorded = json.loads(ack_file.read_text(encoding="utf-8"))
+            signin = json.loads(signin_file.read_text(encoding="utf-8"))
+            checks = []
+            if args.scale_out:
+                checks += check_rate_limit(hosts[0], hosts[1])
+                checks += check_lockout(hosts[0], hosts[1])
+                checks += check_concurrent_runs(hosts[0], hosts[1], args.database_url, round_id)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            if runner is not None and runner.poll() is None:  # bounded: locust never outlives the bench
+                os.killpg(runner.pid, signal.SIGKILL)
+                runner.wait(timeout=30)
+            for process in processes:
+                process.stop()
+        server_errors = sum(
+            p.log.read_text(errors="replace").count("Traceback") for p in processes if p.log.name.startswith("serve")
+        )
+
+    print(
+        f"sign-in: {signin['done']} of {users} signed in ({signin['failed']} failed) in {signin['all_signed_in_after']} s"
+        + (f"; per server: {', '.join(f'{h}: {n}' for h, n in signin['by_host'].items())}" if args.scale_out else "")
+    )
+    for name, entry in sorted(signin.get("requests", {}).items()):
+        if name.startswith("sign-in"):
+            print(
+                f"  {name:<22} requests {entry['requests']:>5}  failures {entry['failures']:>3}  "
+                f"median {entry['median']:>5} ms  p95 {entry['p95']:>5} ms"
+            )
+    ramp_failures = sum(e["failures"] for e in signin.get("requests", {}).values())
+    for line in signin.get("errors", []):
+        print(f"  error during sign-in: {line}")
+    print(f"measured window ({args.seconds} s after the last sign-in; locust ran {elapsed:.0f} s in all):")
+    aggregated = None
     for row in rows:
+        if row["Name"] == "Aggregated":
+            aggregated = row
+        if not int(row["Request Count"]):
+            continue  # the sign-in requests: all before the window
         print(
-            f"{row['Name']:<16} requests {int(row['Request Count']):>6}  failures {int(row['Failure Count']):>4}  "
+            f"  {row['Name']:<22} requests {int(row['Request Count']):>6}  failures {int(row['Failure Count']):>4}  "
             f"median {row['50%']:>5} ms  p95 {row['95%']:>5} ms  p99 {row['99%']:>5} ms  rps {float(row['Requests/s']):.1f}"
         )
-    lists, rankings, in_flight, wrong = verify(recorded["acks"], recorded["pending"])
+    lists, rankings, in_flight, wrong = verify(args.database_url, recorded["acks"], recorded["pending"])
     print(
         f"acknowledged lists checked against the database: {lists} preference lists, {rankings} rankings; "
         f"mismatches: {len(wrong)}; stored from a request still in flight when the run stopped: {in_flight}"
     )
     for line in wrong[:10]:
         print("  " + line)
+    print(f"tracebacks in the server logs: {server_errors}")
+    if signin.get("window"):
+        cores = sampler.window(*signin["window"])
+        ours = sum(v for k, v in cores.items() if k != "machine")
+        print(
+            f"CPU in the window, in cores of {os.cpu_count()}: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if name != "machine" and value)
+            + f"; everything else on the machine {max(cores['machine'] - ours, 0):.2f} (other programs, PostgreSQL's "
+            f"own processes, the kernel); machine busy {cores['machine']:.2f}"
+        )
+    for line in checks:
+        print(line)
+    if aggregated is not None:
+        p95 = float(aggregated["95%"])
+        failures = int(aggregated["Failure Count"]) + ramp_failures + signin["failed"]
+        print(
+            f"verdict: p95 {p95:g} ms (target ≤ 300): {'ok' if p95 <= 300 else 'MISSED'}; "
+            f"failed requests {failures} (target 0): {'ok' if failures == 0 else 'MISSED'}; "
+            f"lists lost or wrong {len(wrong)} (target 0): {'ok' if not wrong else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

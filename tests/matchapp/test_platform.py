@@ -123,3 +123,46 @@ def test_demo_city_is_realistic(app):
     assert all("\u4e00" <= n[0] <= "\u9fff" for n in names)
     subjects = dict(db.session.execute(select(Teacher.subject, func.count()).group_by(Teacher.subject)).all())
     assert len(subjects) >= 12 and subjects["chinese"] > subjects["psychology"]
+
+
+def test_help_needs_no_configuration_and_names_the_web_commands(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "MATCHAPP_ENV", "DATABASE_URL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "matchapp", "--help"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr
+    for command in ("serve", "check", "worker", "translations", "db"):
+        assert command in done.stdout
+    assert "--help-web" not in done.stdout
+
+
+def test_check_names_what_is_wrong_with_a_deployment(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MATCHAPP_", "REDIS"))}
+    env.update({"SECRET_KEY": "short", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}"})
+    done = subprocess.run(
+        [sys.executable, "-m", "matchapp", "check"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "SECRET_KEY is shorter than 32" in out and "matchapp db upgrade" in out and "REDIS_URL is not set" in out
+    env["SECRET_KEY"] = "x" * 40
+    subprocess.run(
+        [sys.executable, "-m", "matchapp", "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "matchapp", "check"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "migrated" in done.stdout and "0 error(s)" in done.stdout
+
+
+def test_the_seats_form_never_sends_anyone_to_another_site(app, client, auth):
+    round_ = gen_round()
+    user = gen_user("bureau")
+    db.session.commit()
+    auth.login(user.username)
+    for target in ("https://evil.example/x", "//evil.example/x", "/\\evil.example"):
+        resp = client.post(
+            f"/rounds/{round_.id}/seats", data={"next": target, "school_id": "1", "subject": "math", "seats": "x"}
+        )
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rounds/{round_.id}/schools"), target

@@ -10,21 +10,23 @@ import datetime as dt
 
 import numpy as np
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from algorithms.generate import SUBJECTS, school_names, teacher_names
 
+from .accounts.services import create_school_accounts, create_teacher_accounts
 from .auth.models import User
+from .auth.services import create_user
 from .core.audit import acting_as
 from .extensions import db
 from .preparation.models import Outgoing, Post
 from .roster.models import ExchangeRecord, School, Teacher
+from .roster.register import save_school_records, save_staffing_rows
 from .rounds.services import create_round
 
 DEMO_YEAR = 2027
 TODAY = dt.date(2026, 9, 1)  # the roster as of this school year's start
 ZONES = ["湖塘片区", "天宁片区", "钟楼片区"]
-PASSWORDS = {"bureau": "bureau-demo-2027", "school": "school-demo-2027", "teacher": "teacher-demo-2027"}
+PASSWORDS = {"bureau": "Renshi-demo-2027", "school": "School-demo-2027", "teacher": "Teacher-demo-2027"}
 HONOURS = ["市学科带头人", "市骨干教师", "市教学能手", "市教坛新秀", "区骨干教师"]
 
 
@@ -43,21 +45,44 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
     rng = np.random.default_rng(seed)
     with acting_as("demo"):
         names = school_names(40)
-        schools = []
         tiers = rng.permutation(["strong"] * 9 + ["weak"] * 10 + ["ordinary"] * 21)
+        # The register as a bureau would import it (the same service as 学校名册导入).
+        register = [
+            [
+                "学校代码",
+                "学校名称",
+                "学段",
+                "类别",
+                "类别评定时间",
+                "片区",
+                "城乡类型",
+                "教育集团或联盟",
+                "是否核心校",
+                "对口支援学校代码",
+                "领导班子人数",
+            ]
+        ]
         for k in range(40):
-            school = School(
-                code=f"S{k + 1:02d}",
-                name=names[k],
-                tier=str(tiers[k]),
-                zone=ZONES[k % 3],
-                rural=bool(k % 3 == 2 and rng.random() < 0.6),
-                alliance=f"{ZONES[k % 3][:2]}教育集团" if rng.random() < 0.4 else "",
-                leadership_size=int(rng.integers(4, 8)),
+            rural = bool(k % 3 == 2 and rng.random() < 0.6)
+            alliance = f"{ZONES[k % 3][:2]}教育集团" if rng.random() < 0.4 else ""
+            leaders = int(rng.integers(4, 8))
+            register.append(
+                [
+                    f"S{k + 1:02d}",
+                    names[k],
+                    "初中" if k % 4 == 0 else ("九年一贯制" if k % 9 == 4 else "小学"),
+                    {"strong": "优质", "ordinary": "一般", "weak": "薄弱"}[str(tiers[k])],
+                    "2022-07-01" if k % 13 == 5 else "2025-07-01",  # a few ratings due again
+                    ZONES[k % 3],
+                    "农村" if rural else ("乡镇" if k % 3 == 2 else "城区"),
+                    alliance,
+                    "是" if alliance and k < 3 else "否",
+                    f"S{k + 21:02d}" if tiers[k] == "strong" and k < 19 else "",  # 对口支援: strong with a far school
+                    str(leaders),
+                ]
             )
-            schools.append(school)
-        db.session.add_all(schools)
-        db.session.flush()
+        save_school_records(register, today=TODAY)
+        schools = list(db.session.scalars(select(School).order_by(School.code)))
 
         codes = list(SUBJECTS)
         share = np.array([SUBJECTS[c][1] for c in codes])
@@ -129,6 +154,19 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         db.session.add_all(teachers)
         db.session.flush()
 
+        # Staffing by subject (编制): what is in post, with each school's establishment a little
+        # above or below it, as a bureau's HR office would import it.
+        staff_rng = np.random.default_rng(seed + 1)
+        in_post: dict[tuple[str, str], int] = {}
+        code_of = {s.id: s.code for s in schools}
+        for t in teachers:
+            key = (code_of[t.school_id], SUBJECTS[t.subject][0])
+            in_post[key] = in_post.get(key, 0) + 1
+        staffing = [["学校代码", "学科", "编制数", "在岗数"]]
+        for (code, subject_name), count in sorted(in_post.items()):
+            staffing.append([code, subject_name, str(max(0, count + int(staff_rng.integers(-2, 3)))), str(count)])
+        save_staffing_rows(staffing)
+
         # Two earlier exchanges on file, so the history pages are not empty.
         for t in teachers[:30]:
             other = schools[(t.school_id + 7) % 40]
@@ -180,34 +218,12 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
                     )
 
         accounts = [("bureau", "bureau", PASSWORDS["bureau"])]
-        hashes = {role: generate_password_hash(password) for role, password in PASSWORDS.items()}
-        db.session.add(
-            User(username="bureau", display_name="教育局人事处", role="bureau", password_hash=hashes["bureau"])
-        )
-        for school in schools:
-            username = school.code.lower()
-            db.session.add(
-                User(
-                    username=username,
-                    display_name=f"{school.name}管理员",
-                    role="school",
-                    school_id=school.id,
-                    password_hash=hashes["school"],
-                )
-            )
-            if school.code in ("S01", "S02"):
-                accounts.append(("school", username, PASSWORDS["school"]))
-        for t in outgoing:
-            username = t.staff_no.lower()
-            db.session.add(
-                User(
-                    username=username,
-                    display_name=t.name,
-                    role="teacher",
-                    teacher_id=t.id,
-                    password_hash=hashes["teacher"],
-                )
-            )
+        create_user("bureau", PASSWORDS["bureau"], "bureau", display_name="教育局人事处")
+        # Accounts in bulk, as a bureau makes them (the same service as 账号管理), with the demo's
+        # printed passwords instead of random ones, and no forced change at the first sign-in.
+        create_school_accounts(schools, password_for=lambda _u: PASSWORDS["school"], must_change=False)
+        accounts += [("school", s.code.lower(), PASSWORDS["school"]) for s in schools if s.code in ("S01", "S02")]
+        create_teacher_accounts(outgoing, password_for=lambda _u: PASSWORDS["teacher"], must_change=False)
         # Print teachers already on their school's final list: they take part in the fair.
         accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in confirmed[:3]]
         db.session.flush()

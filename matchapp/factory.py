@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, flash, g, redirect, render_template, request, session
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -124,6 +124,20 @@ def create_app(config: dict | None = None) -> Flask:
         g.pop("_login_user", None)
         g.pop("csrf_token", None)  # Flask-WTF's token of the request, from this request's session
 
+    @app.before_request
+    def _initial_password_first():
+        # An initial password (from a slip) is replaced before anything else is done.
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in ("auth.account", "auth.logout", "auth.set_language", "static", "core.healthz")
+        ):
+            if request.path.startswith("/api/"):
+                return {"error": "password_change", "message": _("请先登录网页修改初始密码。")}, 403
+            flash(_("这是您的初始密码，请先修改密码。"), "info")
+            return redirect(url_for("auth.account"))
+        return None
+
     @app.teardown_request
     def _rollback_on_error(exc):
         # Anything the request did not commit is dropped (an exception, a refusal).
@@ -139,10 +153,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def _inject():
         from .core import vocab
-        from .rounds.services import current_round
+        from .rounds.services import all_rounds, current_round
 
         return {
-            "nav_round": current_round() if current_user.is_authenticated else None,
+            "nav_round": current_round(session.get("round_id")) if current_user.is_authenticated else None,
+            "nav_rounds": all_rounds() if current_user.is_authenticated and current_user.role == "bureau" else [],
             "current_locale": _select_locale(),
             "LANGUAGES": app.config["LANGUAGES"],
             **{
@@ -156,6 +171,8 @@ def create_app(config: dict | None = None) -> Flask:
                     "TITLES",
                     "EDUCATION",
                     "EXEMPTIONS",
+                    "STAGES",
+                    "LOCALITIES",
                 )
             },
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def blueprints() -> list:
+    from .accounts import bp as accounts
     from .api import bp as api
     from .auth import bp as auth
     from .core.routes import bp as core
@@ -15,7 +16,7 @@ def blueprints() -> list:
     from .rounds import bp as rounds
     from .runs import bp as runs
 
-    return [core, home, auth, rounds, preparation, roster, fair, runs, results, api]
+    return [core, home, auth, accounts, rounds, preparation, roster, fair, runs, results, api]
 
 
 def job_handlers() -> dict:

@@ -316,6 +316,111 @@ def create_round_command(year, name, preset):
     click.echo(f"created round {year} ({preset})")
 
 
+def _refused_file(file: str, refused) -> None:
+    for problem in refused.report.problems[:200]:
+        click.echo(f"{os.path.basename(file)}: {problem}", err=True)
+    if len(refused.report.problems) > 200:
+        click.echo(f"{os.path.basename(file)}: … and {len(refused.report.problems) - 200} more", err=True)
+    click.echo(f"{os.path.basename(file)}: {len(refused.report.problems)} problem(s); nothing imported", err=True)
+    sys.exit(2)
+
+
+@cli.command("import-schools")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--staffing", "staffing_file", type=click.Path(exists=True, dir_okay=False), help="staffing by subject too"
+)
+@with_appcontext
+def import_schools_command(file, staffing_file):
+    """Import the school register (.xlsx or .csv): all rows or none, updated by school code."""
+    from .core.audit import acting_as
+    from .core.imports import ImportRefused
+    from .extensions import db
+    from .roster.register import import_schools, import_staffing
+
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        with acting_as("import-schools"):
+            report = import_schools(data, os.path.basename(file))
+    except ImportRefused as refused:
+        db.session.rollback()
+        _refused_file(file, refused)
+    lines = [
+        f"imported {os.path.basename(file)}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged"
+    ]
+    if staffing_file:
+        with open(staffing_file, "rb") as handle:
+            data = handle.read()
+        try:
+            with acting_as("import-schools"):
+                staffing = import_staffing(data, os.path.basename(staffing_file))
+        except ImportRefused as refused:
+            db.session.rollback()
+            _refused_file(staffing_file, refused)
+        lines.append(
+            f"imported {os.path.basename(staffing_file)}: {staffing.created} new, {staffing.updated} updated, {staffing.unchanged} unchanged"
+        )
+    db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+@cli.command("create-accounts")
+@click.option("--role", type=click.Choice(["school", "teacher"]), required=True)
+@click.option("--school", "school_code", help="only this school's teachers")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="the slips as .xlsx")
+@with_appcontext
+def create_accounts_command(role, school_code, output):
+    """Accounts for every school administrator or teacher who has none, with initial passwords (.xlsx)."""
+    from sqlalchemy import select
+
+    from .accounts.services import AccountRefused, create_school_accounts, create_teacher_accounts
+    from .accounts.slips import slips_workbook
+    from .core.audit import acting_as
+    from .extensions import db
+    from .roster.models import School, Teacher
+
+    with acting_as("create-accounts"):
+        try:
+            if role == "school":
+                schools = None
+                if school_code:
+                    schools = list(db.session.scalars(select(School).where(School.code == school_code)))
+                    if not schools:
+                        raise click.BadParameter(f"no school with code {school_code}", param_hint="--school")
+                slips = create_school_accounts(schools)
+            else:
+                query = select(Teacher).order_by(Teacher.staff_no)
+                if school_code:
+                    school = db.session.scalar(select(School).where(School.code == school_code))
+                    if school is None:
+                        raise click.BadParameter(f"no school with code {school_code}", param_hint="--school")
+                    query = query.where(Teacher.school_id == school.id)
+                slips = create_teacher_accounts(list(db.session.scalars(query)))
+        except AccountRefused as exc:
+            db.session.rollback()
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+    data = slips_workbook(slips, "")
+    _write_file(output, data)
+    db.session.commit()  # only once the slips are safely written
+    click.echo(f"created {len(slips)} {role} account(s); initial passwords in {output}")
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """All of the file or nothing (a temporary file renamed into place)."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise click.ClickException(f"{path}: the folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
 @cli.command("import-roster")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--school", "school_code", help="import only this school's staff (a school's own import)")
@@ -341,12 +446,7 @@ def import_roster_command(file, school_code):
             report = import_roster(data, os.path.basename(file), only_school=only)
     except ImportRefused as refused:
         db.session.rollback()
-        for problem in refused.report.problems[:200]:
-            click.echo(f"{os.path.basename(file)}: {problem}", err=True)
-        if len(refused.report.problems) > 200:
-            click.echo(f"{os.path.basename(file)}: … and {len(refused.report.problems) - 200} more", err=True)
-        click.echo(f"{os.path.basename(file)}: {len(refused.report.problems)} problem(s); nothing imported", err=True)
-        sys.exit(2)
+        _refused_file(file, refused)
     db.session.commit()
     click.echo(
         f"imported {os.path.basename(file)}: {report.created} new, {report.updated} updated, "

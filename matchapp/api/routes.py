@@ -57,6 +57,8 @@ def api_auth(*roles: str):
                 return error(401, "unauthorized", _("需要登录或有效的访问令牌"))
             if roles and user.role not in roles:
                 return error(403, "forbidden", _("无权访问"))
+            if user.must_change_password:
+                return error(403, "password_change", _("请先登录网页修改初始密码。"))
             if by_session and request.method not in ("GET", "HEAD", "OPTIONS"):
                 try:
                     validate_csrf(request.headers.get("X-CSRFToken", ""))
@@ -103,6 +105,8 @@ def token():
     except LoginRefused as refusal:
         keep_changes()  # the failure count is kept
         return error(401, refusal.reason, _("用户名或密码错误，或账号已锁定"))
+    if user.must_change_password:
+        return error(403, "password_change", _("请先登录网页修改初始密码。"))
     name = data.get("name") if isinstance(data.get("name"), str) else ""
     secret, issued = issue_token(user, name)
     hours = current_app.config["API_TOKEN_HOURS"]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,6 +39,9 @@ class User(UserMixin, Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # An initial password (from a slip) must be replaced at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    slip_issued_at: Mapped[datetime | None]  # when the slip with the initial password was made
     locale: Mapped[str | None] = mapped_column(String(8))
 
     school = relationship("School", foreign_keys=[school_id])

@@ -241,6 +241,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
         raise AccountError(_("新密码不能与当前密码相同。"))
     user.set_password(new)
     user.password_changed_at = utcnow()
+    user.must_change_password = False
     end_everything(user, "password", keep_session=keep_session)
     db.session.flush()
     record_change("users", user.id, None, {"password": "changed"}, "password")

@@ -47,6 +47,22 @@ EXEMPTIONS = {
     "family_hardship": _l("配偶或子女长期患病等家庭特殊困难"),
 }
 
+#: school stage (学段)
+STAGES = {"primary": _l("小学"), "junior": _l("初中"), "nine_year": _l("九年一贯制"), "kindergarten": _l("幼儿园")}
+STAGE_BY_NAME = {"小学": "primary", "初中": "junior", "九年一贯制": "nine_year", "幼儿园": "kindergarten"}
+
+#: where a school is (城乡类型); Dalian's "城镇学校" are the urban and town ones (seed 000 篇三)
+LOCALITIES = {"urban": _l("城区"), "town": _l("乡镇"), "rural": _l("农村"), "remote": _l("山区海岛")}
+LOCALITY_BY_NAME = {
+    "城区": "urban",
+    "城镇": "urban",
+    "乡镇": "town",
+    "农村": "rural",
+    "山区海岛": "remote",
+    "山区": "remote",
+    "海岛": "remote",
+}
+
 ROLES = {"bureau": _l("教育局"), "school": _l("学校管理员"), "teacher": _l("教师")}
 
 ROUND_STATES = {

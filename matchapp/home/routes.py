@@ -1,4 +1,4 @@
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from ..rounds.services import current_round
@@ -9,7 +9,7 @@ from .services import bureau_overview, school_overview, teacher_overview
 @bp.route("/home")
 @login_required
 def index():
-    round_ = current_round()
+    round_ = current_round(session.get("round_id"))
     if current_user.role == "bureau":
         return render_template("home/bureau.html", round=round_, **bureau_overview(round_))
     if current_user.role == "school":

@@ -8,6 +8,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..accounts.services import ensure_teacher_account
 from ..core.clock import local_today, utcnow
 from ..core.errors import Refused
 from ..core.vocab import EXEMPTIONS
@@ -84,6 +85,8 @@ def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: 
         result=_("超过三分之二，当选") if chosen else _("未超过三分之二，未当选"),
     )
     db.session.flush()
+    if chosen:
+        ensure_teacher_account(teacher)  # on the list: the teacher will sign in to rank schools
     return entry
 
 
@@ -123,7 +126,10 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
             )
         )
     db.session.flush()
-    return confirmed_outgoing(round_, school.id)
+    final = confirmed_outgoing(round_, school.id)
+    for entry in final:
+        ensure_teacher_account(entry.teacher)  # on the list: the teacher will sign in to rank schools
+    return final
 
 
 def submit_outgoing(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:

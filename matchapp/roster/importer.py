@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from ..core.clock import local_today
-from ..core.spreadsheet import SpreadsheetError
-from ..core.spreadsheet import read_table as read_spreadsheet
+from ..core.imports import Header, ImportRefused, ImportReport, Problem, parse_date, parse_yes, read_rows
 from ..core.vocab import EDUCATION_BY_NAME, GENDER_BY_NAME, SUBJECT_BY_NAME, TITLE_BY_NAME
 from ..extensions import db
 from .models import School, Teacher
@@ -38,6 +36,7 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "骨干教师": ("backbone", False),
     "到本校任教时间": ("started_at_school", True),
     "行政职务": ("leadership_role", False),
+    "身份证号": ("id_number", False),
 }
 HEADERS = list(COLUMNS)
 EXAMPLE = [
@@ -54,72 +53,19 @@ EXAMPLE = [
     "是",
     "2016-09-01",
     "",
+    "",
 ]
 #: Bounds of a roster sheet. Rows, the header included: twice the teachers of a 100,000-teacher
 #: province. Columns: the template has 13, a bureau's own export adds ID numbers, phones and
 #: remarks up to about 40. Text past either is refused (never cut off); empty cells are skipped.
 MAX_ROWS = 200_000
 MAX_COLUMNS = 64
-_YES = {"是", "Y", "y", "yes", "Yes", "YES", "1", "true", "True", "TRUE", "√", "✓"}
-_NO = {"", "否", "N", "n", "no", "No", "NO", "0", "false", "False", "FALSE"}
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # as numbered in the spreadsheet (the header is row 1)
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}{'「' + self.column + '」' if self.column else ''}：{self.message}"
-
-
-@dataclass
-class ImportReport:
-    problems: list[Problem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class ImportRefused(Exception):
-    """The file was not written: ``report.problems`` says why."""
-
-    def __init__(self, report: ImportReport):
-        super().__init__(f"{len(report.problems)} problem(s)")
-        self.report = report
-
-
-# -- reading files --------------------------------------------------------------------------
-
-
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The cells of the first sheet (or the CSV) as text, header first, within the roster's bounds;
-    a file that cannot be read is refused like any other problem (:class:`ImportRefused`)."""
-    try:
-        return read_spreadsheet(data, filename, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
-    except SpreadsheetError as exc:
-        raise ImportRefused(ImportReport([Problem(exc.row or 0, "", str(exc))])) from None
-
-
 # -- checking rows --------------------------------------------------------------------------
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``2015-09-01``, ``2015/9/1``, ``2015.9.1`` or ``2015年9月1日``; ``None`` if not a date."""
-    match = _DATE.match(text)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The cells of the roster's first sheet (or the CSV), within the roster's bounds."""
+    return read_rows(data, filename, MAX_ROWS, MAX_COLUMNS)
 
 
 def check_rows(
@@ -128,28 +74,24 @@ def check_rows(
     existing: dict[str, Teacher],
     only_school: School | None = None,
     today: dt.date | None = None,
+    id_owner: dict[str, str] | None = None,
 ):
-    """Check every row; return (problems, records) where records are field dicts."""
+    """Check every row; return (problems, records) where records are field dicts.
+
+    ``id_owner`` maps the 身份证号 already on the roster to the 工号 that holds them."""
+    id_owner = id_owner or {}
     today = today or local_today()
-    problems: list[Problem] = []
-    if not rows or not any(rows[0]):
-        return [Problem(0, "", "文件是空的，第一行应为表头")], []
-    header = [h.strip().replace(" ", "") for h in rows[0]]
-    missing = [h for h, (_, required) in COLUMNS.items() if required and h not in header]
-    if missing:
-        return [Problem(1, h, "缺少必填列") for h in missing], []
-    seen_headers = set()
-    for h in header:
-        if h in seen_headers and h in COLUMNS:
-            problems.append(Problem(1, h, "列名重复"))
-        seen_headers.add(h)
-    position = {h: header.index(h) for h in COLUMNS if h in header}
+    header = Header.of(rows, COLUMNS, "文件是空的，第一行应为表头")
+    if not header.position:
+        return header.problems, []
+    problems: list[Problem] = list(header.problems)
     records: list[dict] = []
     first_row: dict[str, int] = {}
+    first_id: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank lines are not rows
-        cell = {h: (row[k].strip() if k < len(row) else "") for h, k in position.items()}
+        cell = header.cells(row)
         record: dict = {"_row": number}
 
         def bad(column: str, message: str, number=number) -> None:
@@ -220,12 +162,20 @@ def check_rows(
         if record["title"] is None:
             bad("职称", f"“{title}”不在可选范围内（未评、初级、中级、高级、正高级）")
         backbone = cell.get("骨干教师", "")
-        if backbone in _YES:
-            record["backbone"] = True
-        elif backbone in _NO:
-            record["backbone"] = False
-        else:
+        record["backbone"] = parse_yes(backbone)
+        if record["backbone"] is None:
             bad("骨干教师", f"“{backbone}”应为“是”或“否”")
+        id_number = cell.get("身份证号", "").upper()
+        record["id_number"] = id_number or None
+        if id_number:
+            if not id_number_valid(id_number):
+                bad("身份证号", f"“{id_number}”不是有效的18位身份证号（校验位不符）")
+            elif id_number in first_id:
+                bad("身份证号", f"与第{first_id[id_number]}行重复")
+            elif id_owner.get(id_number, staff_no) != staff_no:
+                bad("身份证号", f"已属于工号{id_owner[id_number]}的教师")
+            else:
+                first_id[id_number] = number
         record["honours"] = cell.get("专业称号", "")[:256]
         record["leadership_role"] = cell.get("行政职务", "")[:64]
         # A 工号 already on the roster: it must belong to the same person, in a school this
@@ -242,6 +192,19 @@ def check_rows(
     return problems, records
 
 
+def id_number_valid(text: str) -> bool:
+    """An 18-character resident ID (GB 11643): 17 digits and an ISO 7064 MOD 11-2 check character.
+
+    >>> id_number_valid("11010519491231002X"), id_number_valid("110105194912310021")
+    (True, False)
+    """
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        return False
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(text[:17], weights)) % 11]
+    return text[17] == check
+
+
 _FIELDS = (
     "name",
     "gender",
@@ -254,6 +217,7 @@ _FIELDS = (
     "backbone",
     "started_at_school",
     "leadership_role",
+    "id_number",
 )
 
 
@@ -273,7 +237,17 @@ def import_roster(
             existing.update(
                 (t.staff_no, t) for t in db.session.scalars(select(Teacher).where(Teacher.staff_no.in_(chunk)))
             )
-    problems, records = check_rows(rows, schools, existing, only_school, today)
+    id_owner: dict[str, str] = {}
+    if "身份证号" in header:
+        k = header.index("身份证号")
+        ids = sorted({row[k].strip().upper() for row in rows[1:] if len(row) > k and row[k].strip()})
+        for start in range(0, len(ids), 5000):
+            for number, staff_no in db.session.execute(
+                select(Teacher.id_number, Teacher.staff_no).where(Teacher.id_number.in_(ids[start : start + 5000]))
+            ):
+                if number:
+                    id_owner[number] = staff_no
+    problems, records = check_rows(rows, schools, existing, only_school, today, id_owner)
     report = ImportReport(problems=problems)
     if problems:
         raise ImportRefused(report)

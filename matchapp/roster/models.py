@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -17,13 +18,22 @@ class School(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)  # the bureau's school code
     name: Mapped[str] = mapped_column(String(128), unique=True)
+    stage: Mapped[str] = mapped_column(String(16), default="primary", server_default="primary")  # vocab.STAGES
     tier: Mapped[str] = mapped_column(String(16), default="ordinary")  # strong | ordinary | weak
-    zone: Mapped[str] = mapped_column(String(64), default="")  # 片区
-    rural: Mapped[bool] = mapped_column(default=False)
+    tier_rated_on: Mapped[date | None]  # 评定时间: tiers are rated every three years (seed 000 篇三)
+    zone: Mapped[str] = mapped_column(String(64), default="")  # 片区 / 学区
+    rural: Mapped[bool] = mapped_column(default=False)  # kept in step with locality (village or remote)
+    locality: Mapped[str] = mapped_column(String(16), default="urban", server_default="urban")  # vocab.LOCALITIES
     alliance: Mapped[str] = mapped_column(String(64), default="")  # 学校联盟 / 教育集团
+    alliance_core: Mapped[bool] = mapped_column(default=False, server_default=sa_false())  # 集团核心校
+    paired_school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))  # 对口支援
     leadership_size: Mapped[int] = mapped_column(default=0)  # 班子成员人数
 
     teachers: Mapped[list[Teacher]] = relationship(back_populates="school")
+    paired_school: Mapped[School | None] = relationship(remote_side=[id])
+    staffing: Mapped[list[Staffing]] = relationship(
+        back_populates="school", cascade="all, delete-orphan", order_by="Staffing.subject"
+    )
 
     def __repr__(self) -> str:
         return f"<School {self.code} {self.name}>"
@@ -37,6 +47,7 @@ class Teacher(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_no: Mapped[str] = mapped_column(String(32), unique=True)  # 工号
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)  # 身份证号 (optional)
     name: Mapped[str] = mapped_column(String(64))
     gender: Mapped[str] = mapped_column(String(1))  # M | F
     birth_date: Mapped[date]
@@ -58,6 +69,42 @@ class Teacher(Model):
 
     def __repr__(self) -> str:
         return f"<Teacher {self.staff_no} {self.name}>"
+
+
+class Staffing(Model):
+    """A school's staffing in one subject: the establishment (编制数) and the teachers in post
+    (在岗数); over it is 超编, under it 缺编 (seed 003 五(三): 跨校竞聘 from over- to under-staffed)."""
+
+    __tablename__ = "staffing"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("school_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    established: Mapped[int] = mapped_column(default=0)  # 编制数
+    in_post: Mapped[int] = mapped_column(default=0)  # 在岗数
+
+    school: Mapped[School] = relationship(back_populates="staffing")
+
+    @property
+    def balance(self) -> int:
+        """In post minus established: above 0 over-staffed (超编), below 0 under-staffed (缺编)."""
+        return self.in_post - self.established
+
+
+class Bureau(Model):
+    """The bureau itself (one row): what its documents say and how its accounts are named."""
+
+    __tablename__ = "bureau"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), default="教育局")
+    department: Mapped[str] = mapped_column(String(64), default="人事处")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    document_prefix: Mapped[str] = mapped_column(String(64), default="")  # 文号, e.g. 教人〔2027〕
+    teacher_usernames: Mapped[str] = mapped_column(String(16), default="staff_no")  # staff_no | id_number
 
 
 class ExchangeRecord(Model):

@@ -7,14 +7,25 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core.access import require_school_access, require_teacher_access, role_required
+from ..core.clock import local_today
 from ..core.jobs import enqueue
 from ..core.spreadsheet import XLSX
-from ..core.transaction import discard_changes
+from ..core.transaction import discard_changes, refuse
 from ..extensions import db
 from . import bp
-from .forms import ImportForm
+from .forms import ImportForm, SchoolForm
 from .importer import ImportRefused, import_roster, template_workbook
-from .models import School, Teacher
+from .models import School, Staffing, Teacher
+from .register import (
+    import_schools,
+    import_staffing,
+    register_checks,
+    save_school,
+    school_template,
+    staffing_of,
+    staffing_template,
+)
+from .rules import rating_due
 
 BACKGROUND_IMPORT_BYTES = 1_000_000  # about 15,000 rows of .xlsx
 
@@ -22,10 +33,80 @@ BACKGROUND_IMPORT_BYTES = 1_000_000  # about 15,000 rows of .xlsx
 @bp.route("/schools")
 @role_required("bureau")
 def schools():
-    rows = db.session.execute(
-        select(School, func.count(Teacher.id)).outerjoin(Teacher).group_by(School.id).order_by(School.zone, School.code)
-    ).all()
-    return render_template("roster/schools.html", rows=rows)
+    """The school register: every school, its staffing balance, and the register's checks."""
+    q = request.args.get("q", "").strip()[:64]
+    zone = request.args.get("zone", "")
+    tier = request.args.get("tier", "")
+    query = (
+        select(School, func.count(Teacher.id)).outerjoin(Teacher, Teacher.school_id == School.id).group_by(School.id)
+    )
+    if q:
+        query = query.where(School.name.ilike(f"%{q}%") | School.code.ilike(f"%{q}%"))
+    if zone:
+        query = query.where(School.zone == zone)
+    if tier:
+        query = query.where(School.tier == tier)
+    rows = db.session.execute(query.order_by(School.zone, School.code)).all()
+    balance = dict(
+        db.session.execute(
+            select(Staffing.school_id, func.sum(Staffing.in_post - Staffing.established)).group_by(Staffing.school_id)
+        ).all()
+    )
+    zones = sorted(z for z in db.session.scalars(select(School.zone).distinct()) if z)
+    return render_template(
+        "roster/schools.html",
+        rows=rows,
+        balance=balance,
+        checks=register_checks(),
+        zones=zones,
+        filters={"q": q, "zone": zone, "tier": tier},
+        today=local_today(),
+        rating_due=rating_due,
+    )
+
+
+def _school_values(form: SchoolForm) -> dict:
+    return {
+        "code": form.code.data,
+        "name": form.name.data,
+        "stage": form.stage.data,
+        "tier": form.tier.data,
+        "tier_rated_on": form.tier_rated_on.data,
+        "zone": form.zone.data,
+        "locality": form.locality.data,
+        "alliance": form.alliance.data or "",
+        "alliance_core": bool(form.alliance_core.data),
+        "leadership_size": form.leadership_size.data or 0,
+    }
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@role_required("bureau")
+def school_new():
+    form = SchoolForm()
+    if form.validate_on_submit():
+        school = save_school(None, _school_values(form), form.paired_code.data or "")
+        flash(_("已登记%(name)s。", name=school.name), "success")
+        return redirect(url_for("roster.school", school_id=school.id))
+    for errors in form.errors.values():
+        for message in errors:
+            refuse(message)
+    return render_template("roster/school_form.html", form=form, school=None)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@role_required("bureau")
+def school_edit(school_id: int):
+    school = db.get_or_404(School, school_id)
+    form = SchoolForm(obj=school, paired_code=school.paired_school.code if school.paired_school else "")
+    if form.validate_on_submit():
+        save_school(school, _school_values(form), form.paired_code.data or "")
+        flash(_("已保存%(name)s。", name=school.name), "success")
+        return redirect(url_for("roster.school", school_id=school.id))
+    for errors in form.errors.values():
+        for message in errors:
+            refuse(message)
+    return render_template("roster/school_form.html", form=form, school=school)
 
 
 @bp.route("/schools/<int:school_id>")
@@ -40,7 +121,7 @@ def school(school_id: int):
         per_page=50,
         error_out=False,
     )
-    return render_template("roster/school.html", school=school, teachers=teachers)
+    return render_template("roster/school.html", school=school, teachers=teachers, staffing=staffing_of(school))
 
 
 @bp.route("/teachers/<int:teacher_id>")
@@ -62,10 +143,31 @@ def me():
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("bureau", "school")
 def import_file():
-    """Import a roster: the bureau for every school, a school for its own staff."""
-    form = ImportForm()
+    """Import a roster (the bureau for every school, a school for its own staff), the school
+    register or staffing (the bureau)."""
+    form = ImportForm(kind=request.args.get("kind", "roster"))
     problems, report = [], None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.kind.data in ("schools", "staffing"):
+        if current_user.role != "bureau":
+            abort(403)
+        importer = import_schools if form.kind.data == "schools" else import_staffing
+        try:
+            report = importer(form.file.data.read(), form.file.data.filename or "")
+        except ImportRefused as refused:
+            discard_changes()
+            problems = refused.report.problems
+        else:
+            flash(
+                _(
+                    "导入完成：新增%(c)s条，更新%(u)s条，未变%(n)s条。",
+                    c=report.created,
+                    u=report.updated,
+                    n=report.unchanged,
+                ),
+                "success",
+            )
+            return redirect(url_for("roster.schools"))
+    elif form.validate_on_submit():
         upload = form.file.data
         only = current_user.school if current_user.role == "school" else None
         data = upload.read()
@@ -113,6 +215,9 @@ def import_file():
 def import_template():
     import io
 
-    return send_file(
-        io.BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="教师名册模板.xlsx"
-    )
+    kind = request.args.get("kind", "roster")
+    data, name = {
+        "schools": (school_template, "学校名册模板.xlsx"),
+        "staffing": (staffing_template, "分学科编制模板.xlsx"),
+    }.get(kind, (template_workbook, "教师名册模板.xlsx"))
+    return send_file(io.BytesIO(data()), mimetype=XLSX, as_attachment=True, download_name=name)

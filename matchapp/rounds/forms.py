@@ -1,10 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..core.forms import BaseForm
 from .policy import PRESET_LABELS
+
+
+class NewRoundForm(BaseForm):
+    year = IntegerField(_l("年度"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    name = StringField(_l("名称"), validators=[InputRequired(), Length(max=128)])
+    preset = SelectField(_l("政策预设"), choices=[SelectChoice(k, v) for k, v in PRESET_LABELS.items()])
+    submit = SubmitField(_l("建立年度"))
 
 
 class PresetForm(BaseForm):

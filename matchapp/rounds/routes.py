@@ -1,22 +1,61 @@
-from flask import flash, redirect, render_template, url_for
+"""The rotation years: create one with a preset, switch between years, set the year's policy."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..core.access import role_required
+from ..core.clock import local_today
+from ..core.transaction import refuse
 from ..extensions import db
 from . import bp
-from .forms import PolicyForm, PresetForm
+from .forms import NewRoundForm, PolicyForm, PresetForm
 from .models import Round
 from .policy import PRESET_LABELS
-from .services import apply_preset, current_round, update_policy
+from .services import all_rounds, apply_preset, create_round, update_policy
 
 
 @bp.route("/")
 @role_required("bureau")
 def overview():
-    round_ = current_round()
-    if round_ is None:
-        return render_template("rounds/none.html")
+    """Every rotation year, newest first, and the form to open the next one."""
+    rounds = all_rounds()
+    next_year = (rounds[0].year + 1) if rounds else local_today().year + (1 if local_today().month > 8 else 0)
+    form = NewRoundForm(year=next_year, name=_("%(year)s年度义务教育学校教师交流轮岗", year=next_year))
+    return render_template("rounds/overview.html", rounds=rounds, form=form, presets=PRESET_LABELS)
+
+
+@bp.route("/new", methods=["POST"])
+@role_required("bureau")
+def new():
+    form = NewRoundForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                refuse(message)
+        return redirect(url_for("rounds.overview"))
+    round_ = create_round(form.year.data, form.name.data, form.preset.data)
+    session["round_id"] = round_.id
+    flash(
+        _(
+            "已建立%(year)s年度，并套用%(preset)s政策预设；请核对年度政策。",
+            year=round_.year,
+            preset=PRESET_LABELS[form.preset.data],
+        ),
+        "success",
+    )
     return redirect(url_for("rounds.policy", round_id=round_.id))
+
+
+@bp.route("/select", methods=["POST"])
+@role_required("bureau", "school", "teacher")
+def select_round():
+    """The year switcher: look at another year (past years are read-only by their state)."""
+    round_ = db.session.get(Round, request.form.get("round_id", type=int) or 0)
+    if round_ is None:
+        abort(404)
+    session["round_id"] = round_.id
+    flash(_("正在查看%(year)s年度。", year=round_.year), "info")
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/<int:round_id>/policy", methods=["GET", "POST"])

@@ -29,9 +29,18 @@ def create_round(year: int, name: str, preset_name: str = "changzhou", seed: int
     return round_
 
 
-def current_round() -> Round | None:
-    """The latest year's round (the one in progress, or the last one published)."""
+def current_round(chosen_id: int | None = None) -> Round | None:
+    """The round a person chose to look at (the year switcher), or else the latest year's round
+    (the one in progress, or the last one published)."""
+    if chosen_id:
+        chosen = db.session.get(Round, chosen_id)
+        if chosen is not None:
+            return chosen
     return db.session.scalar(select(Round).order_by(Round.year.desc()).limit(1))
+
+
+def all_rounds() -> list[Round]:
+    return list(db.session.scalars(select(Round).order_by(Round.year.desc())))
 
 
 def update_policy(round_: Round, values: dict) -> Round:

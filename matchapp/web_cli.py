@@ -421,6 +421,85 @@ def _write_file(path: str, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _round_of(year: int):
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .rounds.models import Round
+
+    round_ = db.session.scalar(select(Round).where(Round.year == year))
+    if round_ is None:
+        raise click.ClickException(f"there is no round for {year}: create it with `matchapp create-round {year}`")
+    return round_
+
+
+@cli.command("prepare")
+@click.argument("year", type=int)
+@with_appcontext
+def prepare_command(year):
+    """Complete every school's outgoing list by the ordering rule and propose the posts (先流出再流入)."""
+    from sqlalchemy import select
+
+    from .core.audit import acting_as
+    from .core.errors import Refused
+    from .extensions import db
+    from .preparation.lists import submitted_at
+    from .preparation.outgoing import apply_ordering_rule
+    from .preparation.posts import propose_posts
+    from .roster.models import School
+
+    round_ = _round_of(year)
+    listed = skipped = 0
+    try:
+        with acting_as("prepare"):
+            for school in db.session.scalars(select(School).order_by(School.code)):
+                if submitted_at(round_, school.id):
+                    skipped += 1  # the school has submitted its own list
+                    continue
+                listed += len(apply_ordering_rule(round_, school))
+            posts = propose_posts(round_)
+    except Refused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"round {year}: {listed} teachers on the lists by the ordering rule ({skipped} schools had submitted theirs), {posts} posts proposed"
+    )
+
+
+@cli.command("open-fair")
+@click.argument("year", type=int)
+@click.option("--closes-at", help="closing time in the bureau's time zone, e.g. 2027-07-02T17:00")
+@with_appcontext
+def open_fair_command(year, closes_at):
+    """Open the fair of YEAR (until --closes-at, or until the bureau closes it)."""
+    import datetime as dt
+
+    from .core.audit import acting_as
+    from .core.clock import to_utc
+    from .core.errors import Refused
+    from .extensions import db
+    from .fair.window import open_fair
+
+    round_ = _round_of(year)
+    closes = None
+    if closes_at:
+        try:
+            closes = to_utc(dt.datetime.fromisoformat(closes_at))
+        except ValueError:
+            raise click.BadParameter(
+                f"{closes_at!r} is not a time like 2027-07-02T17:00", param_hint="--closes-at"
+            ) from None
+    try:
+        with acting_as("open-fair"):
+            open_fair(round_, closes)
+    except Refused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"the fair of {year} is open" + (f" until {closes_at}" if closes_at else ""))
+
+
 @cli.command("import-roster")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--school", "school_code", help="import only this school's staff (a school's own import)")

@@ -35,8 +35,8 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "专业称号": ("honours", False),
     "骨干教师": ("backbone", False),
     "到本校任教时间": ("started_at_school", True),
-    "行政职务": ("leadership_role", False),
     "身份证号": ("id_number", False),
+    "行政职务": ("leadership_role", False),
 }
 HEADERS = list(COLUMNS)
 EXAMPLE = [

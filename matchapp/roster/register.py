@@ -57,7 +57,7 @@ SCHOOL_EXAMPLE = [
     "城区",
     "湖塘教育集团",
     "是",
-    "S21",
+    "",
     "7",
 ]
 SCHOOL_NOTES = {

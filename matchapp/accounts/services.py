@@ -5,7 +5,7 @@ initial password printed on a slip; the first sign-in must replace it.
 - School administrators: username = the school code in lower case (``s01``).
 - Teachers: username = 工号, or 身份证号 if the bureau chooses (``Bureau.teacher_usernames``).
 - An initial password is 10 characters from 54 unambiguous letters and digits (about 57 bits):
-  it is hashed with a lighter scrypt (N = 2^11) so that 20,000 slips take seconds, which is safe
+  it is hashed with a lighter scrypt (N = 2^10, r = 8: 1 MiB) so that 20,000 slips take seconds, which is safe
   for a random password of that strength; the password the person chooses at the first sign-in
   is hashed at the full cost (Werkzeug's scrypt, N = 2^15).
 - A teacher who enters an outgoing list later gets an account then (without a usable password);
@@ -31,7 +31,7 @@ from ..core.errors import Refused
 from ..extensions import db
 from ..roster.models import Bureau, School, Teacher
 
-INITIAL_HASH = "scrypt:2048:8:1"
+INITIAL_HASH = "scrypt:1024:8:1"
 NO_PASSWORD = "!"  # noqa: S105 - not a hash: no password can match it
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I
 _UPPER, _LOWER, _DIGITS = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789"

@@ -18,7 +18,7 @@ from ..roster.models import School
 from ..rounds.states import allows
 from . import bp
 from .forms import OpenFairForm, PreferencesForm, RankingForm
-from .preferences import applicant_counts, chosen_schools, posts_for, preference_list, receipt_code, save_preferences
+from .preferences import chosen_schools, posts_for, preference_list, receipt_code, save_preferences
 from .rankings import candidates, post_ranking, save_ranking
 from .window import close_fair, fair_is_open, open_fair, round_for_page
 
@@ -52,6 +52,12 @@ def preferences(round_id: int):
     if request.method == "POST":  # keep what the teacher typed when the form is refused
         rank_of = {p.school_id: request.form.get(f"rank-{p.school_id}", "") for p in posts}
     schools = {p.school_id: p.school for p in posts}
+
+    def typed(post) -> int | None:
+        value = str(rank_of.get(post.school_id, "") or "")
+        return int(value) if value.isdigit() else None
+
+    ranked_posts = sorted((p for p in posts if typed(p) is not None), key=lambda p: (typed(p), p.school.code))
     return render_template(
         "fair/preferences.html",
         round=round_,
@@ -63,7 +69,8 @@ def preferences(round_id: int):
         version=plist.version if plist else 0,
         submitted=[schools[s] for s in submitted if s in schools],
         receipt=receipt_code(plist) if plist and plist.submitted_at else None,
-        counts=applicant_counts(round_),
+        ranked_posts=ranked_posts,
+        other_posts=[p for p in posts if typed(p) is None],
         open=fair_is_open(round_),
         draft_differs=plist is not None and plist.submitted_at is not None and saved != submitted,
     )

@@ -41,14 +41,24 @@ def test_the_whole_fair(browser, demo_server):
         _login(page, base, username, pw["teacher"])
         page.get_by_role("link", name="填报志愿").click()
         expect(page.get_by_text("如实填报是您的最佳选择。")).to_be_visible()
-        inputs = page.locator("table.choices input[type=number]")
-        count = min(inputs.count(), 3)
+        available = page.locator("#available .post-card")
+        count = min(available.count(), 3)
         assert count > 0
-        for j in range(count):
-            inputs.nth(j).fill(str(j + 1))
+        for _j in range(count):
+            page.locator("#available .post-card").first.get_by_role("button", name="加入志愿").click()
+        expect(page.locator("#ranked .post-card")).to_have_count(count)
+        if k == 0 and count >= 2:
+            # Reorder: drag the last school to the top, and move the (new) second one down with its button.
+            names = page.locator("#ranked .post-name").all_inner_texts()
+            page.locator("#ranked .post-card").nth(count - 1).drag_to(page.locator("#ranked .post-card").first)
+            expect(page.locator("#ranked .post-name").first).to_have_text(names[-1])
+            expect(page.locator("#ranked .post-card").first.locator("input[type=number]")).to_have_value("1")
+        chosen = page.locator("#ranked .post-name").all_inner_texts()
         page.get_by_role("button", name="提交志愿").click()
         expect(page.get_by_role("status")).to_contain_text("志愿已提交（回执号")
         expect(page.locator(".receipt ol li")).to_have_count(count)
+        assert page.locator(".receipt ol li").all_inner_texts() == chosen  # saved and read back in that order
+        assert page.locator("#ranked .post-name").all_inner_texts() == chosen
         if k == 0:
             shot(page, "teacher-preferences", demo_server["db"])
         page.context.close()

@@ -204,7 +204,7 @@ def test_pages_of_the_fair(app, client, auth):
     auth.login("t0")
     page = client.get(f"/fair/{round_.id}/preferences").get_data(as_text=True)
     assert (
-        "如实填报是您的最佳选择" in page and "学校3" in page and teachers[2].school.name not in page.split("<tbody>")[1]
+        "如实填报是您的最佳选择" in page and "学校3" in page and teachers[2].school.name not in page.split('id="ranked"')[1]
     )
     page = client.post(
         f"/fair/{round_.id}/preferences", data={f"rank-{s[3].id}": "1", f"rank-{s[2].id}": "1", "submit": "1"}

@@ -1,0 +1,106 @@
+"""Fair day as people really use it: a teacher on a 390 px phone ranks schools with the keyboard
+(no horizontal scrolling, the list saved and read back in order), and the main page of each role
+has no serious or critical accessibility violation (axe-core, vendored in tests/e2e/vendor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from matchapp.extensions import db
+from matchapp.fair.window import open_fair
+from matchapp.rounds.services import current_round
+from tests.e2e.conftest import shot
+from tests.e2e.test_foundation import _account, _login
+
+pytestmark = pytest.mark.e2e
+AXE = (Path(__file__).parent / "vendor" / "axe-4.10.3.min.js").read_text(encoding="utf-8")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def open_demo(demo_server):
+    with demo_server["app"].app_context():
+        round_ = current_round()
+        if round_.state == "preparing":
+            open_fair(round_, None)
+            db.session.commit()
+        demo_server["round"] = round_.id
+        db.session.remove()
+    return demo_server
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_teacher_ranks_schools_on_a_phone_with_the_keyboard(browser, open_demo):
+    base = open_demo["url"]
+    username, password = _account(open_demo, "teacher")
+    page = browser.new_context(viewport=PHONE).new_page()
+    _login(page, base, username, password)
+    assert _no_horizontal_scroll(page)
+    page.get_by_role("link", name="填报志愿").click()
+    assert _no_horizontal_scroll(page), "the preferences page scrolls sideways on a phone"
+    # School names stay on one line (ellipsis), never wrapped.
+    heights = page.locator(".post-name").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and max(heights) < 30
+    cards = page.locator("#available .post-card")
+    assert cards.count() >= 2
+    first, second = (
+        page.locator("#available .post-name").nth(0).inner_text(),
+        page.locator("#available .post-name").nth(1).inner_text(),
+    )
+    for _ in range(2):
+        page.locator("#available .post-card").first.get_by_role("button", name="加入志愿").focus()
+        page.keyboard.press("Enter")
+    expect(page.locator("#ranked .post-card")).to_have_count(2)
+    # The first school moves down with its button, from the keyboard: focus stays on it.
+    page.locator("#ranked .post-card").first.locator(".js-down").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#ranked .post-name")).to_have_text([second, first])
+    assert page.evaluate("document.activeElement.classList.contains('js-down')")
+    # Typing a rank still works: 2 → 1 puts the school first again.
+    page.locator("#ranked .post-card").nth(1).locator("input[type=number]").fill("0")
+    page.locator("#ranked .post-card").nth(1).locator("input[type=number]").dispatch_event("change")
+    expect(page.locator("#ranked .post-name").first).to_have_text(first)
+    page.get_by_role("button", name="提交志愿").click()
+    expect(page.get_by_role("status")).to_contain_text("志愿已提交（回执号")
+    expect(page.locator(".receipt ol li")).to_have_text([first, second])
+    assert _no_horizontal_scroll(page)
+    shot(page, "teacher-preferences-phone", open_demo["db"])
+    page.context.close()
+
+
+def _axe(page) -> list[dict]:
+    page.evaluate(AXE)
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        ("bureau", ["/home", "/rounds/", "/roster/schools", "/accounts"]),
+        ("school", ["/home"]),
+        ("teacher", ["/home", "/account"]),
+    ],
+)
+def test_the_main_pages_of_each_role_have_no_serious_accessibility_violation(browser, open_demo, role, paths):
+    base = open_demo["url"]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    _login(page, base, *_account(open_demo, role))
+    if role == "teacher":
+        paths = [*paths, f"/fair/{open_demo['round']}/preferences"]
+    if role == "bureau":
+        paths = [*paths, f"/fair/{open_demo['round']}/", f"/rounds/{open_demo['round']}/schools"]
+    problems = []
+    for path in paths:
+        page.goto(base + path)
+        for v in _axe(page):
+            problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}")
+    context.close()
+    assert problems == [], "\n".join(problems)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from ..core.forms import BaseForm
+from ..core.forms import BaseForm, ConfirmForm
 from .rankings import MAX_BAND
 
 
@@ -97,7 +97,7 @@ class RankingForm(BaseForm):
         return {t for t in self._teachers() if self[f"reject-{t}"].data}
 
 
-class OpenFairForm(BaseForm):
+class OpenFairForm(ConfirmForm):
     closes_at = DateTimeLocalField(
         _l("截止时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
     )

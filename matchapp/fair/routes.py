@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..core.access import require_school_access, role_required
 from ..core.clock import full_years, local_today, to_utc
-from ..core.forms import ActionForm
+from ..core.forms import ConfirmForm
 from ..core.transaction import refuse
 from ..extensions import db
 from ..preparation.lists import is_participant
@@ -141,7 +141,9 @@ def fair_open(round_id: int):
     round_ = round_for_page(round_id)
     form = OpenFairForm()
     if not form.validate_on_submit():
-        refuse(_("截止时间格式不对。"))
+        for errors in form.errors.values():
+            for message in errors:
+                refuse(message if message else _("截止时间格式不对。"))
     else:
         # Entered in the bureau's time zone, stored in UTC.
         open_fair(round_, to_utc(form.closes_at.data) if form.closes_at.data else None)
@@ -153,7 +155,10 @@ def fair_open(round_id: int):
 @role_required("bureau")
 def fair_close(round_id: int):
     round_ = round_for_page(round_id)
-    if ActionForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         close_fair(round_)
         flash(_("洽谈会已截止。"), "success")
+    else:
+        refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))

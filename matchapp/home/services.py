@@ -1,17 +1,23 @@
-"""What each role should do next in this year's cycle (the home pages)."""
+"""Each role's home page is its to-do list for the year: every step links to its page, says
+whether it is done, current or not yet, and what is still missing — read from the data, not
+only from the round's state."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask import url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..auth.models import User
 from ..core.vocab import ROUND_STATE_ORDER
 from ..extensions import db
-from ..fair.models import PostRanking, PreferenceList
+from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
+from ..fair.preferences import receipt_code
 from ..preparation.lists import assess_teacher, outgoing_entry
-from ..preparation.models import Outgoing, Post
+from ..preparation.models import Outgoing, Post, SchoolRound
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 
@@ -21,84 +27,300 @@ class Step:
     label: str
     detail: str = ""
     state: str = "todo"  # done | current | todo
-    endpoint: str | None = None
+    url: str | None = None
 
 
 def _stage(round_: Round | None) -> int:
     return ROUND_STATE_ORDER.index(round_.state) if round_ else -1
 
 
-def _mark(steps: list[Step], current: int) -> list[Step]:
-    for k, step in enumerate(steps):
-        step.state = "done" if k < current else ("current" if k == current else "todo")
+def _first_not_done(steps: list[Step]) -> list[Step]:
+    """Steps marked done stay done; the first of the others is the current one."""
+    for step in steps:
+        if step.state != "done":
+            step.state = "current"
+            break
     return steps
 
 
 def bureau_overview(round_: Round | None) -> dict:
-    counts = {
-        "schools": db.session.scalar(select(func.count(School.id))),
-        "teachers": db.session.scalar(select(func.count(Teacher.id))),
-    }
-    if round_:
-        counts["outgoing"] = db.session.scalar(select(func.count(Outgoing.id)).where(Outgoing.round_id == round_.id))
-        counts["seats"] = db.session.scalar(
-            select(func.coalesce(func.sum(Post.seats), 0)).where(Post.round_id == round_.id)
-        )
-        counts["lists"] = db.session.scalar(
-            select(func.count(PreferenceList.id)).where(
-                PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)
-            )
-        )
-        counts["rankings"] = db.session.scalar(
-            select(func.count(PostRanking.id))
-            .join(Post)
-            .where(Post.round_id == round_.id, PostRanking.submitted_at.is_not(None))
-        )
+    schools = db.session.scalar(select(func.count(School.id))) or 0
+    teachers = db.session.scalar(select(func.count(Teacher.id))) or 0
+    school_accounts = db.session.scalar(select(func.count(User.id)).where(User.role == "school")) or 0
+    counts = {"schools": schools, "teachers": teachers}
     steps = [
-        Step(_l("设定年度政策与名额"), _l("交流比例、任教年限、年龄与退休限制")),
-        Step(_l("洽谈会开放：教师填报志愿、学校排序"), _l("截止前可随时修改")),
-        Step(_l("截止并运行匹配"), _l("教师提出的延迟接受算法，结果经稳定性校验")),
-        Step(_l("行政指定未匹配教师"), _l("对每项调整记录理由")),
-        Step(_l("公示结果并开具介绍信")),
+        Step(
+            _("登记学校名册"),
+            _("已登记%(n)s所学校", n=schools) if schools else _("还没有学校：逐所登记或导入学校名册"),
+            "done" if schools else "todo",
+            url_for("roster.schools"),
+        ),
+        Step(
+            _("导入教师名册"),
+            _("在册教师%(n)s人", n=teachers) if teachers else _("还没有教师：下载模板，导入名册"),
+            "done" if teachers else "todo",
+            url_for("roster.import_file"),
+        ),
+        Step(
+            _("为学校管理员创建账号"),
+            _("%(a)s/%(n)s所学校已有管理员账号", a=school_accounts, n=schools),
+            "done" if schools and school_accounts >= schools else "todo",
+            url_for("accounts.index"),
+        ),
+        Step(
+            _("建立年度并设定政策"),
+            round_.name if round_ else _("还没有本年度：建立年度并选择政策预设"),
+            "done" if round_ else "todo",
+            url_for("rounds.policy", round_id=round_.id) if round_ else url_for("rounds.overview"),
+        ),
     ]
-    return {"counts": counts, "cycle": _mark(steps, max(0, _stage(round_)))}
+    if round_ is not None:
+        stage = _stage(round_)
+        submitted = (
+            db.session.scalar(
+                select(func.count(SchoolRound.id)).where(
+                    SchoolRound.round_id == round_.id, SchoolRound.outgoing_submitted_at.is_not(None)
+                )
+            )
+            or 0
+        )
+        posts = db.session.scalar(select(func.count(Post.id)).where(Post.round_id == round_.id, Post.seats > 0)) or 0
+        confirmed = (
+            db.session.scalar(
+                select(func.count(Post.id)).where(Post.round_id == round_.id, Post.seats > 0, Post.confirmed.is_(True))
+            )
+            or 0
+        )
+        outgoing = (
+            db.session.scalar(
+                select(func.count(Outgoing.id)).where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+            )
+            or 0
+        )
+        lists = (
+            db.session.scalar(
+                select(func.count(PreferenceList.id)).where(
+                    PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)
+                )
+            )
+            or 0
+        )
+        counts.update(
+            outgoing=outgoing,
+            seats=db.session.scalar(select(func.coalesce(func.sum(Post.seats), 0)).where(Post.round_id == round_.id)),
+            lists=lists,
+            rankings=db.session.scalar(
+                select(func.count(PostRanking.id))
+                .join(Post)
+                .where(Post.round_id == round_.id, PostRanking.submitted_at.is_not(None))
+            ),
+        )
+        schools_url = url_for("preparation.schools", round_id=round_.id)
+        control = url_for("runs.control", round_id=round_.id)
+        steps += [
+            Step(
+                _("各校报送流出名单"),
+                _("%(a)s/%(n)s所学校已报送，确定流出%(o)s人", a=submitted, n=schools, o=outgoing),
+                "done" if stage >= 1 else "todo",
+                schools_url,
+            ),
+            Step(
+                _("生成并确认接收岗位"),
+                _("%(c)s/%(n)s个岗位已由学校确认", c=confirmed, n=posts) if posts else _("尚未生成接收名额"),
+                "done" if stage >= 1 else "todo",
+                schools_url,
+            ),
+            Step(
+                _("洽谈会：教师填报、学校排序"),
+                (
+                    _(
+                        "截止：%(t)s；已提交志愿%(l)s/%(o)s份",
+                        t=format_datetime(round_.fair_closes_at, "yyyy-MM-dd HH:mm"),
+                        l=lists,
+                        o=outgoing,
+                    )
+                    if round_.fair_closes_at
+                    else _("已提交志愿%(l)s/%(o)s份", l=lists, o=outgoing)
+                ),
+                "done" if stage >= 2 else "todo",
+                control,
+            ),
+            Step(
+                _("截止并运行匹配"),
+                _("教师提出的延迟接受算法，结果经稳定性校验"),
+                "done" if stage >= 3 else "todo",
+                control,
+            ),
+            Step(
+                _("行政指定未匹配教师"),
+                _("每项调整须写明理由"),
+                "done" if stage >= 4 else "todo",
+                url_for("results.results", round_id=round_.id) if stage >= 3 else control,
+            ),
+            Step(
+                _("公示结果并开具介绍信"),
+                _("已于%(t)s公示", t=format_datetime(round_.published_at, "yyyy-MM-dd")) if round_.published_at else "",
+                "done" if stage >= 5 else "todo",
+                url_for("results.notice", round_id=round_.id) if stage >= 5 else control,
+            ),
+        ]
+    return {"counts": counts, "cycle": _first_not_done(steps)}
 
 
 def school_overview(round_: Round | None, school: School) -> dict:
     counts = {"teachers": db.session.scalar(select(func.count(Teacher.id)).where(Teacher.school_id == school.id))}
-    if round_:
+    steps: list[Step] = []
+    waiting = (
+        db.session.scalar(
+            select(func.count(User.id))
+            .join(Teacher, Teacher.id == User.teacher_id)
+            .where(Teacher.school_id == school.id, User.must_change_password.is_(True), User.slip_issued_at.is_(None))
+        )
+        or 0
+    )
+    if round_ is not None:
+        stage = _stage(round_)
+        status = db.session.scalar(
+            select(SchoolRound).where(SchoolRound.round_id == round_.id, SchoolRound.school_id == school.id)
+        )
+        posts = db.session.scalars(
+            select(Post).where(Post.round_id == round_.id, Post.school_id == school.id, Post.seats > 0)
+        ).all()
+        unconfirmed = [p for p in posts if not p.confirmed]
         counts["outgoing"] = db.session.scalar(
             select(func.count(Outgoing.id))
             .join(Teacher)
-            .where(Outgoing.round_id == round_.id, Teacher.school_id == school.id)
+            .where(Outgoing.round_id == round_.id, Teacher.school_id == school.id, Outgoing.confirmed.is_(True))
         )
-        counts["seats"] = db.session.scalar(
-            select(func.coalesce(func.sum(Post.seats), 0)).where(
-                Post.round_id == round_.id, Post.school_id == school.id
+        counts["seats"] = sum(p.seats for p in posts)
+        prep = url_for("preparation.school", round_id=round_.id, school_id=school.id)
+        published = status.eligibility_published_at if status else None
+        submitted = status.outgoing_submitted_at if status else None
+        steps += [
+            Step(
+                _("公示本校应交流对象名单"),
+                _("已于%(t)s公示", t=format_datetime(published, "yyyy-MM-dd")) if published else _("尚未公示"),
+                "done" if published or stage >= 1 else "todo",
+                prep,
+            ),
+            Step(
+                _("确定并报送流出名单"),
+                _(
+                    "已报送（%(t)s），确定流出%(n)s人",
+                    t=format_datetime(submitted, "yyyy-MM-dd HH:mm"),
+                    n=counts["outgoing"],
+                )
+                if submitted
+                else _("尚未报送：确定名单后报送教育局"),
+                "done" if submitted or stage >= 1 else "todo",
+                prep,
+            ),
+            Step(
+                _("确认接收岗位与条件"),
+                _("%(n)s个岗位待确认", n=len(unconfirmed))
+                if unconfirmed
+                else (_("%(n)s个岗位已确认", n=len(posts)) if posts else _("本校本年度没有接收岗位")),
+                "done" if not unconfirmed or stage >= 1 else "todo",
+                prep,
+            ),
+        ]
+    steps.append(
+        Step(
+            _("发放教师账号的初始密码条"),
+            _("%(n)s名教师的初始密码条待发放", n=waiting) if waiting else _("没有待发放的初始密码条"),
+            "done" if not waiting else "todo",
+            url_for("accounts.school", school_id=school.id),
+        )
+    )
+    if round_ is not None:
+        stage = _stage(round_)
+        unranked = 0
+        for post in db.session.scalars(
+            select(Post).where(Post.round_id == round_.id, Post.school_id == school.id, Post.seats > 0)
+        ):
+            ranking = db.session.scalar(select(PostRanking).where(PostRanking.post_id == post.id))
+            applied = db.session.scalar(
+                select(func.count(PreferenceEntry.id)).where(
+                    PreferenceEntry.post_id == post.id, PreferenceEntry.stage == "submitted"
+                )
             )
-        )
-    steps = [
-        Step(_l("确认本校流出名单"), _l("自主申报，不足时由推荐小组投票或按排序规则确定")),
-        Step(_l("确认本校接收岗位与条件"), _l("学科、名额、学历、职称、专业称号")),
-        Step(_l("洽谈会：为申请本校岗位的教师排序"), _l("可并列，可标记不接受")),
-        Step(_l("查看接收与流出结果")),
-    ]
-    stage = _stage(round_)
-    current = 0 if stage <= 0 else (2 if stage == 1 else 3)
-    return {"counts": counts, "cycle": _mark(steps, current)}
+            if applied and (ranking is None or ranking.submitted_at is None):
+                unranked += 1
+        steps += [
+            Step(
+                _("洽谈会：为申请本校岗位的教师排序"),
+                _("洽谈会尚未开放")
+                if stage < 1
+                else (_("%(n)s个岗位的排序尚未提交", n=unranked) if unranked else _("各岗位的排序均已提交")),
+                "done" if stage >= 2 else "todo",
+                url_for("fair.school_posts", round_id=round_.id, school_id=school.id),
+            ),
+            Step(
+                _("查看接收与流出结果"),
+                _("结果已公示") if stage >= 5 else _("公示后可查看"),
+                "todo",
+                url_for("results.school_results", round_id=round_.id, school_id=school.id) if stage >= 5 else None,
+            ),
+        ]
+    return {"counts": counts, "cycle": _first_not_done(steps)}
 
 
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
-    outgoing = eligibility = None
-    if round_:
+    outgoing = eligibility = plist = None
+    steps = [Step(_("查看本人档案与交流资格"), "", "done", url_for("roster.me"))]
+    if round_ is not None:
+        stage = _stage(round_)
         outgoing = outgoing_entry(round_, teacher)
         eligibility = assess_teacher(teacher, round_)
-    steps = [
-        Step(_l("查看本人交流资格及理由")),
-        Step(_l("填写《教师轮岗交流表》，可自主申报")),
-        Step(_l("洽谈会：按真实意愿为学校排序并提交")),
-        Step(_l("查看结果与说明")),
-    ]
-    stage = _stage(round_)
-    current = 0 if stage < 0 else (1 if stage == 0 else (2 if stage == 1 else 3))
-    return {"outgoing": outgoing, "eligibility": eligibility, "cycle": _mark(steps, current)}
+        plist = db.session.scalar(
+            select(PreferenceList).where(PreferenceList.round_id == round_.id, PreferenceList.teacher_id == teacher.id)
+        )
+        on_list = outgoing is not None and outgoing.confirmed
+        steps.append(
+            Step(
+                _("本年度流出名单"),
+                _("您在本年度流出名单中")
+                if on_list
+                else (
+                    _("已自主申报，待学校确认")
+                    if outgoing
+                    else _("您不在本年度流出名单中；如有意交流，可在学校确认名单前自主申报")
+                ),
+                "done" if on_list or stage >= 1 else "todo",
+                url_for("home.index"),
+            )
+        )
+        if on_list or stage == 0:
+            if stage == 0:
+                detail = (
+                    _("洽谈会将于%(t)s开放", t=format_datetime(round_.fair_opens_at, "yyyy-MM-dd HH:mm"))
+                    if round_.fair_opens_at
+                    else _("洽谈会开放后，按真实意愿为学校排序")
+                )
+            elif plist is not None and plist.submitted_at:
+                detail = _("已提交（回执号 %(c)s）", c=receipt_code(plist))
+            elif stage == 1:
+                detail = (
+                    _("尚未提交；截止：%(t)s", t=format_datetime(round_.fair_closes_at, "yyyy-MM-dd HH:mm"))
+                    if round_.fair_closes_at
+                    else _("尚未提交")
+                )
+            else:
+                detail = _("洽谈会已截止")
+            steps.append(
+                Step(
+                    _("洽谈会：按真实意愿为学校排序并提交"),
+                    detail,
+                    "done" if (plist is not None and plist.submitted_at) or stage >= 2 else "todo",
+                    url_for("fair.preferences", round_id=round_.id) if on_list and stage >= 1 else None,
+                )
+            )
+        steps.append(
+            Step(
+                _("查看我的结果"),
+                _("结果已公示") if stage >= 5 else _("结果公示后可查看"),
+                "todo",
+                url_for("results.my_result", round_id=round_.id) if stage >= 5 and on_list else None,
+            )
+        )
+    return {"outgoing": outgoing, "eligibility": eligibility, "cycle": _first_not_done(steps)}

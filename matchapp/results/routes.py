@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import require_school_access, role_required
-from ..core.forms import ActionForm
+from ..core.forms import ActionForm, ConfirmForm
 from ..core.spreadsheet import XLSX
 from ..core.transaction import refuse
 from ..core.vocab import TIERS
@@ -98,9 +98,11 @@ def results_xlsx(round_id: int):
 @role_required("bureau")
 def fair_publish(round_id: int):
     round_ = round_for_page(round_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         publish(round_, actor=current_user.username)
         flash(_("结果已公示，交流经历已记入教师档案。"), "success")
+    else:
+        refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))
 
 

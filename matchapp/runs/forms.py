@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from ..core.forms import BaseForm
@@ -7,6 +7,7 @@ from ..core.forms import BaseForm
 
 class RunForm(BaseForm):
     preview = HiddenField()
+    confirm = BooleanField(_l("我已核对以上情况，确认执行"))
     submit = SubmitField(_l("运行"))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..core.access import role_required
 from ..core.clock import local_now
-from ..core.forms import ActionForm
+from ..core.forms import ActionForm, ConfirmForm
 from ..core.transaction import refuse
 from ..extensions import db
 from ..fair.forms import OpenFairForm
@@ -20,6 +20,7 @@ from ..fair.window import fair_is_open, round_for_page
 from ..roster.models import School, Teacher
 from . import bp
 from .assignment import change_assignment, check_assignment, confirm_assignment
+from .checklists import checklist
 from .forms import AssignForm, RunForm
 from .models import Run
 from .service import final_run, start_run
@@ -36,6 +37,8 @@ def control(round_id: int):
         "runs/control.html",
         round=round_,
         runs=runs,
+        checklist=checklist(round_),
+        confirm_form=ConfirmForm(),
         form=ActionForm(),
         open_form=OpenFairForm(closes_at=dt.datetime.combine(tomorrow, dt.time(17, 0))),
         open=fair_is_open(round_),
@@ -50,6 +53,9 @@ def fair_run(round_id: int):
     form = RunForm()
     if not form.validate_on_submit():
         return redirect(url_for("runs.control", round_id=round_id))
+    if not form.preview.data and not form.confirm.data:
+        refuse(_("请先核对清单，并勾选确认。"))
+        return redirect(url_for("runs.control", round_id=round_id))
     job = start_run(round_, preview=bool(form.preview.data), user_id=current_user.id)
     return redirect(url_for("core.job", job_id=job.id))
 
@@ -58,9 +64,11 @@ def fair_run(round_id: int):
 @role_required("bureau")
 def fair_confirm(round_id: int):
     round_ = round_for_page(round_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         confirm_assignment(round_)
         flash(_("行政指定已确认。"), "success")
+    else:
+        refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))
 
 

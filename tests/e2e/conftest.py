@@ -81,3 +81,10 @@ def shot(page, name: str, db_name: str = "sqlite") -> Path:
     path = SHOTS / f"{name}{'' if db_name == 'sqlite' else '-' + db_name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def confirm_and_press(page, button: str) -> None:
+    """Tick the confirmation box in the form of an irreversible step, then press its button."""
+    form = page.locator("form", has=page.get_by_role("button", name=button, exact=True))
+    form.get_by_label("我已核对以上情况，确认执行").check()
+    form.get_by_role("button", name=button, exact=True).click()

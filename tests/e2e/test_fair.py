@@ -8,7 +8,7 @@ from sqlalchemy import select
 from matchapp.auth.models import User
 from matchapp.extensions import db
 from matchapp.preparation.models import Outgoing
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import confirm_and_press, shot
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +30,12 @@ def test_the_whole_fair(browser, demo_server):
     base, pw = demo_server["url"], demo_server["passwords"]
     bureau = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     _login(bureau, base, "bureau", pw["bureau"])
-    bureau.get_by_role("link", name="洽谈会").click()
+    bureau.get_by_role("link", name="洽谈会", exact=True).click()
+    expect(bureau.get_by_role("heading", name="开放洽谈会之前")).to_be_visible()
     bureau.get_by_role("button", name="开放洽谈会").click()
+    # Not without the confirmation (the browser asks for the box; nothing happened yet).
+    expect(bureau.get_by_role("heading", name="开放洽谈会之前")).to_be_visible()
+    confirm_and_press(bureau, "开放洽谈会")
     expect(bureau.get_by_role("status")).to_have_text("洽谈会已开放。")
 
     # Several teachers rank the schools of their subject (keyboard entry of ranks), and submit.
@@ -39,7 +43,7 @@ def test_the_whole_fair(browser, demo_server):
     for k, (username, _) in enumerate(teachers):
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         _login(page, base, username, pw["teacher"])
-        page.get_by_role("link", name="填报志愿").click()
+        page.get_by_role("link", name="填报志愿", exact=True).click()
         expect(page.get_by_text("如实填报是您的最佳选择。")).to_be_visible()
         available = page.locator("#available .post-card")
         count = min(available.count(), 3)
@@ -75,7 +79,7 @@ def test_the_whole_fair(browser, demo_server):
         post_id, school_id = post.id, post.school_id
     school = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     _login(school, base, admin, pw["school"])
-    school.get_by_role("link", name="洽谈会").click()
+    school.get_by_role("link", name="洽谈会", exact=True).click()
     expect(school.locator("table tbody tr")).not_to_have_count(0)
     school.goto(f"{base}/fair/1/posts/{post_id}/ranking")
     bands = school.locator("input[name^=band-]")
@@ -87,10 +91,13 @@ def test_the_whole_fair(browser, demo_server):
     shot(school, "school-ranking", demo_server["db"])
 
     # The bureau closes, runs, looks at the results, assigns one teacher by hand, confirms, publishes.
-    bureau.get_by_role("link", name="洽谈会").click()
-    bureau.get_by_role("button", name="截止洽谈会").click()
+    bureau.get_by_role("link", name="洽谈会", exact=True).click()
+    expect(bureau.locator(".checklist")).to_contain_text("名教师尚未提交志愿")
+    confirm_and_press(bureau, "截止洽谈会")
     expect(bureau.get_by_role("status")).to_have_text("洽谈会已截止。")
-    bureau.get_by_role("button", name="运行正式匹配").click()
+    expect(bureau.locator(".checklist")).to_contain_text("运行时不使用草稿")
+    shot(bureau, "bureau-run-checklist", demo_server["db"])
+    confirm_and_press(bureau, "运行正式匹配")
     # The run goes to a background job; its page refreshes itself until the job is done.
     expect(bureau.get_by_text("已完成", exact=True)).to_be_visible(timeout=30_000)
     expect(bureau.locator(".job")).to_contain_text("结果已通过稳定性校验")
@@ -103,10 +110,11 @@ def test_the_whole_fair(browser, demo_server):
     form.get_by_role("button", name="调整").click()
     expect(bureau.get_by_role("alert")).to_contain_text("请写明调整理由")
     shot(bureau, "bureau-results", demo_server["db"])
-    bureau.get_by_role("link", name="洽谈会").click()
+    bureau.get_by_role("link", name="洽谈会", exact=True).click()
     shot(bureau, "bureau-control", demo_server["db"])
-    bureau.get_by_role("button", name="确认行政指定").click()
-    bureau.get_by_role("button", name="公示结果").click()
+    confirm_and_press(bureau, "确认行政指定")
+    expect(bureau.locator(".checklist")).to_contain_text("公示页面将向所有人公开")
+    confirm_and_press(bureau, "公示结果")
     expect(bureau.locator(".flash-success")).to_contain_text("结果已公示")
     bureau.get_by_role("link", name="公示页面").click()
     expect(bureau.get_by_role("heading", name="2027年度义务教育学校教师交流轮岗结果公示")).to_be_visible()
@@ -115,7 +123,7 @@ def test_the_whole_fair(browser, demo_server):
     # A teacher reads their result and why.
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     _login(page, base, teachers[0][0], pw["teacher"])
-    page.get_by_role("link", name="我的结果").click()
+    page.get_by_role("link", name="我的结果", exact=True).click()
     expect(page.get_by_role("heading", name="为什么是这个结果")).to_be_visible()
     expect(page.locator("ul.explain li").first).to_be_visible()
     shot(page, "teacher-result", demo_server["db"])

@@ -42,7 +42,7 @@ def test_a_teacher_ranks_schools_on_a_phone_with_the_keyboard(browser, open_demo
     page = browser.new_context(viewport=PHONE).new_page()
     _login(page, base, username, password)
     assert _no_horizontal_scroll(page)
-    page.get_by_role("link", name="填报志愿").click()
+    page.get_by_role("link", name="填报志愿", exact=True).click()
     assert _no_horizontal_scroll(page), "the preferences page scrolls sideways on a phone"
     # School names stay on one line (ellipsis), never wrapped.
     heights = page.locator(".post-name").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")

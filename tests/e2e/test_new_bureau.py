@@ -19,7 +19,7 @@ from matchapp.extensions import db
 from matchapp.roster.importer import HEADERS
 from matchapp.roster.register import SCHOOL_COLUMNS
 from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import confirm_and_press, shot
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
@@ -140,8 +140,8 @@ def test_a_new_bureau_reaches_an_open_fair_with_pages_only(browser, empty_server
         page.get_by_role("link", name="各校名单").click()
     page.get_by_role("button", name="按“先流出再流入”生成各校接收名额").click()
     expect(page.get_by_role("status")).to_contain_text("个岗位的名额")
-    page.get_by_role("link", name="洽谈会").click()
-    page.get_by_role("button", name="开放洽谈会").click()
+    page.get_by_role("link", name="洽谈会", exact=True).click()
+    confirm_and_press(page, "开放洽谈会")
     expect(page.get_by_role("status")).to_have_text("洽谈会已开放。")
     page.context.close()
 

@@ -15,14 +15,14 @@ def test_roster_upload_shows_every_problem_then_imports(page, demo_server, tmp_p
     page.get_by_role("link", name="名册导入").click()
     bad = tmp_path / "名册.csv"
     bad.write_bytes(as_csv([row(工号="NEW1"), row(工号="NEW2", 性别="X", 学科="书法"), row(工号="NEW1")], "gbk")[0])
-    page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(bad))
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(bad))
     page.get_by_role("button", name="导入").click()
     expect(page.get_by_role("alert")).to_contain_text("文件有3处问题，未导入任何数据")
     expect(page.locator("table.problems tbody tr")).to_have_count(3)
     shot(page, "import-problems", demo_server["db"])
     good = tmp_path / "名册2.csv"
     good.write_bytes(as_csv([row(工号="NEW1"), row(工号="NEW2")], "utf-8")[0])
-    page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(str(good))
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(good))
     page.get_by_role("button", name="导入").click()
     expect(page.get_by_role("status")).to_have_text("导入完成：新增2人，更新0人，未变0人。")
 

@@ -204,7 +204,9 @@ def test_pages_of_the_fair(app, client, auth):
     auth.login("t0")
     page = client.get(f"/fair/{round_.id}/preferences").get_data(as_text=True)
     assert (
-        "如实填报是您的最佳选择" in page and "学校3" in page and teachers[2].school.name not in page.split('id="ranked"')[1]
+        "如实填报是您的最佳选择" in page
+        and "学校3" in page
+        and teachers[2].school.name not in page.split('id="ranked"')[1]
     )
     page = client.post(
         f"/fair/{round_.id}/preferences", data={f"rank-{s[3].id}": "1", f"rank-{s[2].id}": "1", "submit": "1"}
@@ -235,15 +237,27 @@ def test_pages_of_the_fair(app, client, auth):
     assert "已被其他管理员修改" in page.get_data(as_text=True)  # a stale form is refused
     auth.logout()
     auth.login("renshi")
+    control = client.get(f"/fair/{round_.id}/").get_data(as_text=True)
+    assert "截止洽谈会之前" in control and "名教师尚未提交志愿" in control  # the checklist before closing
     page = client.post(f"/fair/{round_.id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "请先核对清单" in page  # not without ticking the confirmation
+    page = client.post(f"/fair/{round_.id}/close", data={"confirm": "y"}, follow_redirects=True).get_data(as_text=True)
     assert "洽谈会已截止" in page
-    resp = client.post(f"/fair/{round_.id}/run")
+    assert "运行正式匹配之前" in page and "运行时不使用草稿" in page  # B's ranking was never submitted
+    assert "请先核对清单" in client.post(f"/fair/{round_.id}/run", follow_redirects=True).get_data(as_text=True)
+    resp = client.post(f"/fair/{round_.id}/run", data={"confirm": "y"})
     assert "/jobs/" in resp.headers["Location"]  # the run goes to the background
     wait_for_jobs()
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已完成" in page and "结果已通过稳定性校验" in page and 'http-equiv="refresh"' not in page
     for step, words in [("confirm", "行政指定已确认"), ("publish", "结果已公示")]:
-        page = client.post(f"/fair/{round_.id}/{step}", follow_redirects=True).get_data(as_text=True)
+        assert "请先核对清单" in client.post(f"/fair/{round_.id}/{step}", follow_redirects=True).get_data(as_text=True)
+        if step == "publish":
+            control = client.get(f"/fair/{round_.id}/").get_data(as_text=True)
+            assert "公示之前：以下内容将公开" in control and "名教师的姓名" in control
+        page = client.post(f"/fair/{round_.id}/{step}", data={"confirm": "y"}, follow_redirects=True).get_data(
+            as_text=True
+        )
         assert words in page, step
     page = client.get(f"/fair/{round_.id}/results").get_data(as_text=True)
     assert "录取志愿分布" in page and "histogram-data" in page

@@ -73,6 +73,19 @@ def cases(w):
         ("roster.teacher", "GET", f"/roster/teachers/{w['own_teacher']}", {"teacher", "school", "bureau"}),
         ("roster.teacher", "GET", f"/roster/teachers/{w['other_teacher']}", {"bureau"}),
         ("rounds.overview", "GET", "/rounds/", {"bureau"}),
+        ("rounds.new", "POST", "/rounds/new", {"bureau"}),
+        ("rounds.select_round", "POST", "/rounds/select", SIGNED_IN),  # then 404: no year given
+        ("roster.school_new", "GET", "/roster/schools/new", {"bureau"}),
+        ("roster.school_edit", "GET", f"/roster/schools/{w['own_school']}/edit", {"bureau"}),
+        ("accounts.index", "GET", "/accounts", {"bureau"}),
+        ("accounts.bulk", "POST", "/accounts/bulk", {"school", "bureau"}),
+        ("accounts.slips", "GET", "/accounts/slips/999999", {"school", "bureau"}),  # 404: not their batch
+        ("accounts.slips_xlsx", "GET", "/accounts/slips/999999.xlsx", {"school", "bureau"}),
+        ("accounts.act", "POST", "/accounts/act", {"school", "bureau"}),  # then 404: no account given
+        ("accounts.settings", "POST", "/accounts/settings", {"bureau"}),
+        ("accounts.school", "GET", f"/schools/{w['own_school']}/accounts", {"school", "bureau"}),
+        ("accounts.school", "GET", f"/schools/{w['other_school']}/accounts", {"bureau"}),
+        ("accounts.issue", "POST", f"/schools/{w['other_school']}/accounts/issue", {"bureau"}),
         ("rounds.policy", "GET", f"/rounds/{r}/policy", {"bureau"}),
         ("rounds.preset", "POST", f"/rounds/{r}/preset", {"bureau"}),
         ("preparation.schools", "GET", f"/rounds/{r}/schools", {"bureau"}),

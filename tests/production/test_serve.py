@@ -59,7 +59,7 @@ def test_a_fair_closed_in_the_database_refuses_the_next_save(server, demo_databa
     closes = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT17:00")
     opened = bureau.post(
         f"{server.url}/fair/{round_id}/open",
-        data={"csrf_token": csrf_of(control.text), "closes_at": closes},
+        data={"csrf_token": csrf_of(control.text), "closes_at": closes, "confirm": "y"},
         timeout=30,
     )
     assert opened.status_code == 200 and "洽谈会已开放" in opened.text

@@ -2,7 +2,8 @@
 
 Schools get a stage, a locality (rural ones keep being rural), the date of their tier, a core
 school flag and a paired school; staffing by subject; the bureau's own settings; accounts made
-with an initial password must change it at the first sign-in.
+with an initial password must change it at the first sign-in; their slips are kept encrypted
+for a day (slip_batches).
 
 Revision ID: c8c99044c2e3
 Revises: 3a0c25377475
@@ -40,6 +41,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_staffing_school_id_schools')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staffing')),
     sa.UniqueConstraint('school_id', 'subject', name=op.f('uq_staffing_school_id'))
+    )
+    op.create_table('slip_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('title', sa.String(length=128), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('payload', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_slip_batches_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slip_batches'))
     )
     with op.batch_alter_table('staffing', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staffing_school_id'), ['school_id'], unique=False)
@@ -86,6 +98,7 @@ def downgrade():
     with op.batch_alter_table('staffing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staffing_school_id'))
 
+    op.drop_table('slip_batches')
     op.drop_table('staffing')
     op.drop_table('bureau')
     # ### end Alembic commands ###

@@ -1,0 +1,194 @@
+"""What the bureau reads before each step it cannot take back: opening the fair, closing it,
+running the matching, publishing. Each item says what is not ready, by name, so that the bureau
+confirms knowing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..core.vocab import subject_label
+from ..extensions import db
+from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
+from ..preparation.lists import participants
+from ..preparation.models import Post, SchoolRound
+from ..preparation.outgoing import pending_exemptions
+from ..preparation.posts import supply_and_demand
+from ..roster.models import School
+from ..rounds.models import Round
+from .models import Placement
+from .service import final_run
+
+
+@dataclass
+class Item:
+    level: str  # ok | warn
+    message: str
+
+
+def _names(schools: list[str], limit: int = 8) -> str:
+    return "、".join(schools[:limit]) + (_("等%(n)s所", n=len(schools)) if len(schools) > limit else "")
+
+
+def open_checklist(round_: Round) -> list[Item]:
+    schools = db.session.scalars(select(School).order_by(School.code)).all()
+    submitted = set(
+        db.session.scalars(
+            select(SchoolRound.school_id).where(
+                SchoolRound.round_id == round_.id, SchoolRound.outgoing_submitted_at.is_not(None)
+            )
+        )
+    )
+    not_submitted = [s.name for s in schools if s.id not in submitted]
+    unconfirmed = sorted(
+        {
+            p.school.name
+            for p in db.session.scalars(
+                select(Post).where(Post.round_id == round_.id, Post.seats > 0, Post.confirmed.is_(False))
+            )
+        }
+    )
+    pending = pending_exemptions()
+    items = [
+        Item("warn", _("%(n)s所学校尚未报送流出名单：%(names)s", n=len(not_submitted), names=_names(not_submitted)))
+        if not_submitted
+        else Item("ok", _("各校均已报送流出名单")),
+        Item("warn", _("%(n)s所学校尚有接收岗位未确认：%(names)s", n=len(unconfirmed), names=_names(unconfirmed)))
+        if unconfirmed
+        else Item("ok", _("各校接收岗位均已确认")),
+        Item("warn", _("%(n)s份暂不交流申请尚待审核", n=len(pending)))
+        if pending
+        else Item("ok", _("暂不交流申请均已审核")),
+    ]
+    for balance in supply_and_demand(round_):
+        if balance.gap:
+            items.append(
+                Item(
+                    "warn",
+                    _(
+                        "%(subject)s：流出%(s)s人，接收名额%(d)s个（%(gap)s）",
+                        subject=subject_label(balance.subject),
+                        s=balance.supply,
+                        d=balance.demand,
+                        gap=_("名额多%(n)s个", n=balance.gap)
+                        if balance.gap > 0
+                        else _("名额少%(n)s个", n=-balance.gap),
+                    ),
+                )
+            )
+    return items
+
+
+def _unsubmitted_rankings(round_: Round) -> list[str]:
+    """Schools with a post that has applicants but no submitted ranking (draft or nothing)."""
+    rows = db.session.execute(
+        select(Post.id, School.name, PostRanking.submitted_at)
+        .join(School, School.id == Post.school_id)
+        .outerjoin(PostRanking, PostRanking.post_id == Post.id)
+        .where(Post.round_id == round_.id, Post.seats > 0)
+    ).all()
+    applied = set(
+        db.session.scalars(
+            select(PreferenceEntry.post_id)
+            .join(PreferenceList, PreferenceList.id == PreferenceEntry.list_id)
+            .where(PreferenceList.round_id == round_.id, PreferenceEntry.stage == "submitted")
+        )
+    )
+    return sorted({name for post_id, name, submitted in rows if post_id in applied and submitted is None})
+
+
+def close_checklist(round_: Round) -> list[Item]:
+    teachers = participants(round_)
+    submitted = set(
+        db.session.scalars(
+            select(PreferenceList.teacher_id).where(
+                PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)
+            )
+        )
+    )
+    missing = [t for t in teachers if t.id not in submitted]
+    schools = _unsubmitted_rankings(round_)
+    return [
+        Item("warn", _("%(n)s/%(t)s名教师尚未提交志愿", n=len(missing), t=len(teachers)))
+        if missing
+        else Item("ok", _("全部%(t)s名教师均已提交志愿", t=len(teachers))),
+        Item("warn", _("%(n)s所学校尚有岗位排序未提交：%(names)s", n=len(schools), names=_names(schools)))
+        if schools
+        else Item("ok", _("有申请者的岗位均已提交排序")),
+    ]
+
+
+def run_checklist(round_: Round) -> list[Item]:
+    schools = _unsubmitted_rankings(round_)
+    drafts = db.session.scalar(
+        select(func.count(PreferenceList.id)).where(
+            PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_(None)
+        )
+    )
+    items = [
+        Item(
+            "warn",
+            _(
+                "以下学校的排序未提交，运行时不使用草稿，其申请者按同一档次处理（抽签决定先后）：%(names)s",
+                names=_names(schools),
+            ),
+        )
+        if schools
+        else Item("ok", _("有申请者的岗位均已提交排序")),
+        Item("warn", _("%(n)s名教师只保存了草稿，运行时不使用", n=drafts))
+        if drafts
+        else Item("ok", _("没有只保存草稿的志愿")),
+    ]
+    per_subject: dict[str, int] = {}
+    for t in participants(round_):
+        per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
+    small = [s for s, n in per_subject.items() if n < round_.policy.get("min_selection_size", 3)]
+    if small:
+        items.append(
+            Item(
+                "warn",
+                _(
+                    "流出人数过少、不进行双向选择而直接行政指定的学科：%(s)s",
+                    s="、".join(subject_label(s) for s in sorted(small)),
+                ),
+            )
+        )
+    return items
+
+
+def publish_checklist(round_: Round) -> list[Item]:
+    run = final_run(round_)
+    if run is None:
+        return [Item("warn", _("尚未运行正式匹配。"))]
+    placed = db.session.scalar(
+        select(func.count(Placement.id)).where(Placement.run_id == run.id, Placement.school_id.is_not(None))
+    )
+    unplaced = db.session.scalar(
+        select(func.count(Placement.id)).where(Placement.run_id == run.id, Placement.school_id.is_(None))
+    )
+    changed = db.session.scalar(
+        select(func.count(Placement.id)).where(Placement.run_id == run.id, Placement.reason != "")
+    )
+    return [
+        Item("ok", _("公示页面将向所有人公开%(n)s名教师的姓名、学科、原学校、交流学校和方式（不需登录）", n=placed)),
+        Item("warn", _("%(n)s名教师未安排交流学校，不出现在公示中", n=unplaced))
+        if unplaced
+        else Item("ok", _("全部教师均已安排")),
+        Item("ok", _("行政指定中有%(n)s项人工调整，调整理由记入审计日志，不公示", n=changed)),
+        Item("ok", _("公示后，每位教师的交流经历记入档案，介绍信可以打印；之后只能以写明理由的更正重新公示")),
+    ]
+
+
+def checklist(round_: Round) -> list[Item]:
+    """The checklist of the step the round is at."""
+    if round_.state == "preparing":
+        return open_checklist(round_)
+    if round_.state == "fair_open":
+        return close_checklist(round_)
+    if round_.state in ("fair_closed", "matched"):
+        return run_checklist(round_)
+    if round_.state == "assigned":
+        return publish_checklist(round_)
+    return []

@@ -7,13 +7,16 @@ In: :func:`read_table` reads an uploaded .xlsx (its first worksheet) or .csv (UT
 rows of text, for any importer (rosters, school registers). An upload is hostile until read, so
 the reader believes nothing a file says about itself and costs what the cells it finds deserve:
 
-- a sheet's declared dimension (``<dimension ref="A1:XFD20000"/>``) is never read; rows and
-  columns exist only where a cell holds text, and text past the caller's bounds is refused;
-  empty rows and formatted empty cells far away cost one XML event each and are not kept;
 - an .xlsx is checked as a zip before anything is inflated (number of parts, declared sizes,
   compression ratio, encryption, compression method), and zipfile never inflates a member past
-  its declared size; its XML is then streamed through expat in chunks, cell by cell, never
-  built into a tree, with no DTD allowed, which rules out XXE and entity expansion;
+  its declared size;
+- openpyxl then reads it (read-only, a row at a time) through defusedxml, which refuses
+  entity declarations and external references (XXE, entity expansion); what openpyxl builds
+  in memory is bounded before it builds it: the parts it parses whole (workbook, styles,
+  relationships) in size, the XML of one row as it streams;
+- a sheet's declared dimension (``<dimension ref="A1:XFD20000"/>``) is ignored, rows are
+  built no wider than the column bound, reading stops one row past the row bound, and only
+  rows with text are kept; text in the row or column past a bound is refused;
 - every problem is a :class:`SpreadsheetError` whose message, in the user's language, says
   what is wrong and what to do; nothing else escapes (a 500 would be a bug).
 """
@@ -24,19 +27,19 @@ import codecs
 import csv
 import datetime as dt
 import io
-import lzma
-import math
-import posixpath
 import re
-import struct
+import warnings
 import zipfile
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.packaging.relationship import get_dependents
+from openpyxl.xml import constants as ooxml
+from openpyxl.xml.functions import fromstring
 
 __all__ = ["SpreadsheetError", "read_table", "safe_cell", "workbook_bytes"]
 
@@ -50,34 +53,33 @@ MAX_CELL_CHARS = 32_767
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 #: Deflate gives 5-15x on spreadsheet XML (a 100,000-teacher roster 11x, a sheet pre-formatted
 #: for 200,000 rows 13x) and at most about 1,030x on anything: past this, a part of more than a
-#: mebibyte is a zip bomb. With it, a 1 MB upload is at most 100 MB of XML (about 8 s to scan).
+#: mebibyte is a zip bomb. With it, a 1 MB upload is at most 100 MB of XML.
 MAX_RATIO = 100
 _RATIO_FLOOR = 1024 * 1024
 #: Parts of one .xlsx: Excel writes a dozen, plus a few per sheet, picture and chart.
 MAX_PARTS = 10_000
-#: Cell formats: Excel allows 64,000.
-MAX_STYLES = 100_000
-_CHUNK = 64 * 1024
+#: The parts openpyxl parses whole into a tree, all together (the content types, relationships,
+#: workbook, styles, properties and chart sheets; it streams only the worksheets and the shared
+#: strings): a tree costs about ten times its XML, and styles at Excel's maximum of 64,000 cell
+#: formats are 4-10 MB of XML.
+MAX_TREE_BYTES = 16 * 1024 * 1024
+#: The XML of one row of a worksheet, or between two rows: openpyxl keeps a row's cells until the
+#: row ends, and every element it does not know until the sheet ends, at 30-60 times their XML.
+#: Excel keeps text in the shared strings, so a row it writes is a few KB; what follows the
+#: rows (merged cells, hyperlinks, validations) is rarely a megabyte.
+MAX_ROW_XML_BYTES = 2 * 1024 * 1024
+# openpyxl (read-only) follows these relationships into a tree; the others it streams
+# (worksheets), reads as bytes (images, the theme) or leaves alone.
+_TREE_RELATIONSHIPS = ("/chartsheet", "/drawing", "/chart")
+_WORKBOOK_TYPES = (ooxml.XLSX, ooxml.XLSM, ooxml.XLTX, ooxml.XLTM)
+_TREE_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml")
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected .xlsx
-# Built-in number formats that show a date or time: 14-22 and 45-47 everywhere, 27-36 and 50-58
-# in Chinese (and Japanese, Korean) Excel, where they are the 年月日 forms.
-_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # OOXML's escape of control characters: _x000D_
-# What a damaged zip or XML raises from zipfile, zlib, lzma, struct and expat.
-_DAMAGED = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    struct.error,
-    expat.ExpatError,
-    EOFError,
-    OSError,
-    ValueError,
-    LookupError,  # an index past the shared strings, a missing part, an unknown XML encoding
-    OverflowError,
-    RuntimeError,
-)
+# Built-in number formats that Chinese (and Japanese, Korean) Excel writes for its 年月日 dates
+# without defining them; openpyxl knows only 14-22 and 45-47 as dates.
+_CJK_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59)])
+# OOXML's escape of a control character (_x000D_); openpyxl leaves these in the text.
+_ESCAPED = re.compile(r"_x(00[01][0-9A-Fa-f])_")
 
 
 class SpreadsheetError(ValueError):
@@ -143,8 +145,10 @@ def read_table(
     data, filename
         The upload; the name's extension (``.xlsx`` or ``.csv``) says how to read it.
     max_rows, max_columns
-        The bounds of the table (rows count from the first, a header included). Text past them
-        is refused, not cut off; empty cells past them are skipped.
+        The bounds of the table (rows count from the first, a header included). A table that
+        runs past them is refused, not cut off: text in the first row or column past a bound
+        is an error. Of an .xlsx nothing farther is read (text beyond an empty row or column
+        past the bound is not part of the table); a .csv is read to its end.
     max_cell_chars, max_unpacked_bytes
         The longest text of one cell, and the size of an .xlsx once inflated.
 
@@ -292,382 +296,192 @@ def _read_xlsx(data: bytes, limits: _Limits) -> list[list[str]]:
     # entry starts with this signature, so counting it bounds that work by the upload's size.
     if data.count(b"PK\x01\x02") > MAX_PARTS:
         raise SpreadsheetError(_("包含的部件过多，不是正常的 .xlsx 表格"))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _Workbook(archive, limits).first_worksheet()
-    except SpreadsheetError:
-        raise
-    except _DAMAGED as exc:
-        kind = type(exc)
-        reason = kind.__name__ if kind.__name__ != "error" else f"{kind.__module__}.error"  # zlib.error
-        raise SpreadsheetError(_("无法读取 .xlsx 文件：文件已损坏或不完整（%(reason)s）", reason=reason)) from None
+    # openpyxl warns about what it does not keep (a missing default style, extensions, a date out
+    # of range): none of it changes the text of a cell. (The filter is process-wide: another
+    # thread's warning during a read is dropped, never raised.)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                _check_parts(archive.infolist(), limits)
+                _check_trees(archive)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            try:
+                return _first_worksheet(book, limits)
+            finally:
+                book.close()
+        except (SpreadsheetError, MemoryError):
+            raise
+        except Exception as exc:  # what openpyxl, zipfile, zlib and the XML parser raise on a damaged file
+            raise _unreadable(exc) from None
 
 
-def _parse(stream, start: Callable, end: Callable | None = None, text: Callable | None = None) -> None:
-    """Stream XML through expat, refusing any DTD (XXE, entity expansion) before it is read."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_entity  # only inside a DTD, which is refused: belt and braces
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if text is not None:
-        parser.CharacterDataHandler = text
-    while chunk := stream.read(_CHUNK):
-        parser.Parse(chunk, False)
-    parser.Parse(b"", True)
-
-
-def _refuse_doctype(*args) -> None:
-    raise SpreadsheetError(
-        _("含有 XML 文档类型声明（DTD）：Excel 不会写入它，可能是恶意文件（外部实体或实体膨胀），已拒绝")
-    )
-
-
-def _refuse_entity(*args) -> None:
-    _refuse_doctype()
-
-
-def _local(name: str) -> str:
-    return name[name.rfind(" ") + 1 :]
-
-
-def _column_of(ref: str) -> int:
-    """The column number of a cell reference (``AB12`` -> 28); 0 if it names none."""
-    column = 0
-    for char in ref:
-        code = ord(char) - 64
-        if not 1 <= code <= 26:
-            break
-        column = column * 26 + code
-    return column
-
-
-class _Workbook:
-    """The parts of an .xlsx that a table needs: relationships, sheets, styles, shared strings."""
-
-    def __init__(self, archive: zipfile.ZipFile, limits: _Limits):
-        self.archive, self.limits = archive, limits
-        self.parts = {info.filename.lower(): info for info in self._checked(archive.infolist())}
-        self.date1904 = False
-        self.date_styles: list[bool] = []
-        self.shared: list[str] = []
-
-    def _checked(self, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-        """Refuse a zip bomb, an encrypted part or an unusual compression before inflating anything."""
-        if len(infos) > MAX_PARTS:
-            raise SpreadsheetError(_("包含的部件过多，不是正常的 .xlsx 表格"))
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise SpreadsheetError(_("已加密：请在 Excel 中取消密码后再导入"))
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise SpreadsheetError(_("使用了 Excel 不用的压缩方式，不是正常的 .xlsx 表格"))
-            if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise SpreadsheetError(
-                    _(
-                        "压缩比异常（%(ratio)s倍，正常表格不超过%(limit)s倍），可能是恶意的“压缩炸弹”，已拒绝",
-                        ratio=info.file_size // max(info.compress_size, 1),
-                        limit=MAX_RATIO,
-                    )
-                )
-            total += info.file_size
-        if total > self.limits.unpacked_bytes:
+def _check_parts(infos: list[zipfile.ZipInfo], limits: _Limits) -> None:
+    """Refuse a zip bomb, an encrypted part or an unusual compression before inflating anything."""
+    if len(infos) > MAX_PARTS:
+        raise SpreadsheetError(_("包含的部件过多，不是正常的 .xlsx 表格"))
+    if not any(info.filename == "[Content_Types].xml" for info in infos):
+        raise SpreadsheetError(_("不是 Excel 工作簿（可能是改了扩展名的其他文档）"))
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise SpreadsheetError(_("已加密：请在 Excel 中取消密码后再导入"))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise SpreadsheetError(_("使用了 Excel 不用的压缩方式，不是正常的 .xlsx 表格"))
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise SpreadsheetError(
                 _(
-                    "解压后有%(size)s MB，超过%(limit)s MB的上限，已拒绝",
-                    size=total // 1024 // 1024,
-                    limit=self.limits.unpacked_bytes // 1024 // 1024,
+                    "压缩比异常（%(ratio)s倍，正常表格不超过%(limit)s倍），可能是恶意的“压缩炸弹”，已拒绝",
+                    ratio=info.file_size // max(info.compress_size, 1),
+                    limit=MAX_RATIO,
                 )
             )
-        return infos
-
-    def _open(self, path: str):
-        info = self.parts.get(path.lower())
-        return None if info is None else self.archive.open(info)
-
-    def _relationships(self, part: str) -> list[tuple[str, str, str]]:
-        """(id, type, target part) of a part's relationships; external targets are left out."""
-        folder, name = posixpath.split(part)
-        found: list[tuple[str, str, str]] = []
-
-        def start(tag, attrs):
-            if _local(tag) == "Relationship" and attrs.get("TargetMode") != "External":
-                target = attrs.get("Target", "")
-                path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-                found.append((attrs.get("Id", ""), attrs.get("Type", ""), path))
-
-        stream = self._open(posixpath.join(folder, "_rels", name + ".rels"))
-        if stream is not None:
-            with stream:
-                _parse(stream, start)
-        return found
-
-    def first_worksheet(self) -> list[list[str]]:
-        main = next((path for _, kind, path in self._relationships("") if kind.endswith("/officeDocument")), None)
-        stream = self._open(main) if main else None
-        if stream is None:
-            raise SpreadsheetError(_("不是有效的 .xlsx 表格：找不到工作簿"))
-        sheets: list[tuple[str, str]] = []
-        root: list[str] = []
-
-        def start(tag, attrs):
-            local = _local(tag)
-            if not root:
-                root.append(local)
-            if local == "sheet":
-                rel = next((v for k, v in attrs.items() if _local(k) == "id"), "")
-                sheets.append((attrs.get("name", ""), rel))
-            elif local == "workbookPr":
-                self.date1904 = attrs.get("date1904", "") in ("1", "true")
-
-        with stream:
-            _parse(stream, start)
-        if root != ["workbook"]:
-            raise SpreadsheetError(_("不是 Excel 工作簿（可能是改了扩展名的其他文档）"))
-        related = {rel: (kind, path) for rel, kind, path in self._relationships(main)}
-        worksheets = [
-            (name, related[rel][1]) for name, rel in sheets if related.get(rel, ("",))[0].endswith("/worksheet")
-        ]
-        if not worksheets:
-            raise SpreadsheetError(_("工作簿中没有工作表"))
-        for kind, path in related.values():
-            if kind.endswith("/styles"):
-                self._read_styles(path)
-            elif kind.endswith("/sharedStrings"):
-                self._read_shared_strings(path)
-        title, path = worksheets[0]
-        stream = self._open(path)
-        if stream is None:
-            raise SpreadsheetError(_("工作表“%(title)s”在文件中不存在：文件已损坏", title=title))
-        sheet = _SheetReader(self)
-        with stream:
-            _parse(stream, sheet.start, sheet.end, sheet.text)
-        return sheet.table.rows
-
-    def _read_styles(self, path: str) -> None:
-        custom: dict[str, str] = {}
-        formats: list[str] = []
-        depth = {"cellXfs": 0}
-
-        def start(tag, attrs):
-            local = _local(tag)
-            if local == "numFmt":
-                custom[attrs.get("numFmtId", "")] = attrs.get("formatCode", "")
-            elif local == "cellXfs":
-                depth["cellXfs"] += 1
-            elif local == "xf" and depth["cellXfs"]:
-                if len(formats) >= MAX_STYLES:
-                    raise SpreadsheetError(_("单元格格式过多，不是正常的 .xlsx 表格"))
-                formats.append(attrs.get("numFmtId", "0"))
-
-        def end(tag):
-            if _local(tag) == "cellXfs":
-                depth["cellXfs"] -= 1
-
-        stream = self._open(path)
-        if stream is None:
-            return
-        with stream:
-            _parse(stream, start, end)
-        from openpyxl.styles.numbers import is_date_format
-
-        dates = {key for key, code in custom.items() if is_date_format(code)}
-        self.date_styles = [
-            key in dates or (key not in custom and key.isdigit() and int(key) in _DATE_FORMATS) for key in formats
-        ]
-
-    def _read_shared_strings(self, path: str) -> None:
-        limits, shared = self.limits, self.shared
-        most = limits.rows * limits.columns  # each string a real file keeps is used by a cell
-        parts: list[str] = []
-        state = {"phonetic": 0, "collect": False, "length": 0}
-
-        def start(tag, attrs):
-            local = _local(tag)
-            if local == "t":
-                state["collect"] = not state["phonetic"]
-            elif local == "si":
-                parts.clear()
-                state["length"] = 0
-            elif local == "rPh":  # the phonetic guide (furigana, pinyin) is not the cell's text
-                state["phonetic"] += 1
-
-        def end(tag):
-            local = _local(tag)
-            if local == "t":
-                state["collect"] = False
-            elif local == "si":
-                if len(shared) >= most:
-                    raise SpreadsheetError(_("文字条目过多，超出了表格的行列上限"))
-                shared.append(_clean("".join(parts)))
-            elif local == "rPh":
-                state["phonetic"] -= 1
-
-        def text(data):
-            if state["collect"]:
-                parts.append(data)
-                state["length"] += len(data)
-                if state["length"] > limits.cell_chars:
-                    raise _too_long(None, limits)
-
-        stream = self._open(path)
-        if stream is None:
-            return
-        with stream:
-            _parse(stream, start, end, text)
+        total += info.file_size
+    if total > limits.unpacked_bytes:
+        raise SpreadsheetError(
+            _(
+                "解压后有%(size)s MB，超过%(limit)s MB的上限，已拒绝",
+                size=total // 1024 // 1024,
+                limit=limits.unpacked_bytes // 1024 // 1024,
+            )
+        )
 
 
-def _clean(text: str) -> str:
-    if "_x" in text:
-        text = _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
-    return text.strip()
+def _check_trees(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts that openpyxl parses whole are too large, before it parses them."""
+    sizes = {info.filename: info.file_size for info in archive.infolist()}
+    trees = {name for name in sizes if name in _TREE_PARTS or name.endswith(".rels")}
+    _within_tree_budget(trees, sizes)  # the content types and relationships, read here first
+    manifest = Manifest.from_tree(fromstring(archive.read("[Content_Types].xml")))
+    workbooks = [part.PartName[1:] for part in manifest.Override if part.ContentType in _WORKBOOK_TYPES]
+    for name in workbooks:
+        if name in sizes:
+            with archive.open(name) as start:
+                if b"//purl.oclc.org/ooxml/spreadsheetml/main" in start.read(4096):
+                    raise SpreadsheetError(
+                        _("这是“Strict Open XML”格式的表格：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后再导入")
+                    )
+    trees.update(workbooks)
+    for name in [name for name in sizes if name.endswith(".rels")]:
+        trees.update(rel.target for rel in get_dependents(archive, name) if rel.Type.endswith(_TREE_RELATIONSHIPS))
+    _within_tree_budget(trees, sizes)
 
 
-class _SheetReader:
-    """Expat handlers for one worksheet: a cell at a time, nothing kept but the table."""
-
-    def __init__(self, book: _Workbook):
-        self.book, self.limits = book, book.limits
-        self.table = _Table(book.limits)
-        self.in_data = self.in_row = self.in_cell = self.in_inline = self.collect = False
-        self.phonetic = 0
-        self.row = 0  # the current row's number
-        self.column = 0  # the current cell's column
-        self.cells: list[str] = []
-        self.kind = "n"
-        self.style: str | None = None
-        self.parts: list[str] = []
-        self.length = 0
-
-    def start(self, tag, attrs):
-        local = tag[tag.rfind(" ") + 1 :]
-        if not self.in_data:
-            self.in_data = local == "sheetData"
-        elif local == "c":
-            if not self.in_row:
-                raise ValueError("a cell outside a row")
-            ref = attrs.get("r")
-            self.column = _column_of(ref) if ref else self.column + 1
-            if not self.column:
-                raise ValueError(f"cell reference {ref[:20]!r}")
-            self.kind = attrs.get("t", "n")
-            self.style = attrs.get("s")
-            self.in_cell, self.in_inline, self.collect, self.phonetic = True, False, False, 0
-            self.parts = []
-            self.length = 0
-        elif local == "v":
-            self.collect = self.in_cell
-        elif local == "row":
-            number = attrs.get("r")
-            number = int(number) if number else self.row + 1
-            if number <= self.row:
-                raise SpreadsheetError(_("工作表的行号重复或顺序错乱：文件已损坏"), row=number)
-            self.row, self.column, self.cells, self.in_row = number, 0, [], True
-        elif local == "is":
-            self.in_inline = self.in_cell
-        elif local == "t":
-            self.collect = self.in_inline and not self.phonetic
-        elif local == "rPh":
-            self.phonetic += 1
-            self.collect = False
-
-    def end(self, tag):
-        local = tag[tag.rfind(" ") + 1 :]
-        if not self.in_data:
-            return
-        if local == "c":
-            self.in_cell = self.collect = False
-            text = self._value()
-            if text:
-                limits = self.limits
-                if self.row > limits.rows:
-                    raise _too_many_rows(self.row, limits)
-                if self.column > limits.columns:
-                    raise _too_many_columns(self.row, self.column, limits)
-                cells = self.cells
-                if len(cells) == self.column - 1:
-                    cells.append(text)
-                else:
-                    if len(cells) < self.column:
-                        cells.extend([""] * (self.column - len(cells)))
-                    cells[self.column - 1] = text
-        elif local in ("v", "t"):
-            self.collect = False
-        elif local == "row":
-            self.in_row = False
-            self.table.add(self.row, self.cells)
-        elif local == "rPh":
-            self.phonetic -= 1
-        elif local == "sheetData":
-            self.in_data = False
-
-    def text(self, data):
-        if self.collect:
-            self.parts.append(data)
-            self.length += len(data)
-            if self.length > self.limits.cell_chars:
-                raise _too_long(self.row, self.limits)
-
-    def _value(self) -> str:
-        raw = "".join(self.parts)
-        kind = self.kind
-        if kind == "s":
-            if not raw.strip():
-                return ""
-            index = int(raw)
-            if index < 0:
-                raise IndexError(index)
-            return self.book.shared[index]
-        if kind in ("inlineStr", "str", "e"):
-            return _clean(raw)
-        if kind == "b":
-            return {"1": "TRUE", "0": "FALSE"}.get(raw.strip(), _clean(raw))
-        raw = raw.strip()
-        if not raw or kind == "d":  # an ISO 8601 date (rare): its date part
-            return raw[:10] if kind == "d" and "-" in raw else raw
-        styles = self.book.date_styles
-        style = self.style
-        if style is not None and style.isdigit() and int(style) < len(styles) and styles[int(style)]:
-            day = _excel_date(raw, self.book.date1904)
-            if day:
-                return day
-        return _number_text(raw)
+def _within_tree_budget(parts: set[str], sizes: dict[str, int]) -> None:
+    present = [name for name in parts if name in sizes]
+    if sum(sizes[name] for name in present) > MAX_TREE_BYTES:
+        largest = max(present, key=sizes.__getitem__)
+        raise SpreadsheetError(
+            _(
+                "“%(part)s”等部件解压后超过%(limit)s MB（最大的有%(size)s MB），正常表格不会这么大，已拒绝",
+                part=largest,
+                size=sizes[largest] // 1024 // 1024,
+                limit=MAX_TREE_BYTES // 1024 // 1024,
+            )
+        )
 
 
-def _number_text(raw: str) -> str:
+def _unreadable(exc: BaseException) -> SpreadsheetError:
+    cause: BaseException | None = exc
+    while cause is not None:  # openpyxl re-raises a parse error as a ValueError "from" it
+        if isinstance(cause, DefusedXmlException):
+            return SpreadsheetError(
+                _("含有 XML 文档类型声明（DTD）：Excel 不会写入它，可能是恶意文件（外部实体或实体膨胀），已拒绝")
+            )
+        if isinstance(cause, OSError) and "no valid workbook part" in str(cause):
+            return SpreadsheetError(_("不是 Excel 工作簿（可能是改了扩展名的其他文档）"))
+        cause = cause.__cause__
+    kind = type(exc)
+    reason = kind.__name__ if kind.__name__ != "error" else f"{kind.__module__}.error"  # zlib.error
+    return SpreadsheetError(_("无法读取 .xlsx 文件：文件已损坏或不完整（%(reason)s）", reason=reason))
+
+
+def _first_worksheet(book, limits: _Limits) -> list[list[str]]:
+    if not book.worksheets:
+        raise SpreadsheetError(_("工作簿中没有工作表"))
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()  # A1:XFD20000 would make every row 16,384 cells wide, and add 20,000 rows
+    # Chinese Excel's 年月日 formats are built in, so a file does not define them. _date_formats
+    # (the cell styles that show a date), _cell_styles and _get_source are openpyxl 3.1's own
+    # attributes: the tests of dates, of the row bound and of the row meter pin them.
+    book._date_formats = set(book._date_formats) | {
+        k for k, style in enumerate(book._cell_styles) if style.numFmtId in _CJK_DATE_FORMATS
+    }
+    meter = _RowMeter(sheet._get_source)
+    sheet._get_source = meter.open  # the worksheet's own seam for its XML
+    table = _Table(limits)
+    # One row and one column past the bounds are read, to refuse their text; nothing farther is.
+    # openpyxl would build each row as wide as its last cell (up to XFD), step through every row
+    # a file skips (up to r="1048576" and past it), and it keeps a little of each row it has parsed.
+    width = limits.columns + 1
+    for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
+        meter.row, meter.unread = number, MAX_ROW_XML_BYTES  # the XML allowed before the next row
+        if values.count(None) != width:  # not an empty row, nor one that the file skips
+            cells = [_text(value) for value in values]
+            if any(len(cell) > limits.cell_chars for cell in cells):
+                raise _too_long(number, limits)
+            table.add(number, cells)
+        if number > limits.rows:
+            break
+    return table.rows
+
+
+class _RowMeter:
+    """A worksheet's XML as openpyxl reads it, refused when too much of it comes without a row."""
+
+    def __init__(self, opener):
+        self.opener, self.stream = opener, None
+        self.row, self.unread = 0, MAX_ROW_XML_BYTES
+
+    def open(self) -> _RowMeter:
+        self.stream = self.opener()
+        return self
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        self.unread -= len(chunk)
+        if self.unread < 0:
+            raise SpreadsheetError(
+                _(
+                    "工作表的一行（或两行之间）有超过%(limit)s MB的内容：Excel 不会这样写，可能是恶意文件，已拒绝",
+                    limit=MAX_ROW_XML_BYTES // 1024 // 1024,
+                ),
+                row=self.row + 1,
+            )
+        return chunk
+
+    def __enter__(self) -> _RowMeter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stream.close()
+
+
+def _text(value) -> str:
+    """A cell's value as the text Excel shows (dates as ``2015-09-01``, ``TRUE``/``FALSE``)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _ESCAPED.sub(lambda match: chr(int(match[1], 16)), value).strip() if "_x" in value else value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):  # a date with a time of day: the date, as before
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.timedelta):  # a duration format ([h]:mm:ss)
+        hours, seconds = divmod(round(value.total_seconds()), 3600)
+        return f"{hours:02d}:{seconds // 60:02d}:{seconds % 60:02d}"
+    return str(value).strip()  # int
+
+
+def _number_text(value: float) -> str:
     """A cell's number as text: ``12345``, not ``12345.0``; an 18-digit ID typed as a number as
     Excel stores it (``1.10101199003077E+17`` -> ``110101199003077000``), not as a float's digits."""
-    if "." not in raw and "e" not in raw and "E" not in raw:
-        try:
-            return str(int(raw))
-        except ValueError:  # not a number, or past Python's 4,300 digits
-            return raw
-    try:
-        number = Decimal(raw)
-        if number.is_finite() and number.adjusted() < 20 and number == number.to_integral_value():
-            return str(int(number))
-        value = float(raw)
-    except (ArithmeticError, ValueError):
-        return raw
-    return str(value) if math.isfinite(value) else raw
-
-
-def _excel_date(raw: str, date1904: bool) -> str | None:
-    """An Excel date serial as ``2015-09-01`` (a time of day alone as ``08:30:00``); None if not one."""
-    try:
-        serial = float(raw)
-    except ValueError:
-        return None
-    if not 0 <= serial < 2_958_466:  # up to 9999-12-31
-        return None
-    if serial < 1 and not date1904:
-        seconds = round(serial * 86_400)
-        return f"{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    days = int(serial)
-    if date1904:
-        return (dt.date(1904, 1, 1) + dt.timedelta(days=days)).isoformat()
-    # Excel's 1900 system counts a 29 February 1900 that never was (serial 60).
-    return (dt.date(1899, 12, 31) + dt.timedelta(days=days - (days >= 60))).isoformat()
+    if value.is_integer() and abs(value) < 1e20:
+        return str(int(Decimal(repr(value))))
+    return repr(value)

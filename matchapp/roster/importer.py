@@ -57,7 +57,9 @@ EXAMPLE = [
 ]
 #: Bounds of a roster sheet. Rows, the header included: twice the teachers of a 100,000-teacher
 #: province. Columns: the template has 13, a bureau's own export adds ID numbers, phones and
-#: remarks up to about 40. Text past either is refused (never cut off); empty cells are skipped.
+#: remarks up to about 40. Text in the first row or column past a bound is refused, so a table that
+#: overflows is never silently cut; a stray cell further out, past an empty row or column, is not
+#: read (core/spreadsheet.py reads .xlsx through openpyxl, which stops at the bound).
 MAX_ROWS = 200_000
 MAX_COLUMNS = 64
 # -- checking rows --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import http.server
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -209,6 +210,22 @@ def wide_file(columns: int) -> bytes:
     return xlsx(sheet_xml([[f"列{k}" for k in range(1, columns + 1)]]))
 
 
+def wide_empty_row(cells: int) -> bytes:
+    """One row of ``cells`` formatted empty cells, varied so that the sheet is no zip bomb (about
+    10 bytes of XML each, deflating 8x): openpyxl keeps a row's cells until the row ends."""
+    rnd = random.Random(cells)
+    return xlsx(
+        sheet_xml(tail='<row r="1">' + "".join(f'<c s="{rnd.randrange(99)}"/>' for _ in range(cells)) + "</row>")
+    )
+
+
+def cell_formats(count: int) -> str:
+    """A styles part of ``count`` cell formats (Excel allows 64,000), varied so that it is no zip bomb."""
+    rnd = random.Random(count)
+    xfs = "".join(f'<xf numFmtId="{rnd.randrange(200)}" borderId="{rnd.randrange(99)}"/>' for _ in range(count))
+    return f'{HEAD}<styleSheet xmlns="{MAIN}"><cellXfs count="{count}">{xfs}</cellXfs></styleSheet>'
+
+
 def empty_workbook() -> bytes:
     return xlsx(workbook=f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets/></workbook>')
 
@@ -287,12 +304,17 @@ def test_a_declared_dimension_of_327_million_cells_costs_what_its_two_rows_cost(
     assert measured["grown"] < 64 * 1024 * 1024, measured
 
 
-def test_formatted_empty_cells_far_away_on_every_row_are_skipped():
-    tail = "".join(f'<row r="{n}" s="1"><c r="A{n}" s="1"/><c r="XFD{n}" s="1"/></row>' for n in range(3, 20_001))
+def test_formatted_empty_cells_far_away_on_every_row_cost_what_their_rows_cost():
+    tail = "".join(f'<row r="{n}" s="1"><c r="A{n}" s="1"/><c r="XFD{n}" s="1"/></row>' for n in range(3, 10_001))
     data = xlsx(sheet_xml([["工号", "姓名"], ["CZ1", "王芳"]], dimension="A1:XFD20000", tail=tail))
     with peak_traced_memory() as peak:
         assert read(data, max_rows=200_000, max_columns=64) == [["工号", "姓名"], ["CZ1", "王芳"]]
-    assert peak[0] < 4 * 1024 * 1024
+    # No row is built 16,384 cells wide (128 KB each); openpyxl keeps about 400 bytes of each
+    # formatted row it has parsed (its row dimensions), so the rows the bound lets through.
+    assert peak[0] < 8 * 1024 * 1024
+    with peak_traced_memory() as peak:
+        assert read(data, max_rows=1_000, max_columns=64) == [["工号", "姓名"], ["CZ1", "王芳"]]
+    assert peak[0] < 2 * 1024 * 1024  # past the row bound, nothing more is parsed
 
 
 # -- bounds: text past them is refused, never cut off --------------------------------------------
@@ -312,11 +334,27 @@ def test_a_row_of_text_past_the_bound_is_refused_and_named():
     assert len(read(long_file(100), max_rows=100)) == 100
 
 
-def test_a_far_away_cell_with_text_is_refused_even_when_the_rows_between_are_missing():
-    data = xlsx(sheet_xml({1: ["工号"], 1_048_576: ["x"]}))
+def test_the_reader_stops_one_row_past_the_bound_however_far_a_file_numbers_its_rows():
+    # openpyxl yields an empty row for each row a file skips: the reader stops at the bound (one
+    # row past it, to refuse its text), so a row numbered 10**12 costs what 1,001 rows cost. Text
+    # beyond an empty row past the bound is not read: the table ended before it.
+    for far in (1_048_576, 10**12):
+        with peak_traced_memory() as peak:
+            assert read(xlsx(sheet_xml({1: ["工号"], far: ["x"]})), max_rows=1_000) == [["工号"]]
+        assert peak[0] < 2 * 1024 * 1024
     with pytest.raises(SpreadsheetError) as error:
-        read(data, max_rows=200_000)
-    assert error.value.row == 1_048_576
+        read(xlsx(sheet_xml({1: ["工号"], 1_001: ["x"]})), max_rows=1_000)
+    assert error.value.row == 1_001
+
+
+def test_a_cell_at_xfd_is_never_built_and_one_column_past_the_bound_is_refused():
+    far = '<row r="1"><c r="A1" t="inlineStr"><is><t>工号</t></is></c><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>'
+    with peak_traced_memory() as peak:
+        assert read(xlsx(sheet_xml(tail=far)), max_columns=20) == [["工号"]]
+    assert peak[0] < 2 * 1024 * 1024
+    with pytest.raises(SpreadsheetError) as error:
+        read(xlsx(sheet_xml([["工号"] + [""] * 19 + ["x"]])), max_columns=20)
+    assert "U列有内容" in str(error.value)
 
 
 def test_empty_rows_inside_the_table_keep_the_row_numbers():
@@ -378,15 +416,39 @@ def test_encrypted_members_other_compressions_and_too_many_parts_are_refused():
         assert words in str(error.value)
 
 
+def zip_of(parts: dict[str, str | bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
 def test_files_that_are_not_workbooks_say_what_they_are():
-    docx = xlsx(
-        replace={
+    docx = zip_of(
+        {
+            "[Content_Types].xml": CONTENT_TYPES.split("<Override")[0]
+            + '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument'
+            '.wordprocessingml.document.main+xml"/></Types>',
             "_rels/.rels": ROOT_RELS.replace("xl/workbook.xml", "word/document.xml"),
             "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
         }
     )
-    no_workbook = xlsx(replace={"_rels/.rels": f'<Relationships xmlns="{RELS}"/>'})
-    chart_only = xlsx(replace={"xl/_rels/workbook.xml.rels": WORKBOOK_RELS.replace("/worksheet", "/chartsheet")})
+    photos = zip_of({"照片/王芳.jpg": b"\xff\xd8\xff\xe0 not much of a photo"})
+    no_workbook = zip_of(
+        {
+            name: CONTENT_TYPES if name == "[Content_Types].xml" else ROOT_RELS
+            for name in ("[Content_Types].xml", "_rels/.rels")
+        }
+    )
+    chartsheet = f'<chartsheet xmlns="{MAIN}"><sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>'
+    chart_only = xlsx(
+        replace={
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELS.replace("/worksheet", "/chartsheet"),
+            "xl/worksheets/sheet1.xml": HEAD + chartsheet,
+            "xl/worksheets/_rels/sheet1.xml.rels": f'{HEAD}<Relationships xmlns="{RELS}"/>',  # Excel's has a drawing
+        }
+    )
     for data, words in [
         (b"not a zip", "不是有效的 .xlsx"),
         ("工号,姓名\n".encode(), "不是有效的 .xlsx"),  # a CSV renamed .xlsx
@@ -396,11 +458,51 @@ def test_files_that_are_not_workbooks_say_what_they_are():
         (empty_workbook(), "没有工作表"),
         (chart_only, "没有工作表"),
         (docx, "不是 Excel 工作簿"),
-        (no_workbook, "找不到工作簿"),
+        (photos, "不是 Excel 工作簿"),  # a zip of other things
+        (no_workbook, "无法读取 .xlsx 文件：文件已损坏"),  # the workbook its content types name is missing
     ]:
         with pytest.raises(SpreadsheetError) as error:
             read(data)
         assert words in str(error.value), (data[:40], str(error.value))
+
+
+# -- what openpyxl builds in memory is bounded before it builds it -------------------------------
+
+
+def test_the_parts_openpyxl_parses_whole_are_bounded_before_it_parses_them():
+    # 520,000 cell formats (Excel allows 64,000): 18 MB of styles, about 200 MB as openpyxl's objects
+    styles = xlsx(sheet_xml([["x"]]), replace={"xl/styles.xml": cell_formats(520_000)})
+    # the same XML as the workbook, put where the worksheets live: what counts is how openpyxl reads
+    # a part (the content types make it the workbook), not its name
+    moved = xlsx(
+        sheet_xml([["x"]]),
+        replace={
+            "[Content_Types].xml": CONTENT_TYPES.replace("/xl/workbook.xml", "/xl/worksheets/sheet2.xml"),
+            "xl/worksheets/sheet2.xml": cell_formats(520_000).replace("styleSheet", "workbook"),
+        },
+    )
+    for data, part in [(styles, "xl/styles.xml"), (moved, "xl/worksheets/sheet2.xml")]:
+        with peak_traced_memory() as peak, pytest.raises(SpreadsheetError) as error:
+            read(data)
+        assert f"“{part}”等部件解压后超过16 MB" in str(error.value)
+        assert peak[0] < 4 * 1024 * 1024
+    assert read(xlsx(sheet_xml([["x"]]), replace={"xl/styles.xml": cell_formats(64_000)})) == [["x"]]
+
+
+def test_too_much_xml_in_one_row_or_between_two_is_refused_as_it_streams(monkeypatch):
+    from matchapp.core import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_ROW_XML_BYTES", 256 * 1024)
+    rnd = random.Random(7)
+    junk = "".join(f"<{rnd.choice('abcdefgh')}{rnd.randrange(999)}/>" for _ in range(100_000))  # about 1 MB
+    first = '<row r="1"><c r="A1" t="inlineStr"><is><t>工号</t></is></c></row>'
+    for data, row in [(wide_empty_row(100_000), 1), (xlsx(sheet_xml(tail=f'{first}{junk}<row r="2"/>')), 2)]:
+        with peak_traced_memory() as peak, pytest.raises(SpreadsheetError) as error:
+            read(data)
+        assert "Excel 不会这样写" in str(error.value) and error.value.row == row
+        # openpyxl holds a row's cells until the row ends, and keeps the elements it does not know:
+        # 30-60 times their XML, so about 15 MB here and 60 MB for the whole megabyte
+        assert peak[0] < 32 * 1024 * 1024, peak
 
 
 # -- XML: no DTD, so no external entity and no entity expansion -----------------------------------
@@ -444,14 +546,22 @@ def test_an_external_entity_is_refused_and_never_fetched(part, listener):
         with pytest.raises(SpreadsheetError) as error:
             read(external_entity(part, target))
         assert "DTD" in str(error.value) and "root:" not in str(error.value)
-    # an external DTD, and a parameter entity that would pull one in
-    for doctype in (
-        f'<!DOCTYPE worksheet SYSTEM "{url}/dtd">',
-        f'<!DOCTYPE worksheet [<!ENTITY % remote SYSTEM "{url}/parameter"> %remote;]>',
-    ):
-        with pytest.raises(SpreadsheetError):
-            read(xlsx(HEAD + doctype + sheet_xml([["x"]]).removeprefix(HEAD)))
+    # a parameter entity that would pull in a remote DTD is refused; a reference to an external
+    # DTD alone declares nothing and is never fetched, so the sheet reads (defusedxml allows it)
+    with pytest.raises(SpreadsheetError) as error:
+        doctype = f'<!DOCTYPE worksheet [<!ENTITY % remote SYSTEM "{url}/parameter"> %remote;]>'
+        read(xlsx(HEAD + doctype + sheet_xml([["x"]]).removeprefix(HEAD)))
+    assert "DTD" in str(error.value)
+    doctype = f'<!DOCTYPE worksheet SYSTEM "{url}/dtd">'
+    assert read(xlsx(HEAD + doctype + sheet_xml([["x"]]).removeprefix(HEAD))) == [["x"]]
     assert requests == []
+
+
+def test_openpyxl_parses_through_defusedxml():
+    import openpyxl
+    from openpyxl.xml import functions
+
+    assert openpyxl.DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")
 
 
 # -- what a real workbook holds is read as Excel shows it ----------------------------------------
@@ -508,14 +618,24 @@ def test_numbers_dates_booleans_and_rich_text_read_as_excel_shows_them():
     ]
 
 
-def test_prefixed_and_strict_namespaces_and_cells_without_references():
-    strict = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+def test_prefixed_namespaces_and_cells_without_references():
     sheet = (
-        f'{HEAD}<x:worksheet xmlns:x="{strict}"><x:sheetData><x:row>'
+        f'{HEAD}<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row>'
         '<x:c t="inlineStr"><x:is><x:t>工号</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c>'
         '</x:row><x:row r="3"><x:c r="B3"><x:v>7</x:v></x:c></x:row></x:sheetData></x:worksheet>'
     )
     assert read(xlsx(sheet)) == [["工号", "姓名"], [], ["", "7"]]
+
+
+def test_a_strict_open_xml_workbook_is_refused_in_words():
+    # openpyxl reads only the transitional namespaces Excel writes by default: a "Strict Open XML"
+    # file would read as a workbook without sheets.
+    strict = WORKBOOK.replace(MAIN, "http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+        DOC_RELS, "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    )
+    with pytest.raises(SpreadsheetError) as error:
+        read(xlsx(workbook=strict))
+    assert "Strict Open XML" in str(error.value)
 
 
 def test_the_first_worksheet_is_read_not_a_chart_before_it():
@@ -537,45 +657,40 @@ def test_the_template_reads_as_openpyxl_reads_it():
     assert read(template_workbook()) == expected == [HEADERS, _trimmed(EXAMPLE)]
 
 
-excel_values = st.one_of(
-    st.none(),
-    # Text that openpyxl would write as a formula ("=0") is not a value: left out.
-    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).filter(
-        lambda t: "_x" not in t and not t.startswith("=")
+def _whole(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+#: What a bureau types into a cell, and the text the reader must give back for it.
+typed = st.one_of(
+    st.none().map(lambda v: (v, "")),
+    # Text that openpyxl would write as a formula ("=0") is not a value: left out; so are the
+    # characters XML cannot hold, and OOXML's own escapes (_x000D_).
+    st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), max_size=12)
+    .filter(lambda t: "_x" not in t and not t.startswith("="))
+    .map(lambda t: (t, t.strip())),
+    st.integers(-(10**15), 10**15).map(lambda i: (i, str(i))),
+    st.floats(-1e9, 1e9, allow_nan=False).map(lambda f: round(f, 4)).map(lambda f: (f, _whole(f))),
+    st.just((1.10101199003077e17, "110101199003077000")),  # an ID number typed as a number
+    st.dates(dt.date(1930, 1, 1), dt.date(2030, 12, 31)).map(lambda d: (d, d.isoformat())),
+    st.datetimes(dt.datetime(1930, 1, 1), dt.datetime(2030, 12, 31)).map(
+        lambda d: (d.replace(microsecond=0), d.date().isoformat())
     ),
-    st.integers(-(10**15), 10**15),
-    st.floats(-1e9, 1e9, allow_nan=False).map(lambda f: round(f, 4)),
-    st.dates(dt.date(1930, 1, 1), dt.date(2030, 12, 31)),
-    st.booleans(),
+    st.times().map(lambda t: (t.replace(microsecond=0), t.strftime("%H:%M:%S"))),
+    st.booleans().map(lambda b: (b, "TRUE" if b else "FALSE")),
 )
 
 
-def _as_excel_shows(value) -> str:
-    """What openpyxl reads, as text (the old reader's rules, and Excel's TRUE/FALSE)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(excel_values, max_size=8), max_size=6), st.booleans())
-def test_any_workbook_openpyxl_writes_reads_as_openpyxl_reads_it(rows, write_only):
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(typed, max_size=8), max_size=6), st.booleans())
+def test_any_workbook_a_bureau_types_reads_back_as_typed(rows, write_only):
     book = Workbook(write_only=write_only)
     sheet = book.create_sheet() if write_only else book.active
     for row in rows:
-        sheet.append(row)
+        sheet.append([value for value, _ in row])
     out = io.BytesIO()
     book.save(out)
-    expected = [
-        [_as_excel_shows(v) for v in row]
-        for row in load_workbook(io.BytesIO(out.getvalue()), read_only=True).worksheets[0].iter_rows(values_only=True)
-    ]
+    expected = [[text for _, text in row] for row in rows]
     for row in expected:
         while row and not row[-1]:
             row.pop()
@@ -669,7 +784,7 @@ VALID_PARTS = {
         dimension="A1:B3",
         tail='<row r="4"><c r="A4" t="s"><v>0</v></c><c r="B4" s="1"><v>42248</v></c><c r="C4" t="b"><v>1</v></c></row>',
     ),
-    "xl/sharedStrings.xml": f'{HEAD}<sst xmlns="{MAIN}"><si><r><t>李</t></r><r><t>强</t></r><rPh><t>li</t></rPh></si></sst>',
+    "xl/sharedStrings.xml": f'{HEAD}<sst xmlns="{MAIN}"><si><r><t>李</t></r><r><t>强</t></r><rPh sb="0" eb="1"><t>li</t></rPh></si></sst>',
     "xl/styles.xml": STYLES,
     "xl/workbook.xml": WORKBOOK.replace("<sheets>", '<workbookPr date1904="0"/><sheets>'),
     "xl/_rels/workbook.xml.rels": WORKBOOK_RELS.replace(

@@ -323,7 +323,8 @@ OPENAPI = {
         },
         "/api/v1/rounds/{round_id}/results": {
             "get": {
-                "summary": "The final run's placements (bureau)",
+                "summary": "Placements: all (bureau); after publication, a school's incoming and outgoing "
+                "teachers, or a teacher's own placement and its explanation",
                 "parameters": [_ROUND],
                 "responses": {
                     "200": _resp(
@@ -341,11 +342,24 @@ OPENAPI = {
                                         "type": "object",
                                         "properties": {
                                             "teacher": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "subject": {"type": "string"},
+                                            "from_school": {"type": "string", "nullable": True},
                                             "school": {"type": "string", "nullable": True},
                                             "how": {"type": "string", "enum": ["matched", "assigned", "unplaced"]},
                                             "preference_rank": {"type": "integer", "nullable": True},
+                                            "direction": {
+                                                "type": "string",
+                                                "enum": ["incoming", "outgoing"],
+                                                "description": "schools only",
+                                            },
                                         },
                                     },
+                                },
+                                "explanation": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "teachers only: why this result, line by line",
                                 },
                             },
                         },
@@ -353,6 +367,7 @@ OPENAPI = {
                     "401": _ERRORS["401"],
                     "403": _ERRORS["403"],
                     "404": _ERRORS["404"],
+                    "409": _resp("Not published yet (schools and teachers)", _ERROR),
                 },
             }
         },

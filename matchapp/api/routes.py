@@ -3,10 +3,11 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import current_app, g, jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import ValidationError
 
@@ -19,8 +20,10 @@ from ..fair.preferences import chosen_schools, posts_for, preference_list, save_
 from ..fair.rankings import candidates, post_ranking, save_ranking
 from ..fair.window import fair_is_open, sync_state
 from ..preparation.models import Post
+from ..results.explanations import explanation_for
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
+from ..rounds.states import allows
 from ..runs.models import Placement
 from ..runs.service import final_run, start_run
 from . import bp
@@ -334,31 +337,49 @@ def job(job_id: int):
 
 
 @bp.get("/v1/rounds/<int:round_id>/results")
-@api_auth("bureau")
+@api_auth("bureau", "school", "teacher")
 def results(round_id: int):
+    """The final run's placements, as each role may see them: the bureau every teacher (before
+    publication too); after publication a school the teachers it sends and receives, a teacher
+    their own placement and why (the explanation of the result page)."""
     round_ = _round(round_id)
     run_ = final_run(round_) if round_ else None
     if round_ is None or run_ is None:
         return error(404, "not_found", _("尚未运行正式匹配"))
-    placements = db.session.scalars(select(Placement).where(Placement.run_id == run_.id)).all()
-    teachers = {
-        t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))
-    }
+    user = g.api_user
+    if user.role != "bureau" and not allows(round_, "read_results"):
+        return error(409, "not_published", _("结果公示后才能查看"))
+    query = select(Placement).join(Teacher, Teacher.id == Placement.teacher_id).where(Placement.run_id == run_.id)
+    if user.role == "teacher":
+        query = query.where(Placement.teacher_id == user.teacher_id)
+    elif user.role == "school":
+        query = query.where(or_(Placement.school_id == user.school_id, Teacher.school_id == user.school_id))
+    placements = db.session.scalars(query.options(joinedload(Placement.teacher))).all()
     schools = {s.id: s.code for s in db.session.scalars(select(School))}
-    return jsonify(
-        {
-            "round": round_.id,
-            "state": round_.state,
-            "run": run_.id,
-            "input_sha256": run_.input_sha256,
-            "placements": [
-                {
-                    "teacher": teachers[p.teacher_id].staff_no,
-                    "school": schools.get(p.school_id) if p.school_id else None,
-                    "how": p.how,
-                    "preference_rank": p.preference_rank or None,
-                }
-                for p in sorted(placements, key=lambda p: teachers[p.teacher_id].staff_no)
-            ],
+
+    def row(p: Placement) -> dict:
+        teacher = p.teacher
+        out = {
+            "teacher": teacher.staff_no,
+            "name": teacher.name,
+            "subject": teacher.subject,
+            "from_school": schools.get(teacher.school_id),
+            "school": schools.get(p.school_id) if p.school_id else None,
+            "how": p.how,
+            "preference_rank": p.preference_rank or None,
         }
-    )
+        if user.role == "school":
+            out["direction"] = "incoming" if p.school_id == user.school_id else "outgoing"
+        return out
+
+    body = {
+        "round": round_.id,
+        "state": round_.state,
+        "run": run_.id,
+        "input_sha256": run_.input_sha256,
+        "placements": [row(p) for p in sorted(placements, key=lambda p: p.teacher.staff_no)],
+    }
+    if user.role == "teacher" and placements:
+        lang = "en" if str(get_locale() or "zh").startswith("en") else "zh"
+        body["explanation"] = explanation_for(run_, placements[0].teacher, lang)
+    return jsonify(body)

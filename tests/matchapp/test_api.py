@@ -133,3 +133,48 @@ def test_bureau_runs_and_reads_results(app, client):
     teacher = _token(client, "t0")
     assert client.get(final["status_url"], headers=teacher).status_code == 403  # not their job
     assert client.get("/api/v1/rounds/999/results", headers=headers).status_code == 404
+
+
+def test_teachers_and_schools_read_their_own_results_after_publication(app, client):
+    from matchapp.fair.window import close_fair
+    from matchapp.results.publication import publish
+    from matchapp.runs.assignment import confirm_assignment
+    from matchapp.runs.models import Placement
+    from matchapp.runs.service import final_run
+
+    round_, s, teachers, posts = _world()
+    close_fair(round_)
+    db.session.commit()
+    bureau, teacher, school = _token(client, "renshi"), _token(client, "t0"), _token(client, "d")
+    client.post(f"/api/v1/rounds/{round_.id}/run", json={}, headers=bureau)
+    wait_for_jobs()
+    url = f"/api/v1/rounds/{round_.id}/results"
+    # Before publication only the bureau reads the run.
+    for headers in (teacher, school):
+        resp = client.get(url, headers=headers)
+        assert resp.status_code == 409 and resp.json["error"] == "not_published"
+    db.session.refresh(round_)
+    confirm_assignment(round_)
+    publish(round_)
+    db.session.commit()
+    placements = db.session.query(Placement).filter_by(run_id=final_run(round_).id).all()
+
+    mine = client.get(url, headers=teacher).json
+    assert [p["teacher"] for p in mine["placements"]] == [teachers[0].staff_no]
+    own = next(p for p in placements if p.teacher_id == teachers[0].id)
+    assert mine["placements"][0]["school"] == (own.school.code if own.school else None)
+    assert mine["placements"][0]["from_school"] == teachers[0].school.code
+    assert mine["explanation"] and all(isinstance(line, str) and line for line in mine["explanation"])
+
+    theirs = client.get(url, headers=school).json
+    d = s[3]
+    expected = {
+        p.teacher.staff_no: ("incoming" if p.school_id == d.id else "outgoing")
+        for p in placements
+        if p.school_id == d.id or p.teacher.school_id == d.id
+    }
+    assert expected, "the world sends or receives someone at school d"
+    assert {p["teacher"]: p["direction"] for p in theirs["placements"]} == expected
+    assert "explanation" not in theirs
+    everyone = client.get(url, headers=bureau).json
+    assert len(everyone["placements"]) == len(placements) and "direction" not in everyone["placements"][0]

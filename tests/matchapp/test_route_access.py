@@ -140,7 +140,7 @@ def cases(w):
         ("api.ranking", "GET", f"/api/v1/rounds/{r}/posts/{w['post_here']}/ranking", {"school", "bureau"}),
         ("api.ranking", "GET", f"/api/v1/rounds/{r}/posts/{w['post_there']}/ranking", {"bureau"}),
         ("api.run", "POST", f"/api/v1/rounds/{r}/run", {"bureau"}),
-        ("api.results", "GET", f"/api/v1/rounds/{r}/results", {"bureau"}),
+        ("api.results", "GET", f"/api/v1/rounds/{r}/results", SIGNED_IN),  # each their own part
         ("api.job", "GET", "/api/v1/jobs/999999", SIGNED_IN),  # 404 for all: no such job
         ("api.tokens", "GET", "/api/v1/tokens", SIGNED_IN),
         ("api.token_logout", "DELETE", "/api/v1/token", SIGNED_IN),  # then 400: a session call needs its CSRF header

@@ -5,6 +5,8 @@
 ``REDIS_URL``     optional: rate-limit storage (and, later, the job queue).
 ``MATCHAPP_ENV``  ``production`` (default), ``demo``, ``development`` or ``testing``.
 ``MATCHAPP_TIMEZONE`` the bureau's time zone for deadlines and dates (default Asia/Shanghai).
+``MATCHAPP_DATE_FORMAT``, ``MATCHAPP_DATETIME_FORMAT`` how days and times are written (Babel
+patterns; default 2027年8月31日 and 2027年8月31日 14:30).
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MATCHAPP_TIMEZONE", "Asia/Shanghai"),
+        # How the Chinese interface writes days and times (Babel patterns; core/dates.py)
+        "DATE_FORMAT": os.environ.get("MATCHAPP_DATE_FORMAT") or None,
+        "DATETIME_FORMAT": os.environ.get("MATCHAPP_DATETIME_FORMAT") or None,
         "LANGUAGES": {"zh": "中文", "en": "English"},
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -143,12 +143,11 @@ def create_app(config: dict | None = None) -> Flask:
         # Anything the request did not commit is dropped (an exception, a refusal).
         db.session.rollback()
 
-    @app.template_filter("when")
-    def _when(value, pattern="yyyy-MM-dd HH:mm"):
-        """A stored UTC time, shown in the bureau's time zone (Asia/Shanghai by default)."""
-        from flask_babel import format_datetime
+    from .core.dates import day, moment
 
-        return format_datetime(value, pattern) if value else ""
+    # Times and days as the bureau writes them, in its zone (core/dates.py).
+    app.add_template_filter(moment, "when")
+    app.add_template_filter(day, "day")
 
     @app.context_processor
     def _inject():

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..core.dates import day, moment
 from ..core.vocab import ROUND_STATE_ORDER
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
@@ -135,7 +135,7 @@ def bureau_overview(round_: Round | None) -> dict:
                 (
                     _(
                         "截止：%(t)s；已提交志愿%(l)s/%(o)s份",
-                        t=format_datetime(round_.fair_closes_at, "yyyy-MM-dd HH:mm"),
+                        t=moment(round_.fair_closes_at),
                         l=lists,
                         o=outgoing,
                     )
@@ -159,7 +159,7 @@ def bureau_overview(round_: Round | None) -> dict:
             ),
             Step(
                 _("公示结果并开具介绍信"),
-                _("已于%(t)s公示", t=format_datetime(round_.published_at, "yyyy-MM-dd")) if round_.published_at else "",
+                _("已于%(t)s公示", t=day(round_.published_at)) if round_.published_at else "",
                 "done" if stage >= 5 else "todo",
                 url_for("results.notice", round_id=round_.id) if stage >= 5 else control,
             ),
@@ -199,7 +199,7 @@ def school_overview(round_: Round | None, school: School) -> dict:
         steps += [
             Step(
                 _("公示本校应交流对象名单"),
-                _("已于%(t)s公示", t=format_datetime(published, "yyyy-MM-dd")) if published else _("尚未公示"),
+                _("已于%(t)s公示", t=day(published)) if published else _("尚未公示"),
                 "done" if published or stage >= 1 else "todo",
                 prep,
             ),
@@ -207,7 +207,7 @@ def school_overview(round_: Round | None, school: School) -> dict:
                 _("确定并报送流出名单"),
                 _(
                     "已报送（%(t)s），确定流出%(n)s人",
-                    t=format_datetime(submitted, "yyyy-MM-dd HH:mm"),
+                    t=moment(submitted),
                     n=counts["outgoing"],
                 )
                 if submitted
@@ -293,7 +293,7 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
         if on_list or stage == 0:
             if stage == 0:
                 detail = (
-                    _("洽谈会将于%(t)s开放", t=format_datetime(round_.fair_opens_at, "yyyy-MM-dd HH:mm"))
+                    _("洽谈会将于%(t)s开放", t=moment(round_.fair_opens_at))
                     if round_.fair_opens_at
                     else _("洽谈会开放后，按真实意愿为学校排序")
                 )
@@ -301,7 +301,7 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
                 detail = _("已提交（回执号 %(c)s）", c=receipt_code(plist))
             elif stage == 1:
                 detail = (
-                    _("尚未提交；截止：%(t)s", t=format_datetime(round_.fair_closes_at, "yyyy-MM-dd HH:mm"))
+                    _("尚未提交；截止：%(t)s", t=moment(round_.fair_closes_at))
                     if round_.fair_closes_at
                     else _("尚未提交")
                 )

@@ -22,6 +22,7 @@ from typing import Protocol
 from flask_babel import gettext as _
 
 from ..core.clock import add_years, full_years
+from ..core.dates import day
 from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
 
 
@@ -130,10 +131,10 @@ def ordering_key(item: Eligibility):
 
 def ordering_reason(item: Eligibility) -> str:
     title_date = intermediate_title_date(item.teacher)
-    title = title_date.isoformat() if title_date != dt.date.max else _("无中级以上职称")
+    title = day(title_date) if title_date != dt.date.max else _("无中级以上职称")
     return _(
         "到校 %(start)s；中级以上职称 %(title)s；退休 %(retire)s",
-        start=item.teacher.started_at_school.isoformat(),
+        start=day(item.teacher.started_at_school),
         title=title,
-        retire=item.retirement.isoformat(),
+        retire=day(item.retirement),
     )

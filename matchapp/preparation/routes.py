@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.access import require_school_access, role_required
 from ..core.forms import ActionForm
+from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX, workbook_bytes
 from ..core.transaction import refuse
 from ..core.urls import safe_next
@@ -56,10 +57,23 @@ def _round(round_id: int) -> Round:
 def schools(round_id: int):
     round_ = _round(round_id)
     quotas = all_quotas(round_)
+    state = request.args.get("state", "") if request.args.get("state", "") in SCHOOL_STATES else ""
+    filters = {"q": request.args.get("q", "").strip()[:64], "zone": request.args.get("zone", "")[:64], "state": state}
+    shown = [
+        q
+        for q in quotas
+        if (not filters["q"] or filters["q"] in q.school.name or filters["q"] in q.school.code)
+        and (not filters["zone"] or q.school.zone == filters["zone"])
+        and (not state or SCHOOL_STATES[state](q))
+    ]
     return render_template(
         "preparation/schools.html",
         round=round_,
         quotas=quotas,
+        page=ListPage(shown, request.args.get("page", 1, type=int), 100),
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        zone_choices=[(z, z) for z in sorted({q.school.zone for q in quotas if q.school.zone})],
         seats=seats_by_school(round_),
         checks=policy_checks(round_, quotas),
         balance=supply_and_demand(round_),
@@ -67,6 +81,14 @@ def schools(round_id: int):
         action=ActionForm(),
         seats_form=SeatsForm(),
     )
+
+
+#: the states a school's list can be filtered by on the bureau's page
+SCHOOL_STATES = {
+    "submitted": lambda q: q.submitted,
+    "pending": lambda q: not q.submitted,
+    "short": lambda q: bool(q.shortfall or q.backbone_shortfall),
+}
 
 
 @bp.route("/<int:round_id>/quotas.xlsx")

@@ -22,6 +22,7 @@ from ..roster.models import School, Teacher
 from ..rounds.calendar import report_by, term_ends, term_years
 from ..rounds.models import Round
 from ..rounds.states import allows
+from ..runs.assignment import assignment_options
 from ..runs.models import Placement
 from ..runs.service import final_run, require_final_run
 from . import bp
@@ -29,6 +30,7 @@ from .explanations import explanation_for
 from .exports import results_workbook
 from .figures import result_figures
 from .forms import CorrectionForm
+from .listing import filtered_placements, result_filters
 from .publication import correct_placement, latest_publication, notice_row, publish
 
 
@@ -40,10 +42,6 @@ def results(round_id: int):
     if run is None:
         flash(_("尚未运行正式匹配。"), "info")
         return redirect(url_for("runs.control", round_id=round_id))
-    placements = list(db.session.scalars(select(Placement).where(Placement.run_id == run.id)))
-    teachers = {
-        t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))
-    }
     schools = {s.id: s for s in db.session.scalars(select(School).order_by(School.code))}
     figures = result_figures(run)
     chart = {
@@ -61,19 +59,37 @@ def results(round_id: int):
             ],
         },
     }
-    order = {"unplaced": 0, "assigned": 1, "matched": 2}
-    placements.sort(key=lambda p: (order[p.how], teachers[p.teacher_id].subject, teachers[p.teacher_id].staff_no))
+    filters = result_filters(request.args)
+    page = db.paginate(
+        filtered_placements(run, filters),
+        page=max(1, request.args.get("page", 1, type=int)),
+        per_page=50,
+        error_out=False,
+    )
+    placements = list(page.items)
+    teachers = {
+        t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_([p.teacher_id for p in placements])))
+    }
+    can_assign = allows(round_, "assign")
+    editable = [teachers[p.teacher_id] for p in placements if p.how != "matched"]
+    zones = sorted({s.zone for s in schools.values() if s.zone})
     return render_template(
         "results/results.html",
         round=round_,
         run=run,
         placements=placements,
+        page=page,
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        school_choices=[(s.id, s.name) for s in schools.values()],
+        zone_choices=[(z, z) for z in zones],
         teachers=teachers,
         schools=schools,
         figures=figures,
         chart=json.dumps(chart, ensure_ascii=False),
         form=ActionForm(),
-        can_assign=allows(round_, "assign"),
+        options=assignment_options(run, editable) if can_assign else {},
+        can_assign=can_assign,
         can_correct=allows(round_, "correct"),
         publication=latest_publication(round_),
     )

@@ -11,10 +11,12 @@ from ..core.clock import local_today
 from ..core.jobs import enqueue
 from ..core.spreadsheet import XLSX
 from ..core.transaction import discard_changes, refuse
+from ..core.vocab import STAGES, TIERS
 from ..extensions import db
 from . import bp
 from .forms import ImportForm, SchoolForm
 from .importer import ImportRefused, import_roster, template_workbook
+from .listing import teacher_filters, teacher_query
 from .models import School, Staffing, Teacher
 from .register import (
     import_schools,
@@ -35,31 +37,50 @@ BACKGROUND_IMPORT_BYTES = 1_000_000  # about 15,000 rows of .xlsx
 def schools():
     """The school register: every school, its staffing balance, and the register's checks."""
     q = request.args.get("q", "").strip()[:64]
-    zone = request.args.get("zone", "")
-    tier = request.args.get("tier", "")
-    query = (
-        select(School, func.count(Teacher.id)).outerjoin(Teacher, Teacher.school_id == School.id).group_by(School.id)
-    )
+    zone = request.args.get("zone", "")[:64]
+    tier = request.args.get("tier", "") if request.args.get("tier", "") in TIERS else ""
+    stage = request.args.get("stage", "") if request.args.get("stage", "") in STAGES else ""
+    query = select(School)
     if q:
         query = query.where(School.name.ilike(f"%{q}%") | School.code.ilike(f"%{q}%"))
     if zone:
         query = query.where(School.zone == zone)
     if tier:
         query = query.where(School.tier == tier)
-    rows = db.session.execute(query.order_by(School.zone, School.code)).all()
+    if stage:
+        query = query.where(School.stage == stage)
+    page = db.paginate(
+        query.order_by(School.zone, School.code),
+        page=max(1, request.args.get("page", 1, type=int)),
+        per_page=100,
+        error_out=False,
+    )
+    ids = [school.id for school in page.items]
+    counts = dict(
+        db.session.execute(
+            select(Teacher.school_id, func.count(Teacher.id))
+            .where(Teacher.school_id.in_(ids))
+            .group_by(Teacher.school_id)
+        ).all()
+    )
     balance = dict(
         db.session.execute(
-            select(Staffing.school_id, func.sum(Staffing.in_post - Staffing.established)).group_by(Staffing.school_id)
+            select(Staffing.school_id, func.sum(Staffing.in_post - Staffing.established))
+            .where(Staffing.school_id.in_(ids))
+            .group_by(Staffing.school_id)
         ).all()
     )
     zones = sorted(z for z in db.session.scalars(select(School.zone).distinct()) if z)
+    filters = {"q": q, "zone": zone, "tier": tier, "stage": stage}
     return render_template(
         "roster/schools.html",
-        rows=rows,
+        rows=[(school, counts.get(school.id, 0)) for school in page.items],
+        page=page,
         balance=balance,
         checks=register_checks(),
         zones=zones,
-        filters={"q": q, "zone": zone, "tier": tier},
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
         today=local_today(),
         rating_due=rating_due,
     )
@@ -114,14 +135,44 @@ def school_edit(school_id: int):
 def school(school_id: int):
     require_school_access(school_id)
     school = db.get_or_404(School, school_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    filters = teacher_filters(request.args)
+    filters["school"] = filters["zone"] = None  # within this school
     teachers = db.paginate(
-        select(Teacher).where(Teacher.school_id == school.id).order_by(Teacher.staff_no),
-        page=page,
+        teacher_query(filters, school.id),
+        page=max(1, request.args.get("page", 1, type=int)),
         per_page=50,
         error_out=False,
     )
-    return render_template("roster/school.html", school=school, teachers=teachers, staffing=staffing_of(school))
+    return render_template(
+        "roster/school.html",
+        school=school,
+        teachers=teachers,
+        staffing=staffing_of(school),
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+    )
+
+
+@bp.route("/teachers")
+@role_required("bureau")
+def teachers():
+    """Every teacher of the district: find one by name, 工号 or the end of an ID number."""
+    filters = teacher_filters(request.args)
+    page = db.paginate(
+        teacher_query(filters),
+        page=max(1, request.args.get("page", 1, type=int)),
+        per_page=50,
+        error_out=False,
+    )
+    schools = db.session.scalars(select(School).order_by(School.code)).all()
+    return render_template(
+        "roster/teachers.html",
+        teachers=page,
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        school_choices=[(s.id, s.name) for s in schools],
+        zone_choices=[(z, z) for z in sorted({s.zone for s in schools if s.zone})],
+    )
 
 
 @bp.route("/teachers/<int:teacher_id>")

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+
+from algorithms import loads_instance
+from algorithms.assignment import placement_costs
 
 from ..core.audit import acting_as
 from ..core.errors import Refused
-from ..core.vocab import subject_label
+from ..core.vocab import TIERS, subject_label
 from ..extensions import db
 from ..preparation.models import Post
 from ..preparation.rules import post_is_full
@@ -68,6 +72,96 @@ def check_assignment(run: Run, teacher: Teacher, school: School) -> AssignmentCh
     if teacher.backbone and school.tier == "strong" and home.tier == "strong":
         warnings.append(_("骨干教师在优质学校之间交流，不计入向薄弱学校的流动。"))
     return AssignmentCheck(refusals, warnings)
+
+
+@dataclass
+class AssignmentOption:
+    """A school a teacher may be assigned to: a post of their subject with a free seat."""
+
+    school: School
+    free: int  # seats still free, not counting this teacher's own
+    cost: int  # the engine's cost (algorithms/assignment.py): lower is what the engine prefers
+    reason: str  # the cost in words
+    current: bool
+
+
+def _cost_reason(rank: int, other_zone: bool, backbone: bool, tier: str) -> str:
+    """The engine's cost of a placement in words (the table of algorithms/assignment.py)."""
+    parts = [_("本人第%(k)s志愿", k=rank) if rank else _("未填报")]
+    parts.append(_("跨片区") if other_zone else _("本片区"))
+    if backbone:
+        parts.append(_("骨干到%(t)s学校", t=str(TIERS[tier])) + (_("（逆向）") if tier == "strong" else ""))
+    return "，".join(parts)
+
+
+def assignment_options(run: Run, teachers: list[Teacher]) -> dict[int, list[AssignmentOption]]:
+    """For each teacher, the posts of their subject with a free seat (their current one included),
+    cheapest first by the engine's own cost, each with its reason: what the assignment screen offers."""
+    if not teachers:
+        return {}
+    instance = loads_instance(run.instance_json.encode("utf-8"))
+    t_index = {sid: i for i, sid in enumerate(instance.teacher_ids)}
+    s_index = {code: i for i, code in enumerate(instance.school_ids)}
+    subjects = {t.subject for t in teachers}
+    posts = db.session.scalars(
+        select(Post).where(Post.round_id == run.round_id, Post.subject.in_(subjects), Post.seats > 0)
+    ).all()
+    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_({p.school_id for p in posts})))}
+    taken = {
+        (school_id, subject): n
+        for school_id, subject, n in db.session.execute(
+            select(Placement.school_id, Teacher.subject, func.count(Placement.id))
+            .join(Teacher, Teacher.id == Placement.teacher_id)
+            .where(Placement.run_id == run.id, Placement.school_id.is_not(None), Teacher.subject.in_(subjects))
+            .group_by(Placement.school_id, Teacher.subject)
+        ).all()
+    }
+    current = {
+        p.teacher_id: p.school_id
+        for p in db.session.scalars(
+            select(Placement).where(Placement.run_id == run.id, Placement.teacher_id.in_([t.id for t in teachers]))
+        )
+    }
+    out: dict[int, list[AssignmentOption]] = {}
+    for teacher in teachers:
+        here = current.get(teacher.id)
+        options = []
+        for post in posts:
+            if post.subject != teacher.subject or post.school_id == teacher.school_id:
+                continue
+            free = post.seats - taken.get((post.school_id, post.subject), 0) + (1 if here == post.school_id else 0)
+            if free > 0 or here == post.school_id:
+                options.append((schools[post.school_id], free))
+        ti = t_index.get(teacher.staff_no)
+        known = [k for k, (school, _free) in enumerate(options) if school.code in s_index]
+        costs = np.full(len(options), -1, dtype=np.int64)
+        if ti is not None and known:
+            costs[known] = placement_costs(
+                instance, np.full(len(known), ti), np.array([s_index[options[k][0].code] for k in known])
+            )
+        listed = (
+            [instance.school_ids[s] for s in instance.pref_school[instance.pref_ptr[ti] : instance.pref_ptr[ti + 1]]]
+            if ti is not None
+            else []
+        )
+        rows = [
+            AssignmentOption(
+                school=school,
+                free=free,
+                cost=int(costs[k]),
+                reason=_cost_reason(
+                    listed.index(school.code) + 1 if school.code in listed else 0,
+                    school.zone != teacher.school.zone,
+                    teacher.backbone,
+                    school.tier,
+                ),
+                current=here == school.id,
+            )
+            for k, (school, free) in enumerate(options)
+        ]
+        rows.sort(key=lambda o: (o.cost < 0, o.cost, o.school.code))
+        out[teacher.id] = rows
+    return out
 
 
 def change_assignment(

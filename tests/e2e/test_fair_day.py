@@ -104,3 +104,44 @@ def test_the_main_pages_of_each_role_have_no_serious_accessibility_violation(bro
             problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}")
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+MAIN_PAGES = {
+    "bureau": [
+        "/home",
+        "/rounds/",
+        "/roster/schools",
+        "/roster/teachers",
+        "/accounts",
+        "/fair/{r}/",
+        "/rounds/{r}/schools",
+    ],
+    "school": ["/home", "/rounds/{r}/schools/{school}", "/fair/{r}/schools/{school}", "/roster/schools/{school}"],
+    "teacher": ["/home", "/fair/{r}/preferences", "/roster/me", "/account"],
+}
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("role", list(MAIN_PAGES))
+def test_no_main_page_scrolls_sideways(browser, open_demo, role, width):
+    """Wide tables scroll inside their own frame; the page itself never does."""
+    base = open_demo["url"]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    username, password = _account(open_demo, role)
+    _login(page, base, username, password)
+    school = ""
+    if role == "school":
+        with open_demo["app"].app_context():
+            from matchapp.auth.models import User
+
+            school = db.session.query(User).filter_by(username=username).one().school_id
+            db.session.remove()
+    wide = []
+    for path in MAIN_PAGES[role]:
+        response = page.goto(base + path.format(r=open_demo["round"], school=school))
+        assert response is not None and response.ok, f"{path}: {response.status if response else 'no response'}"
+        if not _no_horizontal_scroll(page):
+            wide.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px")
+    context.close()
+    assert wide == [], f"pages wider than {width} px: {wide}"

@@ -25,8 +25,15 @@ from matchapp.runs.service import run_lock, start_run
 from tests.conftest import make_app, running
 from tests.factories import gen_user
 
+# The worker stalls in the middle of writing (after the run row, before the placements), with its
+# heartbeats going, so that the kill always lands mid-write: a fast machine could otherwise finish
+# the run between the test seeing the progress and the signal arriving.
 WORKER = (
-    "import sys; from matchapp import create_app; from matchapp.core.jobs import run_job\n"
+    "import sys, time; from matchapp import create_app; from matchapp.core.jobs import run_job\n"
+    "import matchapp.runs.service as service\n"
+    "real = service.participants\n"
+    "def stalled(round_):\n    rows = real(round_)\n    time.sleep(600)\n    return rows\n"
+    "service.participants = stalled\n"
     "app = create_app({'MATCHAPP_ENV': 'testing', 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': sys.argv[1], "
     "'INSTANCE_PATH': sys.argv[3], 'JOB_HEARTBEAT_SECONDS': 0.5})\n"
     "with app.app_context():\n    run_job(int(sys.argv[2]))\n"

@@ -68,6 +68,7 @@ def cases(w):
         ("roster.import_template", "GET", "/roster/import/template.xlsx", {"school", "bureau"}),
         ("roster.me", "GET", "/roster/me", {"teacher"}),
         ("roster.schools", "GET", "/roster/schools", {"bureau"}),
+        ("roster.teachers", "GET", "/roster/teachers?q=1&subject=math", {"bureau"}),
         ("roster.school", "GET", f"/roster/schools/{w['own_school']}", {"school", "bureau"}),
         ("roster.school", "GET", f"/roster/schools/{w['other_school']}", {"bureau"}),
         ("roster.teacher", "GET", f"/roster/teachers/{w['own_teacher']}", {"teacher", "school", "bureau"}),

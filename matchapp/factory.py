@@ -49,6 +49,39 @@ def _select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]  # Chinese unless the user switched
 
 
+_TRANSLATIONS_KEY = "matchapp.translations"
+
+
+def _request_translations():
+    """The request's translations, looked up once per request.
+
+    Flask-Babel's template callables look the catalogue up again for every string (about 20 µs
+    each, through the context stack): the preferences page, a card of a dozen strings per
+    school, spent half its time there. The catalogue lives on the request's WSGI environ (never
+    on ``g``, which can outlive a request), so a language switch takes effect at the next request.
+    """
+    from flask import has_request_context
+    from flask_babel import get_translations
+
+    if not has_request_context():
+        return get_translations()
+    environ = request.environ
+    translations = environ.get(_TRANSLATIONS_KEY)
+    if translations is None:
+        translations = environ[_TRANSLATIONS_KEY] = get_translations()
+    return translations
+
+
+def _install_template_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
+
+
 class MatchappFlask(Flask):
     """Flask, with one commit per request in one place: when a view has returned, its work is
     committed if the answer succeeded and rolled back otherwise (:mod:`matchapp.core.transaction`).
@@ -94,6 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
     limiter.init_app(app)
+    _install_template_gettext(app)
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
     from .core import jobs

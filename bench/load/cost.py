@@ -58,7 +58,8 @@ def group(pgid: int) -> set[int]:
 
 def submit_lists(url: str, round_id: int) -> None:
     """Every teacher has submitted 3-8 schools, as in the middle of the load bench (the candidates
-    of a post and the applicant counts of the preferences page then have their real size)."""
+    of a post and the applicant counts of the preferences page then have their real size): a
+    list row and its entries, the same posts as draft and as submitted."""
     import datetime as dt
 
     from sqlalchemy import create_engine, text
@@ -66,17 +67,34 @@ def submit_lists(url: str, round_id: int) -> None:
     rng = random.Random(7)
     engine = create_engine(url)
     with engine.begin() as conn:
-        schools = [row[0] for row in conn.execute(text("SELECT id FROM schools"))]
-        rows = []
-        for teacher_id, own in conn.execute(text("SELECT id, school_id FROM teachers")):
-            chosen = ",".join(map(str, rng.sample([s for s in schools if s != own], rng.randint(3, 8))))
-            rows.append({"r": round_id, "t": teacher_id, "ids": chosen, "at": dt.datetime(2027, 6, 1)})
+        posts = {
+            (school, subject): post
+            for post, school, subject in conn.execute(
+                text("SELECT id, school_id, subject FROM posts WHERE round_id = :r"), {"r": round_id}
+            )
+        }
+        schools = sorted({school for school, _ in posts})
+        teachers = list(conn.execute(text("SELECT id, school_id, subject FROM teachers ORDER BY id")))
         conn.execute(
             text(
-                "INSERT INTO preference_lists (round_id, teacher_id, school_ids, submitted_school_ids, submitted_at, "
-                "version) VALUES (:r, :t, :ids, :ids, :at, 1)"
+                "INSERT INTO preference_lists (round_id, teacher_id, submitted_at, updated_at, version) "
+                "VALUES (:r, :t, :at, :at, 1)"
             ),
-            rows,
+            [{"r": round_id, "t": t, "at": dt.datetime(2027, 6, 1)} for t, _, _ in teachers],
+        )
+        list_of = dict(
+            conn.execute(text("SELECT teacher_id, id FROM preference_lists WHERE round_id = :r"), {"r": round_id}).all()
+        )
+        entries = []
+        for teacher_id, own, subject in teachers:
+            chosen = rng.sample([s for s in schools if s != own], rng.randint(3, 8))
+            for stage in ("draft", "submitted"):
+                entries += [
+                    {"l": list_of[teacher_id], "s": stage, "k": k + 1, "p": posts[school, subject]}
+                    for k, school in enumerate(chosen)
+                ]
+        conn.execute(
+            text("INSERT INTO preference_entries (list_id, stage, rank, post_id) VALUES (:l, :s, :k, :p)"), entries
         )
     engine.dispose()
 

@@ -197,6 +197,7 @@ def verify(url: str, acks: dict, pending: dict) -> tuple[int, int, int, list[str
     from matchapp.auth.models import User
     from matchapp.extensions import db
     from matchapp.fair.models import PostRanking, PreferenceList
+    from matchapp.preparation.models import Post
     from matchapp.roster.models import School, Teacher
 
     app = create_app({"MATCHAPP_ENV": "development", "SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": url})
@@ -210,11 +211,12 @@ def verify(url: str, acks: dict, pending: dict) -> tuple[int, int, int, list[str
         }
         lists = {pl.teacher_id: pl for pl in db.session.scalars(select(PreferenceList))}
         rankings = {r.post_id: r for r in db.session.scalars(select(PostRanking))}
+        post_school = {p.id: p.school_id for p in db.session.scalars(select(Post))}
         for key, ack in acks.items():
             if "/" in key:
                 post_id = int(key.split("/")[1])
-                stored = rankings[post_id].groups if post_id in rankings else ""
-                groups = [sorted(staff[int(x)] for x in g.split(",") if x) for g in stored.split(";") if g]
+                bands = rankings[post_id].groups("draft") if post_id in rankings else []
+                groups = [sorted(staff[t] for t in band) for band in bands]
                 checked_rankings += 1
                 if groups != ack:
                     if [sorted(g) for g in groups] == pending.get(key):
@@ -223,7 +225,7 @@ def verify(url: str, acks: dict, pending: dict) -> tuple[int, int, int, list[str
                         wrong.append(f"{key}: stored {groups}, acknowledged {ack}")
             else:
                 pl = lists.get(user_teacher[key])
-                stored = [code[int(x)] for x in ((pl.submitted_school_ids if pl else "") or "").split(",") if x]
+                stored = [code[post_school[p]] for p in pl.post_ids("submitted")] if pl else []
                 checked_lists += 1
                 if stored != ack:
                     if stored == pending.get(key):

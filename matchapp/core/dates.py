@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from babel import dates as babel_dates
+from flask import current_app, has_app_context
 from flask_babel import format_date, format_datetime, get_locale
 
 #: pattern per interface language: (date, date and time)
@@ -31,9 +32,15 @@ def _patterns() -> tuple[str, str]:
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
-    """A day: a date as it is, a stored time as its day in the bureau's zone."""
+    """A day: a date as it is, a stored time as its day in the bureau's zone.
+
+    Outside an application (the pure rules, the offline command line) a date is written the
+    Chinese way, 2027年8月31日.
+    """
     if value is None:
         return ""
+    if not has_app_context():
+        return babel_dates.format_date(value, PATTERNS["zh"][0], locale="zh_CN")
     if isinstance(value, dt.datetime):
         return format_datetime(value, _patterns()[0])
     return format_date(value, _patterns()[0])

@@ -514,6 +514,6 @@ def test_shares_are_exact_fractions():
 def test_the_ordering_reason_in_words():
     teacher = T(started_at_school=dt.date(2008, 9, 1), title_date=dt.date(2015, 1, 1), birth_date=dt.date(1980, 1, 1))
     item = assess(teacher, preset("changzhou"), CUTOFF)
-    assert ordering_reason(item) == "到校 2008-09-01；中级以上职称 2015-01-01；退休 2035-01-01"
+    assert ordering_reason(item) == "到校 2008年9月1日；中级以上职称 2015年1月1日；退休 2035年1月1日"
     untitled = assess(T(title="junior", birth_date=dt.date(1980, 1, 1)), preset("changzhou"), CUTOFF)
-    assert ordering_reason(untitled) == "到校 2015-09-01；中级以上职称 无中级以上职称；退休 2035-01-01"
+    assert ordering_reason(untitled) == "到校 2015年9月1日；中级以上职称 无中级以上职称；退休 2035年1月1日"

@@ -8,11 +8,16 @@ from tests.e2e.conftest import shot
 pytestmark = pytest.mark.e2e
 
 
-def _login(page, base, username, password):
+def _login(page, base, username, password, signed_in=True):
     page.goto(f"{base}/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    # The form posts and the browser follows the redirect: wait until the next page has loaded,
+    # so that what the test reads next is that page, not a document between two pages.
+    if signed_in:
+        page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state("load")
 
 
 def _account(server, role):
@@ -33,7 +38,7 @@ def test_each_role_signs_in_to_a_chinese_home_page(page, demo_server, role, head
 
 
 def test_wrong_password_shows_a_chinese_error(page, demo_server):
-    _login(page, demo_server["url"], "bureau", "not-the-password")
+    _login(page, demo_server["url"], "bureau", "not-the-password", signed_in=False)
     expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
     expect(page).to_have_url(f"{demo_server['url']}/login")
     shot(page, "login-wrong-password", demo_server["db"])

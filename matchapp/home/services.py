@@ -18,6 +18,7 @@ from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
 from ..fair.preferences import receipt_code
 from ..preparation.lists import assess_teacher, outgoing_entry
 from ..preparation.models import Outgoing, Post, SchoolRound
+from ..roster.bureau import bureau_settings, missing_details
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 
@@ -48,6 +49,8 @@ def bureau_overview(round_: Round | None) -> dict:
     teachers = db.session.scalar(select(func.count(Teacher.id))) or 0
     school_accounts = db.session.scalar(select(func.count(User.id)).where(User.role == "school")) or 0
     counts = {"schools": schools, "teachers": teachers}
+    bureau = bureau_settings()
+    missing = missing_details(bureau)
     steps = [
         Step(
             _("登记学校名册"),
@@ -66,6 +69,14 @@ def bureau_overview(round_: Round | None) -> dict:
             _("%(a)s/%(n)s所学校已有管理员账号", a=school_accounts, n=schools),
             "done" if schools and school_accounts >= schools else "todo",
             url_for("accounts.index"),
+        ),
+        Step(
+            _("填写本局信息"),
+            _("尚未填写：%(what)s（公示页、介绍信和报到单上要用）", what="、".join(missing))
+            if missing
+            else _("%(name)s，联系电话%(phone)s", name=bureau.name + bureau.department, phone=bureau.phone),
+            "todo" if missing else "done",
+            url_for("roster.bureau"),
         ),
         Step(
             _("建立年度并设定政策"),

@@ -324,7 +324,7 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
                     if round_.fair_opens_at
                     else _("洽谈会开放后，按真实意愿为学校排序")
                 )
-            elif submitted:
+            elif submitted and plist is not None:
                 detail = _("已提交（回执号 %(c)s）", c=receipt_code(plist))
             elif stage == 1:
                 detail = (

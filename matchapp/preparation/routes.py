@@ -194,7 +194,8 @@ def exemptions(round_id: int):
             else _("已驳回%(name)s的暂不交流申请。", name=teacher.name),
             "success",
         )
-        return redirect(url_for("preparation.exemptions", round_id=round_id, **request.args))
+        kept: dict = request.args.to_dict()  # the list's filters and page, as they were
+        return redirect(url_for("preparation.exemptions", round_id=round_id, **kept))
     args = request.args
     filters = {
         "q": args.get("q", "").strip()[:64],

@@ -311,11 +311,12 @@ def paper_file(job_id: int):
         abort(404)
     if current_user.role != "bureau" and job.created_by_id != current_user.id:
         abort(403)
-    path = latest_paper_file((job.result or {}).get("file", ""))
+    result = job.result or {}
+    path = latest_paper_file(result.get("file", ""))
     if path is None:
         refuse(_("文件已过期（保留24小时），请重新生成。"))
         return redirect(url_for("core.job", job_id=job.id))
-    return send_file(path, mimetype="application/pdf", download_name=job.result["name"])
+    return send_file(path, mimetype="application/pdf", download_name=result.get("name", "matchapp.pdf"))
 
 
 @bp.route("/<int:round_id>/letters/<int:teacher_id>")

@@ -234,7 +234,12 @@ PUBLISHED_PAGES = {
         "/rounds/{r}/exemptions",
         "/accounts",
     ],
-    "school": ["/home", "/fair/{r}/schools/{school}/results", "/fair/{r}/schools/{school}", "/schools/{school}/accounts"],
+    "school": [
+        "/home",
+        "/fair/{r}/schools/{school}/results",
+        "/fair/{r}/schools/{school}",
+        "/schools/{school}/accounts",
+    ],
     "teacher": ["/home", "/fair/{r}/my-result", "/fair/{r}/letters/{teacher}", "/fair/{r}/report-slips"],
 }
 

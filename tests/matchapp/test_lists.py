@@ -113,7 +113,10 @@ def test_the_exemptions_list_is_searched_filtered_and_paged(district, client, au
     auth.login("renshi")
     url = f"/rounds/{round_.id}/exemptions"
     everyone = [t.name for t in people]
-    assert _names_in(client.get(f"{url}?school={west.id}&state=pending").get_data(as_text=True), everyone) == ["李0", "李1"]
+    assert _names_in(client.get(f"{url}?school={west.id}&state=pending").get_data(as_text=True), everyone) == [
+        "李0",
+        "李1",
+    ]
     page = client.get(f"{url}?reason=pregnancy&zone=东片区").get_data(as_text=True)
     assert _names_in(page, everyone) == ["张0", "张2"] and "孕" in page  # the reason in words
     assert _names_in(client.get(f"{url}?q=张1").get_data(as_text=True), everyone) == ["张1"]

@@ -140,9 +140,46 @@ def _proxy(app: Flask) -> list[Finding]:
     return []
 
 
+def _paper(app: Flask) -> list[Finding]:
+    """The PDF documents need WeasyPrint's system libraries (Pango) and a CJK font."""
+    from .core.pdf import cjk_fonts
+
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return [
+            Finding(
+                "error",
+                f"PDF documents cannot be made: {str(exc).splitlines()[0]} "
+                "(apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+            )
+        ]
+    fonts = cjk_fonts()
+    if not fonts:
+        return [
+            Finding(
+                "error",
+                "no Chinese font is installed: the PDF notice and letters would show boxes "
+                "(apt-get install fonts-wqy-microhei)",
+            )
+        ]
+    wanted = app.config.get("PDF_FONT")
+    if wanted and wanted not in fonts:
+        return [Finding("warning", f"MATCHAPP_PDF_FONT={wanted!r} is not installed; the PDFs use {fonts[0]}")]
+    return [Finding("ok", f"PDF documents: WeasyPrint and the Chinese font {wanted or fonts[0]}")]
+
+
 def run_checks(app: Flask) -> list[Finding]:
     """Every check, in the order a person fixes them."""
-    return [*_secret(app), *_templates(app), *_database(app), *_redis(app), *_clock(app), *_proxy(app)]
+    return [
+        *_secret(app),
+        *_templates(app),
+        *_database(app),
+        *_redis(app),
+        *_clock(app),
+        *_proxy(app),
+        *_paper(app),
+    ]
 
 
 def startup_warnings(app: Flask) -> list[str]:

@@ -7,6 +7,8 @@
 ``MATCHAPP_TIMEZONE`` the bureau's time zone for deadlines and dates (default Asia/Shanghai).
 ``MATCHAPP_DATE_FORMAT``, ``MATCHAPP_DATETIME_FORMAT`` how days and times are written (Babel
 patterns; default 2027年8月31日 and 2027年8月31日 14:30).
+``MATCHAPP_PDF_FONT`` the font family the PDF documents use first (default: WenQuanYi Micro Hei,
+then other common CJK fonts).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # How the Chinese interface writes days and times (Babel patterns; core/dates.py)
         "DATE_FORMAT": os.environ.get("MATCHAPP_DATE_FORMAT") or None,
         "DATETIME_FORMAT": os.environ.get("MATCHAPP_DATETIME_FORMAT") or None,
+        # The first font family of the PDF documents (core/pdf.py); common CJK fonts follow it.
+        "PDF_FONT": os.environ.get("MATCHAPP_PDF_FONT") or None,
         "LANGUAGES": {"zh": "中文", "en": "English"},
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -21,7 +21,8 @@ def blueprints() -> list:
 
 def job_handlers() -> dict:
     """Background job kinds and the function that runs each (params, report) -> result."""
+    from .results.paper import paper_job
     from .roster.importer import import_roster_job
     from .runs.service import run_fair_job
 
-    return {"run_fair": run_fair_job, "import_roster": import_roster_job}
+    return {"run_fair": run_fair_job, "import_roster": import_roster_job, "paper": paper_job}

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from ..auth.models import User
 from ..auth.services import unlock
 from ..core.access import require_school_access, role_required
+from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX
 from ..core.transaction import refuse
 from ..extensions import db
@@ -33,6 +34,7 @@ from .services import (
 from .slips import keep, open_batch, recent_batches, slips_workbook
 
 STATES = ("never", "active", "locked", "disabled")
+SCHOOL_STATES = ("none", "waiting", *STATES)  # a school's list: no account yet, slip to hand out, …
 
 
 def _filtered(query, role: str, school_id: int | None, state: str, q: str, locked: set[str]):
@@ -197,12 +199,33 @@ def school(school_id: int):
     }
     locked = locked_usernames()
     waiting = [u for u in users.values() if u.must_change_password and u.slip_issued_at is None and u.active]
+    states = {u.id: account_state(u, locked) for u in users.values()}
+    q = request.args.get("q", "").strip()[:64].lower()
+    state = request.args.get("state", "") if request.args.get("state", "") in SCHOOL_STATES else ""
+    waiting_ids = {u.id for u in waiting}
+
+    def shown(teacher: Teacher) -> bool:
+        user = users.get(teacher.id)
+        if q and q not in teacher.name.lower() and q not in teacher.staff_no.lower():
+            return False
+        if state == "none":
+            return user is None
+        if state == "waiting":
+            return user is not None and user.id in waiting_ids
+        if state:
+            return user is not None and states[user.id] == state
+        return True
+
+    filters = {"q": request.args.get("q", "").strip()[:64], "state": state}
     return render_template(
         "accounts/school.html",
         school=school,
         teachers=teachers,
+        page=ListPage([t for t in teachers if shown(t)], request.args.get("page", 1, type=int), 50),
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
         users=users,
-        states={u.id: account_state(u, locked) for u in users.values()},
+        states=states,
         waiting=waiting,
         issue=IssueForm(),
         bulk=BulkForm(role="teacher"),

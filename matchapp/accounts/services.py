@@ -29,7 +29,8 @@ from ..core.audit import record_change
 from ..core.clock import utcnow
 from ..core.errors import Refused
 from ..extensions import db
-from ..roster.models import Bureau, School, Teacher
+from ..roster.bureau import bureau_settings
+from ..roster.models import School, Teacher
 
 INITIAL_HASH = "scrypt:1024:8:1"
 NO_PASSWORD = "!"  # noqa: S105 - not a hash: no password can match it
@@ -74,16 +75,6 @@ def _hash_all(passwords: list[str]) -> list[str]:
 
     with multiprocessing.get_context("fork").Pool(min(4, os.cpu_count() or 1)) as pool:
         return pool.map(_hash_initial, passwords, chunksize=256)
-
-
-def bureau_settings() -> Bureau:
-    """The bureau's settings (made on first use)."""
-    row = db.session.scalar(select(Bureau).limit(1))
-    if row is None:
-        row = Bureau()
-        db.session.add(row)
-        db.session.flush()
-    return row
 
 
 def teacher_username(teacher: Teacher, source: str) -> str | None:

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model, db
 from .clock import utcnow
+from .dates import moment
 from .errors import Refused
 from .transaction import after_commit
 
@@ -276,9 +277,9 @@ def reap_stale_jobs(now: dt.datetime | None = None) -> int:
     for job in stale:
         job.state, job.finished_at, job.lock_key = "failed", now, None
         job.message = _(
-            "执行任务的进程（%(worker)s）已停止响应（最后一次心跳 %(at)s UTC），任务已终止，未写入任何结果；可以重新开始。",
+            "执行任务的进程（%(worker)s）已停止响应（最后一次心跳 %(at)s），任务已终止，未写入任何结果；可以重新开始。",
             worker=job.worker or "?",
-            at=job.heartbeat_at.strftime("%Y-%m-%d %H:%M:%S") if job.heartbeat_at else "?",
+            at=moment(job.heartbeat_at, seconds=True) if job.heartbeat_at else "?",
         )
     if stale:
         db.session.flush()

@@ -18,6 +18,7 @@ from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
 from ..fair.preferences import receipt_code
 from ..preparation.lists import assess_teacher, outgoing_entry
 from ..preparation.models import Outgoing, Post, SchoolRound
+from ..roster.bureau import bureau_settings, missing_details
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 
@@ -48,6 +49,8 @@ def bureau_overview(round_: Round | None) -> dict:
     teachers = db.session.scalar(select(func.count(Teacher.id))) or 0
     school_accounts = db.session.scalar(select(func.count(User.id)).where(User.role == "school")) or 0
     counts = {"schools": schools, "teachers": teachers}
+    bureau = bureau_settings()
+    missing = missing_details(bureau)
     steps = [
         Step(
             _("登记学校名册"),
@@ -66,6 +69,14 @@ def bureau_overview(round_: Round | None) -> dict:
             _("%(a)s/%(n)s所学校已有管理员账号", a=school_accounts, n=schools),
             "done" if schools and school_accounts >= schools else "todo",
             url_for("accounts.index"),
+        ),
+        Step(
+            _("填写本局信息"),
+            _("尚未填写：%(what)s（公示页、介绍信和报到单上要用）", what="、".join(missing))
+            if missing
+            else _("%(name)s，联系电话%(phone)s", name=bureau.name + bureau.department, phone=bureau.phone),
+            "todo" if missing else "done",
+            url_for("roster.bureau"),
         ),
         Step(
             _("建立年度并设定政策"),
@@ -159,9 +170,11 @@ def bureau_overview(round_: Round | None) -> dict:
             ),
             Step(
                 _("公示结果并开具介绍信"),
-                _("已于%(t)s公示", t=day(round_.published_at)) if round_.published_at else "",
+                _("已于%(t)s公示；打印公示、介绍信和报到单", t=day(round_.published_at))
+                if round_.published_at
+                else _("公示前核对清单，设定公示期"),
                 "done" if stage >= 5 else "todo",
-                url_for("results.notice", round_id=round_.id) if stage >= 5 else control,
+                control,
             ),
         ]
     return {"counts": counts, "cycle": _first_not_done(steps)}
@@ -251,13 +264,21 @@ def school_overview(round_: Round | None, school: School) -> dict:
                 _("洽谈会：为申请本校岗位的教师排序"),
                 _("洽谈会尚未开放")
                 if stage < 1
-                else (_("%(n)s个岗位的排序尚未提交", n=unranked) if unranked else _("各岗位的排序均已提交")),
+                else (
+                    (_("%(n)s个岗位的排序尚未提交", n=unranked) if unranked else _("各岗位的排序均已提交"))
+                    if stage == 1
+                    else (
+                        _("洽谈会已截止；%(n)s个岗位的排序未提交，其申请者按同一档次处理", n=unranked)
+                        if unranked
+                        else _("洽谈会已截止，各岗位的排序均已提交")
+                    )
+                ),
                 "done" if stage >= 2 else "todo",
                 url_for("fair.school_posts", round_id=round_.id, school_id=school.id),
             ),
             Step(
-                _("查看接收与流出结果"),
-                _("结果已公示") if stage >= 5 else _("公示后可查看"),
+                _("查看接收与流出结果，打印介绍信和报到单"),
+                _("结果已公示：查看本校接收和流出的教师，打印介绍信和报到单") if stage >= 5 else _("公示后可查看"),
                 "todo",
                 url_for("results.school_results", round_id=round_.id, school_id=school.id) if stage >= 5 else None,
             ),
@@ -267,6 +288,7 @@ def school_overview(round_: Round | None, school: School) -> dict:
 
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
     outgoing = eligibility = plist = None
+    headline, action = _("本年度轮岗工作尚未开始。"), None
     steps = [Step(_("查看本人档案与交流资格"), "", "done", url_for("roster.me"))]
     if round_ is not None:
         stage = _stage(round_)
@@ -283,13 +305,18 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
                 if on_list
                 else (
                     _("已自主申报，待学校确认")
-                    if outgoing
-                    else _("您不在本年度流出名单中；如有意交流，可在学校确认名单前自主申报")
+                    if outgoing and stage == 0
+                    else (
+                        _("您不在本年度流出名单中；如有意交流，可在学校确认名单前自主申报")
+                        if stage == 0
+                        else _("您不在本年度流出名单中")
+                    )
                 ),
                 "done" if on_list or stage >= 1 else "todo",
                 url_for("home.index"),
             )
         )
+        submitted = plist is not None and plist.submitted_at is not None
         if on_list or stage == 0:
             if stage == 0:
                 detail = (
@@ -297,7 +324,7 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
                     if round_.fair_opens_at
                     else _("洽谈会开放后，按真实意愿为学校排序")
                 )
-            elif plist is not None and plist.submitted_at:
+            elif submitted and plist is not None:
                 detail = _("已提交（回执号 %(c)s）", c=receipt_code(plist))
             elif stage == 1:
                 detail = (
@@ -306,21 +333,71 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
                     else _("尚未提交")
                 )
             else:
-                detail = _("洽谈会已截止")
+                detail = _("洽谈会已截止，您没有提交志愿")
             steps.append(
                 Step(
                     _("洽谈会：按真实意愿为学校排序并提交"),
                     detail,
-                    "done" if (plist is not None and plist.submitted_at) or stage >= 2 else "todo",
+                    "done" if submitted or stage >= 2 else "todo",
                     url_for("fair.preferences", round_id=round_.id) if on_list and stage >= 1 else None,
                 )
             )
         steps.append(
             Step(
                 _("查看我的结果"),
-                _("结果已公示") if stage >= 5 else _("结果公示后可查看"),
+                (_("结果已公示") if on_list else _("结果已公示：您本年度不参加交流"))
+                if stage >= 5
+                else _("结果公示后可查看"),
                 "todo",
                 url_for("results.my_result", round_id=round_.id) if stage >= 5 and on_list else None,
             )
         )
-    return {"outgoing": outgoing, "eligibility": eligibility, "cycle": _first_not_done(steps)}
+        headline, action = _teacher_headline(round_, stage, on_list, outgoing is not None, submitted, plist)
+    return {
+        "outgoing": outgoing,
+        "eligibility": eligibility,
+        "cycle": _first_not_done(steps),
+        "headline": headline,
+        "action": action,
+    }
+
+
+def _teacher_headline(
+    round_: Round, stage: int, on_list: bool, applied: bool, submitted: bool, plist: PreferenceList | None
+) -> tuple[str, tuple[str, str] | None]:
+    """What the teacher's home page says first, and the one button it offers, in this state."""
+    if not on_list:
+        if stage == 0:
+            if applied:
+                return _("您已申报，待学校确认流出名单。"), None
+            return _("您目前不在本年度流出名单中。如有意交流，可在学校确认名单前自主申报。"), None
+        return _("您不在本年度流出名单中，本年度无需填报志愿。"), None
+    if stage == 0:
+        return (
+            _(
+                "您在本年度流出名单中。洽谈会开放后，请按您真实的意愿为学校排序：在本系统使用的算法下，如实填报始终是对您最有利的做法。"
+            ),
+            None,
+        )
+    preferences = url_for("fair.preferences", round_id=round_.id)
+    if stage == 1:
+        if submitted and plist is not None:
+            return (
+                _("您的志愿已提交（回执号 %(c)s）。截止前仍可修改，修改后须重新提交。", c=receipt_code(plist)),
+                (_("查看或修改志愿"), preferences),
+            )
+        closes = moment(round_.fair_closes_at) if round_.fair_closes_at else ""
+        return (
+            _("洽谈会正在进行：请在%(t)s前按真实意愿为学校排序并提交。", t=closes)
+            if closes
+            else _("洽谈会正在进行：请按真实意愿为学校排序并提交。"),
+            (_("填报志愿"), preferences),
+        )
+    if stage < 5:
+        return (
+            _("洽谈会已截止，您的志愿已提交。结果公示后将在这里通知您。")
+            if submitted
+            else _("洽谈会已截止，您没有提交志愿，将由教育局行政指定。结果公示后将在这里通知您。"),
+            None,
+        )
+    return _("结果已公示。"), (_("查看我的结果"), url_for("results.my_result", round_id=round_.id))

@@ -12,6 +12,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..core.access import require_school_access, role_required
 from ..core.forms import ActionForm
@@ -19,7 +20,7 @@ from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX, workbook_bytes
 from ..core.transaction import refuse
 from ..core.urls import safe_next
-from ..core.vocab import SUBJECTS, TIERS
+from ..core.vocab import EXEMPTIONS, SUBJECTS, TIERS
 from ..extensions import db
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
@@ -193,15 +194,48 @@ def exemptions(round_id: int):
             else _("已驳回%(name)s的暂不交流申请。", name=teacher.name),
             "success",
         )
-        return redirect(url_for("preparation.exemptions", round_id=round_id))
-    from sqlalchemy import select
-
-    teachers = db.session.scalars(
-        select(Teacher)
-        .where(Teacher.exemption != "")
-        .order_by(Teacher.exemption_approved, Teacher.school_id, Teacher.staff_no)
-    ).all()
-    return render_template("preparation/exemptions.html", round=round_, teachers=teachers, form=form)
+        kept: dict = request.args.to_dict()  # the list's filters and page, as they were
+        return redirect(url_for("preparation.exemptions", round_id=round_id, **kept))
+    args = request.args
+    filters = {
+        "q": args.get("q", "").strip()[:64],
+        "school": args.get("school", type=int),
+        "zone": args.get("zone", "")[:64],
+        "subject": args.get("subject", "") if args.get("subject", "") in SUBJECTS else "",
+        "reason": args.get("reason", "") if args.get("reason", "") in EXEMPTIONS else "",
+        "state": args.get("state", "") if args.get("state", "") in ("pending", "approved") else "",
+    }
+    query = select(Teacher).join(School, School.id == Teacher.school_id).where(Teacher.exemption != "")
+    if filters["q"]:
+        query = query.where(Teacher.name.ilike(f"%{filters['q']}%") | Teacher.staff_no.ilike(f"%{filters['q']}%"))
+    if filters["school"]:
+        query = query.where(Teacher.school_id == filters["school"])
+    if filters["zone"]:
+        query = query.where(School.zone == filters["zone"])
+    if filters["subject"]:
+        query = query.where(Teacher.subject == filters["subject"])
+    if filters["reason"]:
+        query = query.where(Teacher.exemption == filters["reason"])
+    if filters["state"]:
+        query = query.where(Teacher.exemption_approved.is_(filters["state"] == "approved"))
+    page = db.paginate(
+        query.order_by(Teacher.exemption_approved, School.code, Teacher.staff_no),
+        page=max(1, args.get("page", 1, type=int)),
+        per_page=50,
+        error_out=False,
+    )
+    schools = db.session.scalars(select(School).order_by(School.code)).all()
+    return render_template(
+        "preparation/exemptions.html",
+        round=round_,
+        teachers=page.items,
+        page=page,
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        school_choices=[(s.id, s.name) for s in schools],
+        zone_choices=[(z, z) for z in sorted({s.zone for s in schools if s.zone})],
+        form=form,
+    )
 
 
 # -- a school -------------------------------------------------------------------------------

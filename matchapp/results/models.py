@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,3 +27,9 @@ class Publication(Model):
     # The notice's rows, as published: [{teacher_id, staff_no, name, subject, from_code, from_name,
     # to_code, to_name, how, preference_rank}], ordered as the notice prints them.
     rows: Mapped[list] = mapped_column(JSON, default=list)
+    # The 公示 period: the public may object from the first to the last day (inclusive).
+    notice_starts_on: Mapped[date | None]
+    notice_ends_on: Mapped[date | None]
+    # Who issues the notice and the letters, as the bureau had set it when publishing: {name,
+    # department, phone, address, document_prefix}. None on versions published before it was kept.
+    issuer: Mapped[dict | None] = mapped_column(JSON)

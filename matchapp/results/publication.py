@@ -14,11 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..core.audit import acting_as
-from ..core.clock import utcnow
+from ..core.clock import local_today, to_local, utcnow
 from ..core.errors import Refused
 from ..extensions import db
+from ..roster.bureau import bureau_settings, issuer_of
 from ..roster.models import ExchangeRecord, School, Teacher
-from ..rounds.calendar import term_ends, term_years
+from ..rounds.calendar import notice_ends, term_ends, term_years
 from ..rounds.models import Round
 from ..rounds.states import require
 from ..runs.assignment import check_assignment
@@ -68,10 +69,27 @@ def latest_publication(round_: Round) -> Publication | None:
     )
 
 
-def publish(round_: Round, now: dt.datetime | None = None, actor: str = "") -> Publication:
-    """Publish the results (公示) and write each exchange into the teachers' files."""
+def default_period(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The notice period offered when publishing: from today (the bureau's day) for five working days."""
+    starts = to_local(now).date() if now else local_today()
+    return starts, notice_ends(starts)
+
+
+def publish(
+    round_: Round,
+    now: dt.datetime | None = None,
+    actor: str = "",
+    period: tuple[dt.date, dt.date] | None = None,
+) -> Publication:
+    """Publish the results (公示) and write each exchange into the teachers' files.
+
+    ``period`` is the notice's first and last day (default: :func:`default_period`); the bureau's
+    name, contact and document prefix are frozen with the publication."""
     require(round_, "publish")
     now = now or utcnow()
+    starts, ends = period or default_period(now)
+    if ends < starts:
+        raise PublicationError(_("公示期的结束日期不能早于开始日期。"))
     run = require_final_run(round_)
     years = term_years(round_)
     for placement in run.placements:
@@ -90,7 +108,16 @@ def publish(round_: Round, now: dt.datetime | None = None, actor: str = "") -> P
             )
         )
     round_.state, round_.published_at = "published", now
-    publication = Publication(round_id=round_.id, run_id=run.id, version=1, published_at=now, published_by=actor)
+    publication = Publication(
+        round_id=round_.id,
+        run_id=run.id,
+        version=1,
+        published_at=now,
+        published_by=actor,
+        notice_starts_on=starts,
+        notice_ends_on=ends,
+        issuer=issuer_of(bureau_settings()),
+    )
     publication.rows = _snapshot(run)
     db.session.add(publication)
     db.session.flush()
@@ -140,12 +167,27 @@ def correct_placement(
         version = (
             db.session.scalar(select(func.max(Publication.version)).where(Publication.round_id == round_.id)) or 0
         ) + 1
-        publication = Publication(
-            round_id=round_.id, run_id=run.id, version=version, published_at=now, published_by=name, reason=reason
-        )
         # The previous version's rows, with only this teacher's destination changed: nothing else
-        # that was published moves with a correction.
+        # that was published moves with a correction. A correction is published again from today,
+        # for as long as the first notice was; the bureau's details are taken as they are now.
         previous = latest_publication(round_)
+        starts = to_local(now).date()
+        length = (
+            (previous.notice_ends_on - previous.notice_starts_on)
+            if previous and previous.notice_starts_on and previous.notice_ends_on
+            else None
+        )
+        publication = Publication(
+            round_id=round_.id,
+            run_id=run.id,
+            version=version,
+            published_at=now,
+            published_by=name,
+            reason=reason,
+            notice_starts_on=starts,
+            notice_ends_on=starts + length if length is not None else notice_ends(starts),
+            issuer=issuer_of(bureau_settings()),
+        )
         rows = [dict(r) for r in previous.rows if r["teacher_id"] != teacher.id] if previous else []
         fresh = next(r for r in _snapshot(run) if r["teacher_id"] == teacher.id)
         old = notice_row(previous, teacher.id) if previous else None

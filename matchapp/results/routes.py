@@ -5,24 +5,31 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import require_school_access, role_required
-from ..core.forms import ActionForm, ConfirmForm
+from ..core.dates import day
+from ..core.forms import ActionForm
+from ..core.jobs import Job, enqueue
+from ..core.paging import ListPage
+from ..core.pdf import render_pdf
 from ..core.spreadsheet import XLSX
 from ..core.transaction import refuse
 from ..core.vocab import TIERS
 from ..extensions import db
 from ..fair.window import round_for_page
 from ..roster.models import School, Teacher
-from ..rounds.calendar import report_by, term_ends, term_years
+from ..rounds.calendar import report_by
 from ..rounds.models import Round
 from ..rounds.states import allows
 from ..runs.assignment import assignment_options
+from ..runs.forms import PublishForm
 from ..runs.models import Placement
 from ..runs.service import final_run, require_final_run
 from . import bp
@@ -31,7 +38,9 @@ from .exports import results_workbook
 from .figures import result_figures
 from .forms import CorrectionForm
 from .listing import filtered_placements, result_filters
-from .publication import correct_placement, latest_publication, notice_row, publish
+from .models import Publication
+from .paper import SYNC_LIMIT, document_context, latest_paper_file, papers, remove_old_files, render_documents
+from .publication import correct_placement, latest_publication, publish
 
 
 @bp.route("/<int:round_id>/results")
@@ -114,11 +123,23 @@ def results_xlsx(round_id: int):
 @role_required("bureau")
 def fair_publish(round_id: int):
     round_ = round_for_page(round_id)
-    if ConfirmForm().validate_on_submit():
-        publish(round_, actor=current_user.username)
-        flash(_("结果已公示，交流经历已记入教师档案。"), "success")
+    form = PublishForm()
+    if form.validate_on_submit():
+        publication = publish(
+            round_, actor=current_user.username, period=(form.notice_starts_on.data, form.notice_ends_on.data)
+        )
+        flash(
+            _(
+                "结果已公示（公示期%(start)s至%(end)s），交流经历已记入教师档案。现在可以打印公示、介绍信和报到单。",
+                start=day(publication.notice_starts_on),
+                end=day(publication.notice_ends_on),
+            ),
+            "success",
+        )
     else:
-        refuse(_("请先核对清单，并勾选确认。"))
+        for errors in form.errors.values():
+            for message in errors:
+                refuse(message)
     return redirect(url_for("runs.control", round_id=round_id))
 
 
@@ -169,7 +190,13 @@ def my_result(round_id: int):
     lines = explanation_for(run, teacher, "en" if request.args.get("lang") == "en" else "zh")
     school = db.session.get(School, placement.school_id) if placement.school_id else None
     return render_template(
-        "results/my_result.html", round=round_, teacher=teacher, placement=placement, school=school, lines=lines
+        "results/my_result.html",
+        round=round_,
+        teacher=teacher,
+        placement=placement,
+        school=school,
+        lines=lines,
+        report_by=report_by(round_),
     )
 
 
@@ -209,35 +236,155 @@ def school_results(round_id: int, school_id: int):
 @bp.route("/<int:round_id>/notice")
 def notice(round_id: int):
     """The public notice (公示): readable without an account once published; printable."""
-    round_ = db.get_or_404(Round, round_id)
+    round_, publication = _published(round_id, public=True)
+    return render_template("results/notice.html", **document_context(round_, publication))
+
+
+def _published(round_id: int, public: bool = False) -> tuple[Round, Publication]:
+    """The round and its latest publication, or 404 before publication."""
+    round_ = db.get_or_404(Round, round_id) if public else round_for_page(round_id)
     publication = latest_publication(round_) if allows(round_, "read_results") else None
     if publication is None:
         abort(404)
-    return render_template("results/notice.html", round=round_, publication=publication)
+    return round_, publication
+
+
+def _papers_for(publication: Publication, school_id: int | None, teacher_id: int | None) -> tuple[list, School | None]:
+    """The letters (or slips) the person asks for and may read: a teacher only their own, a school
+    those of the teachers it sends or receives, the bureau any (none named: the whole round)."""
+    school = db.get_or_404(School, school_id) if school_id else None
+    if current_user.role == "teacher":
+        if school is not None or (teacher_id or current_user.teacher_id) != current_user.teacher_id:
+            abort(403)
+        teacher_id = current_user.teacher_id
+    elif current_user.role == "school":
+        if school is not None and school.id != current_user.school_id:
+            abort(403)
+        school = school or db.get_or_404(School, current_user.school_id)
+    if teacher_id is not None:
+        found = papers(publication, teacher_id=teacher_id)
+        if not found:
+            abort(404)
+        if school is not None and school.code not in (found[0].row["from_code"], found[0].row["to_code"]):
+            abort(403)
+        return found, None
+    return papers(publication, school_code=school.code if school else None), school
+
+
+def _pdf(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
+
+
+def _paper_name(round_: Round, kind: str, school: School | None, found: list) -> str:
+    who = school.name if school else (found[0].row["name"] if len(found) == 1 else _("全部"))
+    return f"{round_.year}-{kind}-{who}.pdf"
+
+
+def _documents(kind: str, round_: Round, publication: Publication, school: School | None, found: list, title: str):
+    """A file of letters or slips: made now when small, by a background job when large."""
+    name = _paper_name(round_, title, school, found)
+    if len(found) <= SYNC_LIMIT:
+        return _pdf(render_documents(kind, found, document_context(round_, publication)), name)
+    remove_old_files()
+    job = enqueue(
+        "paper",
+        {
+            "round_id": round_.id,
+            "publication_id": publication.id,
+            "school_id": school.id if school else None,
+            "kind": kind,
+            "lang": get_locale().language if get_locale() else "zh",
+            "file": f"{uuid.uuid4().hex}.pdf",
+            "name": name,
+        },
+        current_user.id,
+    )
+    return redirect(url_for("core.job", job_id=job.id))
+
+
+@bp.route("/papers/<int:job_id>.pdf")
+@role_required("bureau", "school")
+def paper_file(job_id: int):
+    """The file a background job made (for the person who asked, or the bureau), for a day."""
+    job = db.get_or_404(Job, job_id)
+    if job.kind != "paper" or job.state != "done":
+        abort(404)
+    if current_user.role != "bureau" and job.created_by_id != current_user.id:
+        abort(403)
+    result = job.result or {}
+    path = latest_paper_file(result.get("file", ""))
+    if path is None:
+        refuse(_("文件已过期（保留24小时），请重新生成。"))
+        return redirect(url_for("core.job", job_id=job.id))
+    return send_file(path, mimetype="application/pdf", download_name=result.get("name", "matchapp.pdf"))
 
 
 @bp.route("/<int:round_id>/letters/<int:teacher_id>")
 @role_required("bureau", "school", "teacher")
 def letter(round_id: int, teacher_id: int):
     """The transfer letter (工作调动介绍信) of one teacher, as published."""
-    round_ = round_for_page(round_id)
-    publication = latest_publication(round_) if allows(round_, "read_results") else None
-    row = notice_row(publication, teacher_id) if publication else None
-    if row is None:
-        abort(404)
-    if current_user.role == "teacher" and current_user.teacher_id != teacher_id:
-        abort(403)
-    if current_user.role == "school":
-        codes = {s.code: s.id for s in db.session.scalars(select(School).where(School.id == current_user.school_id))}
-        if row["from_code"] not in codes and row["to_code"] not in codes:
-            abort(403)
-    years = term_years(round_)
+    round_, publication = _published(round_id)
+    found, _school = _papers_for(publication, None, teacher_id)
+    return render_template("results/letter.html", paper=found[0], **document_context(round_, publication))
+
+
+@bp.route("/<int:round_id>/letters/<int:teacher_id>.pdf")
+@role_required("bureau", "school", "teacher")
+def letter_pdf(round_id: int, teacher_id: int):
+    round_, publication = _published(round_id)
+    found, _school = _papers_for(publication, None, teacher_id)
+    data = render_documents("letters", found, document_context(round_, publication))
+    return _pdf(data, _paper_name(round_, _("工作调动介绍信"), None, found))
+
+
+@bp.route("/<int:round_id>/letters.pdf")
+@role_required("bureau", "school")
+def letters_pdf(round_id: int):
+    """Every letter of one school (those it sends, then those it receives) or of the whole round,
+    one per page, in one file."""
+    round_, publication = _published(round_id)
+    found, school = _papers_for(publication, request.args.get("school", type=int), None)
+    if not found:
+        refuse(_("没有可打印的介绍信：本校本年度没有交流教师。"))
+        return redirect(url_for("home.index"))
+    return _documents("letters", round_, publication, school, found, _("工作调动介绍信"))
+
+
+@bp.route("/<int:round_id>/report-slips")
+@role_required("bureau", "school", "teacher")
+def report_slips(round_id: int):
+    """Reporting-in slips (报到单) to print: one teacher's, one school's or (paged) the round's."""
+    round_, publication = _published(round_id)
+    school_id, teacher_id = request.args.get("school", type=int), request.args.get("teacher", type=int)
+    found, school = _papers_for(publication, school_id, teacher_id)
+    params = {k: v for k, v in (("school", school_id), ("teacher", teacher_id)) if v}
+    page = ListPage(found, request.args.get("page", 1, type=int), 50)
     return render_template(
-        "results/letter.html",
-        round=round_,
-        row=row,
-        publication=publication,
-        term=years,
-        report_by=report_by(round_),
-        return_on=term_ends(round_, years),
+        "results/report_slips.html",
+        papers=page.items,
+        page=page,
+        school=school,
+        params=params,
+        **document_context(round_, publication),
     )
+
+
+@bp.route("/<int:round_id>/report-slips.pdf")
+@role_required("bureau", "school", "teacher")
+def report_slips_pdf(round_id: int):
+    round_, publication = _published(round_id)
+    found, school = _papers_for(
+        publication, request.args.get("school", type=int), request.args.get("teacher", type=int)
+    )
+    if not found:
+        refuse(_("没有可打印的报到单：本校本年度没有交流教师。"))
+        return redirect(url_for("home.index"))
+    return _documents("report_slips", round_, publication, school, found, _("报到单"))
+
+
+@bp.route("/<int:round_id>/notice.pdf")
+def notice_pdf(round_id: int):
+    """The public notice as a PDF: readable without an account, like the page."""
+    round_, publication = _published(round_id, public=True)
+    data = render_pdf("paper/notice.html", **document_context(round_, publication))
+    return _pdf(data, f"{round_.year}-{_('交流轮岗结果公示')}.pdf")

@@ -43,3 +43,21 @@ class SchoolForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage.validators = [AnyOf(list(STAGES))]
+
+
+class BureauForm(BaseForm):
+    """The bureau's details as its notice and letters print them."""
+
+    name = StringField(_l("单位名称"), validators=[DataRequired(), Length(max=128)])
+    department = StringField(_l("承办部门"), validators=[Optional(), Length(max=64)])
+    phone = StringField(
+        _l("联系电话"),
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^[0-9０-９()（）+\- 转、,，]+$", message=_l("电话只能包含数字、空格、-、括号和“转”")),
+        ],
+    )
+    address = StringField(_l("通信地址"), validators=[Optional(), Length(max=128)])
+    document_prefix = StringField(_l("介绍信文号前缀"), validators=[Optional(), Length(max=60)])
+    submit = SubmitField(_l("保存"))

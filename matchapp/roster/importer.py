@@ -130,9 +130,9 @@ def check_rows(
                 if value is None:
                     bad(h, f"“{text}”不是有效日期（应如 2015-09-01）")
                 elif value > today:
-                    bad(h, f"{value.isoformat()} 晚于今天")
+                    bad(h, f"“{text}”晚于今天")
                 elif value.year < 1930:
-                    bad(h, f"{value.isoformat()} 早于1930年")
+                    bad(h, f"“{text}”早于1930年")
                 record[key] = value
             else:
                 record[key] = None

@@ -103,6 +103,7 @@ class Bureau(Model):
     name: Mapped[str] = mapped_column(String(128), default="教育局")
     department: Mapped[str] = mapped_column(String(64), default="人事处")
     phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(128), default="", server_default="")  # where objections go
     document_prefix: Mapped[str] = mapped_column(String(64), default="")  # 文号, e.g. 教人〔2027〕
     teacher_usernames: Mapped[str] = mapped_column(String(16), default="staff_no")  # staff_no | id_number
 

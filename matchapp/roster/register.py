@@ -144,7 +144,7 @@ def check_school_rows(
             if record["tier_rated_on"] is None:
                 bad("类别评定时间", f"“{rated}”不是有效日期（应如 2025-07-01）")
             elif record["tier_rated_on"] > today:
-                bad("类别评定时间", f"{record['tier_rated_on'].isoformat()} 晚于今天")
+                bad("类别评定时间", f"“{rated}”晚于今天")
         record["zone"] = cell.get("片区", "")[:64]
         record["alliance"] = cell.get("教育集团或联盟", "")[:64]
         core = parse_yes(cell.get("是否核心校", ""))

@@ -14,7 +14,8 @@ from ..core.transaction import discard_changes, refuse
 from ..core.vocab import STAGES, TIERS
 from ..extensions import db
 from . import bp
-from .forms import ImportForm, SchoolForm
+from .bureau import ISSUER_FIELDS, bureau_settings, missing_details, save_bureau
+from .forms import BureauForm, ImportForm, SchoolForm
 from .importer import ImportRefused, import_roster, template_workbook
 from .listing import teacher_filters, teacher_query
 from .models import School, Staffing, Teacher
@@ -128,6 +129,27 @@ def school_edit(school_id: int):
         for message in errors:
             refuse(message)
     return render_template("roster/school_form.html", form=form, school=school)
+
+
+@bp.route("/bureau", methods=["GET", "POST"])
+@role_required("bureau")
+def bureau():
+    """The bureau's details, set once: its name, department, contact and the letters' number."""
+    settings = bureau_settings()
+    form = BureauForm(obj=settings)
+    if form.validate_on_submit():
+        save_bureau(settings, **{name: form[name].data for name in ISSUER_FIELDS})
+        flash(_("已保存本局信息。之后公示的公示页、介绍信和报到单将使用这些信息。"), "success")
+        return redirect(url_for("roster.bureau"))
+    for errors in form.errors.values():
+        for message in errors:
+            refuse(message)
+    return render_template(
+        "roster/bureau.html",
+        form=form,
+        settings=settings,
+        missing=missing_details(settings),
+    )
 
 
 @bp.route("/schools/<int:school_id>")

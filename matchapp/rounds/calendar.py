@@ -35,3 +35,21 @@ def report_by(round_) -> dt.date:
 def term_ends(round_, years: int | None = None) -> dt.date:
     """The day the exchange ends and the teacher returns (the end of the last school year)."""
     return _month_day(round_.policy.get("report_by", "08-31"), round_.year + (years or term_years(round_)))
+
+
+#: How long the public may object to the results (公示期). No seed names a length; five working
+#: days is the common practice of Chinese public notices, and the bureau can change both days.
+NOTICE_WORKING_DAYS = 5
+
+
+def notice_ends(starts: dt.date, working_days: int = NOTICE_WORKING_DAYS) -> dt.date:
+    """The last day of a notice period that starts on ``starts`` and lasts ``working_days``
+    working days, the first day included when it is one (weekends are skipped; public holidays,
+    which the bureau knows better, are not: it edits the day)."""
+    day, counted = starts, 0
+    while True:
+        if day.weekday() < 5:
+            counted += 1
+            if counted >= working_days:
+                return day
+        day += dt.timedelta(days=1)

@@ -16,6 +16,7 @@ from ..preparation.lists import participants
 from ..preparation.models import Post, SchoolRound
 from ..preparation.outgoing import pending_exemptions
 from ..preparation.posts import supply_and_demand
+from ..roster.bureau import bureau_settings, missing_details
 from ..roster.models import School
 from ..rounds.models import Round
 from .models import Placement
@@ -171,8 +172,18 @@ def publish_checklist(round_: Round) -> list[Item]:
     changed = db.session.scalar(
         select(func.count(Placement.id)).where(Placement.run_id == run.id, Placement.reason != "")
     )
+    missing = missing_details(bureau_settings())
     return [
         Item("ok", _("公示页面将向所有人公开%(n)s名教师的姓名、学科、原学校、交流学校和方式（不需登录）", n=placed)),
+        Item(
+            "warn",
+            _(
+                "本局信息尚未填写%(what)s：公示页和介绍信上将缺少这些内容。请先在“本局信息”页填写。",
+                what="、".join(missing),
+            ),
+        )
+        if missing
+        else Item("ok", _("公示页和介绍信使用本局信息中的单位名称、联系方式和文号")),
         Item("warn", _("%(n)s名教师未安排交流学校，不出现在公示中", n=unplaced))
         if unplaced
         else Item("ok", _("全部教师均已安排")),

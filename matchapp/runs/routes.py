@@ -11,17 +11,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import role_required
-from ..core.clock import local_now
+from ..core.clock import local_now, local_today
 from ..core.forms import ActionForm, ConfirmForm
 from ..core.transaction import refuse
 from ..extensions import db
 from ..fair.forms import OpenFairForm
 from ..fair.window import fair_is_open, round_for_page
 from ..roster.models import School, Teacher
+from ..rounds.calendar import notice_ends
 from . import bp
 from .assignment import change_assignment, check_assignment, confirm_assignment
 from .checklists import checklist
-from .forms import AssignForm, RunForm
+from .forms import AssignForm, PublishForm, RunForm
 from .models import Run
 from .service import final_run, start_run
 
@@ -41,6 +42,8 @@ def control(round_id: int):
         confirm_form=ConfirmForm(),
         form=ActionForm(),
         open_form=OpenFairForm(closes_at=dt.datetime.combine(tomorrow, dt.time(17, 0))),
+        # The notice period offered: from today, five working days (the bureau changes either day).
+        publish_form=PublishForm(notice_starts_on=local_today(), notice_ends_on=notice_ends(local_today())),
         open=fair_is_open(round_),
     )
 

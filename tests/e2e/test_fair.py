@@ -43,7 +43,7 @@ def test_the_whole_fair(browser, demo_server):
     for k, (username, _) in enumerate(teachers):
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         _login(page, base, username, pw["teacher"])
-        page.get_by_role("link", name="填报志愿", exact=True).click()
+        page.get_by_role("navigation").get_by_role("link", name="填报志愿", exact=True).click()
         expect(page.get_by_text("如实填报是您的最佳选择。")).to_be_visible()
         available = page.locator("#available .post-card")
         count = min(available.count(), 3)

@@ -255,9 +255,10 @@ def test_pages_of_the_fair(app, client, auth):
         if step == "publish":
             control = client.get(f"/fair/{round_.id}/").get_data(as_text=True)
             assert "公示之前：以下内容将公开" in control and "名教师的姓名" in control
-        page = client.post(f"/fair/{round_.id}/{step}", data={"confirm": "y"}, follow_redirects=True).get_data(
-            as_text=True
-        )
+        period = {"notice_starts_on": "2027-07-12", "notice_ends_on": "2027-07-16"} if step == "publish" else {}
+        page = client.post(
+            f"/fair/{round_.id}/{step}", data={"confirm": "y", **period}, follow_redirects=True
+        ).get_data(as_text=True)
         assert words in page, step
     page = client.get(f"/fair/{round_.id}/results").get_data(as_text=True)
     assert "录取志愿分布" in page and "histogram-data" in page

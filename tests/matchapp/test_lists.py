@@ -93,3 +93,54 @@ def test_the_bureau_filters_the_schools_of_a_round(district, client):
     nobody = listed("state=submitted")  # no school has submitted yet
     assert "东城小学" not in nobody and "没有符合筛选条件的学校" in nobody
     assert "东城小学" in listed("state=pending") and "东城小学" in listed("state=nonsense")
+
+
+def _names_in(html: str, candidates) -> list[str]:
+    """The names shown in a table's cells (张1 is not found inside 张12)."""
+    return [name for name in candidates if f">{name}<" in html or f">{name}（" in html]
+
+
+def test_the_exemptions_list_is_searched_filtered_and_paged(district, client, auth):
+    from tests.factories import gen_round
+
+    east, west, people = district
+    round_ = gen_round()
+    for k, teacher in enumerate(people):
+        teacher.exemption, teacher.exemption_reason = ("pregnancy" if k % 2 == 0 else "illness"), "情况说明"
+        teacher.exemption_approved = k == 0
+    extra = [gen_teacher(west, name=f"王{k}", exemption="illness") for k in range(60)]
+    db.session.commit()
+    auth.login("renshi")
+    url = f"/rounds/{round_.id}/exemptions"
+    everyone = [t.name for t in people]
+    assert _names_in(client.get(f"{url}?school={west.id}&state=pending").get_data(as_text=True), everyone) == [
+        "李0",
+        "李1",
+    ]
+    page = client.get(f"{url}?reason=pregnancy&zone=东片区").get_data(as_text=True)
+    assert _names_in(page, everyone) == ["张0", "张2"] and "孕" in page  # the reason in words
+    assert _names_in(client.get(f"{url}?q=张1").get_data(as_text=True), everyone) == ["张1"]
+    assert _names_in(client.get(f"{url}?state=approved").get_data(as_text=True), everyone) == ["张0"]
+    first = client.get(url).get_data(as_text=True)
+    assert "第 1 / 2 页，共 65 份申请" in first
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert len(_names_in(first, [t.name for t in extra])) + len(_names_in(second, [t.name for t in extra])) == 60
+    # A decision keeps the list where the bureau was.
+    response = client.post(f"{url}?school={west.id}", data={"teacher_id": people[3].id, "decision": "approve"})
+    assert response.status_code == 302 and f"school={west.id}" in response.headers["Location"]
+
+
+def test_a_schools_accounts_are_searched_filtered_and_paged(district, client, auth):
+    east, west, people = district
+    gen_user("teacher", username="zhang1", teacher_id=people[1].id)
+    for k in range(55):
+        gen_teacher(east, name=f"赵{k}")
+    db.session.commit()
+    auth.login("east")
+    url = f"/schools/{east.id}/accounts"
+    assert "第 1 / 2 页，共 58 人" in client.get(url).get_data(as_text=True)
+    page = client.get(f"{url}?state=none&q=张").get_data(as_text=True)
+    assert _names_in(page, ["张0", "张1", "张2"]) == ["张0", "张2"]
+    page = client.get(f"{url}?state=never").get_data(as_text=True)
+    assert _names_in(page, ["张0", "张1", "张2"]) == ["张1"]
+    assert client.get(f"/schools/{west.id}/accounts").status_code == 403

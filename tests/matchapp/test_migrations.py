@@ -174,6 +174,10 @@ def test_text_lists_and_rankings_become_rows(database_url, tmp_path):
         assert publication.version == 1 and publication.published_at == dt.datetime(2026, 7, 10, 8)
         assert [(r["staff_no"], r["to_code"], r["how"]) for r in publication.rows] == [("T4", "S2", "assigned")]
         json.dumps(publication.rows)  # plain data
+        # A publication made before the notice had a period starts it on its day (in the bureau's
+        # zone: 08:00 UTC is 16:00 in Shanghai), with no last day and no frozen issuer.
+        assert publication.notice_starts_on == dt.date(2026, 7, 10)
+        assert publication.notice_ends_on is None and publication.issuer is None
 
         # And back: the downgrade restores the old columns (empty), so an older release can start.
         db.session.remove()

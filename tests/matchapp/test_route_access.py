@@ -134,6 +134,19 @@ def cases(w):
         ("results.notice", "GET", f"/fair/{r}/notice", EVERYONE),  # the public notice
         ("results.letter", "GET", f"/fair/{r}/letters/{w['own_teacher']}", {"teacher", "school", "bureau"}),
         ("results.letter", "GET", f"/fair/{r}/letters/{w['other_teacher']}", {"bureau"}),
+        ("results.letter_pdf", "GET", f"/fair/{r}/letters/{w['own_teacher']}.pdf", {"teacher", "school", "bureau"}),
+        ("results.letter_pdf", "GET", f"/fair/{r}/letters/{w['other_teacher']}.pdf", {"bureau"}),
+        ("results.letters_pdf", "GET", f"/fair/{r}/letters.pdf", {"school", "bureau"}),  # a school: its own
+        ("results.letters_pdf", "GET", f"/fair/{r}/letters.pdf?school={w['other_school']}", {"bureau"}),
+        ("results.report_slips", "GET", f"/fair/{r}/report-slips", SIGNED_IN),  # each their own
+        ("results.report_slips", "GET", f"/fair/{r}/report-slips?school={w['other_school']}", {"bureau"}),
+        ("results.report_slips", "GET", f"/fair/{r}/report-slips?teacher={w['other_teacher']}", {"bureau"}),
+        ("results.report_slips_pdf", "GET", f"/fair/{r}/report-slips.pdf?teacher={w['own_teacher']}", SIGNED_IN),
+        ("results.report_slips_pdf", "GET", f"/fair/{r}/report-slips.pdf?school={w['other_school']}", {"bureau"}),
+        ("results.notice_pdf", "GET", f"/fair/{r}/notice.pdf", EVERYONE),  # public, like the page
+        ("results.paper_file", "GET", "/fair/papers/999999.pdf", {"school", "bureau"}),  # 404: no such file
+        ("roster.bureau", "GET", "/roster/bureau", {"bureau"}),
+        ("roster.bureau", "POST", "/roster/bureau", {"bureau"}),
         ("api.openapi", "GET", "/api/openapi.json", EVERYONE),
         ("api.token", "POST", "/api/v1/token", EVERYONE),  # 400 without credentials, never 401/403
         ("api.posts", "GET", f"/api/v1/rounds/{r}/posts", SIGNED_IN),

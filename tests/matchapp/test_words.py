@@ -87,3 +87,26 @@ def test_no_page_shows_a_raw_code(app, world, role):  # noqa: F811
             found.append(f"{url}: …{text[max(0, match.start() - 20) : match.end() + 20]}…")
     assert seen >= 3
     assert found == [], "\n".join(found)
+
+
+CODED_ATTRIBUTES = {"subject", "tier", "state", "how", "title", "education", "exemption", "stage", "locality", "role"}
+
+
+def test_no_message_puts_a_code_into_its_words():
+    """Messages that pages and the API show (flashes, refusals, a run's notes) are hard to reach
+    all from a page walk: none may pass a coded attribute (``post.subject``, ``round_.state``)
+    into a translated string; it goes through its label (``subject_label``, ``SUBJECTS[…]``)."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in sorted(Path("matchapp").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("_", "_l", "gettext", "lazy_gettext"):
+                for keyword in node.keywords:
+                    value = keyword.value
+                    if isinstance(value, ast.Attribute) and value.attr in CODED_ATTRIBUTES:
+                        found.append(f"{path}:{node.lineno}: {keyword.arg}={ast.unparse(value)}")
+    assert found == [], "\n".join(found)

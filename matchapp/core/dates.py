@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import format_date, format_datetime, get_locale
+
+from .clock import to_local
 
 #: pattern per interface language: (date, date and time)
 PATTERNS = {
@@ -34,6 +36,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
     """A day: a date as it is, a stored time as its day in the bureau's zone."""
     if value is None:
         return ""
+    if not has_app_context():  # the offline commands and pure rules: ISO, as a file would have it
+        return to_local(value).date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
     if isinstance(value, dt.datetime):
         return format_datetime(value, _patterns()[0])
     return format_date(value, _patterns()[0])

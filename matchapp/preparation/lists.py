@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..roster.models import Teacher
+from ..roster.models import School, Teacher
 from ..rounds.calendar import cutoff_date
 from ..rounds.models import Round
 from .eligibility import Eligibility, assess
@@ -84,3 +84,21 @@ def submitted_at(round_: Round, school_id: int):
         select(SchoolRound).where(SchoolRound.round_id == round_.id, SchoolRound.school_id == school_id)
     )
     return status.outgoing_submitted_at if status else None
+
+
+def leadership_team_size(school: School) -> int:
+    """The school's leadership team (班子成员): the register's number, or, if the roster names more
+    leaders than that, the roster's count (never unknown once a leader exists)."""
+    on_roster = db.session.scalar(
+        select(func.count(Teacher.id)).where(Teacher.school_id == school.id, func.trim(Teacher.leadership_role) != "")
+    )
+    return max(school.leadership_size or 0, on_roster or 0)
+
+
+def confirmed_leaders(round_: Round, school_id: int, besides: int | None = None) -> int:
+    """How many of the school's leaders are on its final list (not counting ``besides``)."""
+    return sum(
+        1
+        for o in confirmed_outgoing(round_, school_id)
+        if o.teacher.leadership_role.strip() and o.teacher_id != besides
+    )

@@ -19,10 +19,11 @@ from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX, workbook_bytes
 from ..core.transaction import refuse
 from ..core.urls import safe_next
-from ..core.vocab import SUBJECTS, TIERS
+from ..core.vocab import LOCALITIES, SUBJECTS, TIERS
 from ..extensions import db
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
+from ..rounds.policy import GROUP_KINDS, describe_group, describe_rate, format_share
 from . import bp
 from .checks import policy_checks
 from .eligibility import ordering_key, ordering_reason
@@ -80,6 +81,9 @@ def schools(round_id: int):
         pending=len(pending_exemptions()),
         action=ActionForm(),
         seats_form=SeatsForm(),
+        group_label=GROUP_KINDS.get(round_.policy.get("group_kind", "backbone"), ""),
+        group_text=describe_group(round_.policy),
+        rate_text=describe_rate(round_.policy),
     )
 
 
@@ -87,7 +91,7 @@ def schools(round_id: int):
 SCHOOL_STATES = {
     "submitted": lambda q: q.submitted,
     "pending": lambda q: not q.submitted,
-    "short": lambda q: bool(q.shortfall or q.backbone_shortfall),
+    "short": lambda q: bool(q.shortfall or q.group_shortfall),
 }
 
 
@@ -97,6 +101,7 @@ def quotas_xlsx(round_id: int):
     """流出、接收数量与类别统计表."""
     round_ = _round(round_id)
     seats = seats_by_school(round_)
+    group = str(GROUP_KINDS.get(round_.policy.get("group_kind", "backbone"), ""))
     schools_sheet: list[list] = [
         [
             "学校代码",
@@ -105,14 +110,16 @@ def quotas_xlsx(round_id: int):
             "片区",
             "应交流人数",
             "交流名额",
-            "应交流骨干",
-            "骨干名额",
+            f"应交流{group}",
+            f"{group}名额",
             "已确定流出",
-            "其中骨干",
+            f"其中{group}",
             "缺额",
             "接收名额",
             "报送状态",
-        ]
+            "交流比例",
+            "城乡类型",
+        ],
     ]
     for q in all_quotas(round_):
         schools_sheet.append(
@@ -122,20 +129,27 @@ def quotas_xlsx(round_id: int):
                 str(TIERS[q.school.tier]),
                 q.school.zone,
                 q.eligible,
-                q.quota,
-                q.eligible_backbone,
-                q.backbone_quota,
+                q.quota if q.quota is not None else "",
+                q.group_eligible,
+                q.group_quota,
                 q.listed,
-                q.listed_backbone,
+                q.listed_group,
                 q.shortfall,
                 seats.get(q.school.id, 0),
                 "已报送" if q.submitted else "未报送",
+                format_share(q.rate) if q.rate is not None else "未规定",
+                str(LOCALITIES.get(q.school.locality, q.school.locality)),
             ]
         )
+    notes_sheet: list[list] = [
+        ["项目", "本年度政策"],
+        ["交流比例", describe_rate(round_.policy)],
+        ["比例要求的教师组", describe_group(round_.policy)],
+    ]
     subjects_sheet: list[list] = [["学科", "流出教师", "接收名额", "差额（名额−流出）", "未确认岗位"]]
     for b in supply_and_demand(round_):
         subjects_sheet.append([str(SUBJECTS.get(b.subject, b.subject)), b.supply, b.demand, b.gap, b.unconfirmed_posts])
-    data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet})
+    data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet, "说明": notes_sheet})
     return send_file(
         io.BytesIO(data),
         mimetype=XLSX,
@@ -246,6 +260,8 @@ def school(round_id: int, school_id: int):
         status=school_round(round_, school.id),  # the progress record, created on first visit
         posts=posts,
         post_forms=post_forms,
+        group_text=describe_group(round_.policy),
+        format_share=format_share,
         action=ActionForm(),
         vote_form=VoteForm(),
         exemption_form=ExemptionForm(),

@@ -221,6 +221,60 @@ def test_longest_service_first_then_earliest_title_then_closest_to_retirement_th
     assert _order(same_again, same, older, early_title, longest) == ["A", "B", "C", "D", "E"]
 
 
+# Seed 000 篇一: "1. 以同一所学校连续任教时间长短为序，时间长的参加交流轮岗；3. 以中级以上职称评聘为
+# 序，先评审取得资格并先聘任了相应职务的参加交流轮岗。4. 以上条件相同者，以年龄为序，距退休年限较短
+# 的参加交流轮岗。" Service counts in whole years, so that "以上条件相同者" can ever be the same.
+ORDERING = [
+    (
+        "a day more service within the same whole years does not decide: the earlier title does",
+        T(staff_no="A", started_at_school=dt.date(2015, 8, 1), title_date=dt.date(2014, 9, 1)),
+        T(staff_no="B", started_at_school=dt.date(2015, 8, 20), title_date=dt.date(2012, 9, 1)),
+        ["B", "A"],
+    ),
+    (
+        "a whole year more of service decides before any title",
+        T(staff_no="A", started_at_school=dt.date(2014, 8, 31), title_date=dt.date(2020, 9, 1)),
+        T(staff_no="B", started_at_school=dt.date(2014, 9, 1), title_date=dt.date(2010, 9, 1)),
+        ["A", "B"],
+    ),
+    (
+        "the same qualification date: the earlier appointment first",
+        T(staff_no="A", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2014, 1, 1)),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2013, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "an unknown appointment comes after a known one",
+        T(staff_no="A", title_date=dt.date(2012, 9, 1), title_appointed_on=None),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2019, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "the earlier qualification decides before the appointment",
+        T(staff_no="A", title_date=dt.date(2012, 9, 2), title_appointed_on=dt.date(2012, 9, 2)),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2018, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "all the same: the one closer to retirement first",
+        T(staff_no="A", birth_date=dt.date(1985, 3, 1)),
+        T(staff_no="B", birth_date=dt.date(1984, 3, 1)),
+        ["B", "A"],
+    ),
+    (
+        "a complete tie: the 工号, visibly",
+        T(staff_no="B"),
+        T(staff_no="A"),
+        ["A", "B"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "first", "second", "order"), ORDERING, ids=[c[0] for c in ORDERING])
+def test_the_ordering_rule_compares_whole_years_then_qualification_then_appointment(case, first, second, order):
+    assert _order(first, second) == order
+
+
 def test_no_intermediate_title_comes_after_every_title():
     junior = T(staff_no="J", title="junior", title_date=dt.date(2001, 1, 1))
     untitled = T(staff_no="N", title="none", title_date=None)

@@ -70,7 +70,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     from sqlalchemy import func, select
 
     from .auth.models import User
-    from .demo import PASSWORDS, seed_demo
+    from .demo import demo_accounts, seed_demo
     from .extensions import db
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -82,23 +82,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         accounts = seed_demo()
         db.session.commit()
     else:
-        accounts = [
-            ("bureau", "bureau", PASSWORDS["bureau"]),
-            ("school", "s01", PASSWORDS["school"]),
-            ("school", "s02", PASSWORDS["school"]),
-        ]
-        from .preparation.models import Outgoing
-        from .roster.models import Teacher
-
-        teachers = db.session.scalars(
-            select(User)
-            .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
-            .join(Teacher, Teacher.id == User.teacher_id)
-            .where(User.role == "teacher", Outgoing.confirmed.is_(True))
-            .order_by(Teacher.staff_no)
-            .limit(3)
-        )
-        accounts += [("teacher", u.username, PASSWORDS["teacher"]) for u in teachers]
+        accounts = demo_accounts()
     for role, username, password in accounts:
         click.echo(f"demo account: {role} {username} {password}")
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")

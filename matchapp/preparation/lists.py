@@ -42,7 +42,8 @@ def confirmed_outgoing(round_: Round, school_id: int) -> list[Outgoing]:
 
 
 def participants(round_: Round) -> list[Teacher]:
-    """The teachers on the final outgoing lists: they take part in the fair."""
+    """The teachers on the final outgoing lists: all of them are placed by the run (school leaders
+    too, by the administrative assignment; see :func:`is_participant`)."""
     return list(
         db.session.scalars(
             select(Teacher)
@@ -53,8 +54,15 @@ def participants(round_: Round) -> list[Teacher]:
     )
 
 
+def in_two_way_selection(teacher: Teacher) -> bool:
+    """School leaders are placed by the bureau's appointment (seed 000 篇一 "校长轮岗按照干部任用的
+    规定，根据工作需要统筹安排", 002 方案1 "校长的交流按照管理权限由主管部门确定"), not the fair."""
+    return not (teacher.leadership_role or "").strip()
+
+
 def is_participant(round_: Round, teacher: Teacher) -> bool:
-    return bool(
+    """On the final list and in the two-way selection (ranks schools at the fair): not a leader."""
+    return in_two_way_selection(teacher) and bool(
         db.session.scalar(
             select(Outgoing.id).where(
                 Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id, Outgoing.confirmed.is_(True)

@@ -167,6 +167,7 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
     for o in entries:
         if o.how == "rule":
             db.session.delete(o)
+    db.session.flush()  # the deletions first: the rule may choose the same teacher again
     entries = [o for o in entries if o.how != "rule"]
     for o in entries:
         if o.how == "vote" and o.confirmed and not by_teacher[o.teacher_id].eligible:

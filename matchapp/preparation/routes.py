@@ -27,12 +27,24 @@ from ..rounds.policy import GROUP_KINDS, describe_group, describe_rate, format_s
 from . import bp
 from .checks import policy_checks
 from .eligibility import ordering_key, ordering_reason
-from .forms import ExemptionDecisionForm, ExemptionForm, PostConfirmForm, SeatsForm, VolunteerForm, VoteForm
-from .lists import assess_school, outgoing_of, school_round
+from .forms import (
+    BureauApprovalForm,
+    BureauRemovalForm,
+    ExemptionDecisionForm,
+    ExemptionForm,
+    PostConfirmForm,
+    SeatsForm,
+    VolunteerForm,
+    VoteForm,
+)
+from .lists import assess_school, confirmed_leaders, leadership_team_size, outgoing_of, school_round
 from .models import Post
 from .outgoing import (
     apply_ordering_rule,
+    bureau_approve,
+    bureau_remove,
     decide_exemption,
+    list_problems,
     pending_exemptions,
     publish_eligibility,
     record_vote,
@@ -265,6 +277,12 @@ def school(round_id: int, school_id: int):
         action=ActionForm(),
         vote_form=VoteForm(),
         exemption_form=ExemptionForm(),
+        approval_form=BureauApprovalForm(),
+        removal_form=BureauRemovalForm(),
+        problems=list_problems(round_, school.id),
+        team=leadership_team_size(school),
+        leaders_listed=confirmed_leaders(round_, school.id),
+        leadership_cap=round_.policy.get("leadership_cap"),
     )
 
 
@@ -311,6 +329,35 @@ def outgoing_vote(round_id: int, school_id: int):
         return _to_school(round_id, school_id)
     entry = record_vote(round_, teacher, form.members.data, form.yes.data)
     flash(f"{teacher.name}：{entry.note}", "success")
+    return _to_school(round_id, school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/approve", methods=["POST"])
+@role_required("bureau")
+def outgoing_approve(round_id: int, school_id: int):
+    """教育局审批列入: a teacher who is not due, or a school leader appointed by the bureau."""
+    round_, school = _school_action(round_id, school_id)
+    form = BureauApprovalForm()
+    teacher = db.session.get(Teacher, form.teacher_id.data or 0)
+    if not form.validate_on_submit() or teacher is None or teacher.school_id != school.id:
+        refuse(_("请选择本校教师并写明审批理由（500字以内）。"))
+        return _to_school(round_id, school_id)
+    bureau_approve(round_, teacher, form.reason.data)
+    flash(_("已审批将%(name)s列入流出名单。", name=teacher.name), "success")
+    return _to_school(round_id, school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/approve/remove", methods=["POST"])
+@role_required("bureau")
+def outgoing_approve_remove(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    form = BureauRemovalForm()
+    teacher = db.session.get(Teacher, form.teacher_id.data or 0)
+    if not form.validate_on_submit() or teacher is None or teacher.school_id != school.id:
+        refuse(_("只能撤回本校教师。"))
+        return _to_school(round_id, school_id)
+    bureau_remove(round_, teacher)
+    flash(_("已撤回%(name)s的审批列入。", name=teacher.name), "success")
     return _to_school(round_id, school_id)
 
 

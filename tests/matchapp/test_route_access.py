@@ -99,6 +99,13 @@ def cases(w):
         ("preparation.eligibility_publish", "POST", f"/rounds/{r}/schools/{w['other_school']}/publish", {"bureau"}),
         ("preparation.outgoing_rule", "POST", f"/rounds/{r}/schools/{w['other_school']}/rule", {"bureau"}),
         ("preparation.outgoing_vote", "POST", f"/rounds/{r}/schools/{w['other_school']}/vote", {"bureau"}),
+        ("preparation.outgoing_approve", "POST", f"/rounds/{r}/schools/{w['own_school']}/approve", {"bureau"}),
+        (
+            "preparation.outgoing_approve_remove",
+            "POST",
+            f"/rounds/{r}/schools/{w['own_school']}/approve/remove",
+            {"bureau"},
+        ),
         ("preparation.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['other_school']}/submit", set()),
         ("preparation.outgoing_submit", "POST", f"/rounds/{r}/schools/{w['own_school']}/submit", {"school"}),
         ("preparation.outgoing_return", "POST", f"/rounds/{r}/schools/{w['own_school']}/return", {"bureau"}),

@@ -98,6 +98,34 @@ def policy_checks(round_: Round, quotas: list[Quota] | None = None) -> list[Warn
                 ),
             )
         )
+    if policy.get("quotas_by_subject"):
+        unissued = [q for q in quotas if q.quota and not q.issued]
+        mismatched = [q for q in quotas if not q.adds_up]
+        short_subjects = [q for q in quotas if q.issued and q.subject_shortfalls()]
+        out.append(
+            Warning_(
+                "warn" if unissued or mismatched else "ok",
+                _(
+                    "分学科名额：%(u)s所学校尚未下达，%(m)s所学校各学科之和与学校名额不一致",
+                    u=len(unissued),
+                    m=len(mismatched),
+                )
+                if unissued or mismatched
+                else _("各校均已分学科下达名额，且各学科之和等于学校名额"),
+            )
+        )
+        out.append(
+            Warning_(
+                "warn" if short_subjects else "ok",
+                _(
+                    "%(n)s所学校有学科流出人数未达该学科名额，共差%(d)s人",
+                    n=len(short_subjects),
+                    d=sum(sum(q.subject_shortfalls().values()) for q in short_subjects),
+                )
+                if short_subjects
+                else _("各校各学科流出人数均已达到学科名额"),
+            )
+        )
     tier = {q.school.id: q.school.tier for q in quotas}
     # Destinations are not known before the fair: the forecast assumes none goes to a strong school.
     flow = backbone_flow([tier.get(o.teacher.school_id) == "strong" for o in backbone], [False] * len(backbone))

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
@@ -13,6 +14,14 @@ class VoteForm(BaseForm):
     members = IntegerField(_l("参加投票人数"), validators=[InputRequired(), NumberRange(1, 99)])
     yes = IntegerField(_l("赞成票"), validators=[InputRequired(), NumberRange(0, 99)])
     submit = SubmitField(_l("记录投票结果"))
+
+
+class SubjectQuotaImportForm(BaseForm):
+    file = FileField(
+        _l("分学科名额表（.xlsx 或 .csv）"),
+        validators=[FileRequired(_l("请选择文件")), FileAllowed(["xlsx", "csv"], _l("只接受 .xlsx 或 .csv 文件"))],
+    )
+    submit = SubmitField(_l("导入名额"))
 
 
 class BureauApprovalForm(BaseForm):

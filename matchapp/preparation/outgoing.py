@@ -152,7 +152,8 @@ def _fill(
 
 
 def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = None) -> list[Outgoing]:
-    """Complete the list to the quota by the ordering rule (seed 000 篇一).
+    """Complete the list to the quota by the ordering rule (seed 000 篇一) — subject by subject when
+    the policy issues quotas by subject and the bureau has issued the school's.
 
     Too many volunteers: the rule picks the quota among them (those who are due first). Too few:
     volunteers and chosen nominees stay, and the rule adds the next teachers who are due — never
@@ -162,7 +163,8 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
     require_lists_open(round_, school.id, today)
     assessed = assess_school(round_, school.id)
     by_teacher = {a.teacher.id: a for a in assessed}
-    quota = school_quota(round_, school, assessed).quota
+    school_quota_ = school_quota(round_, school, assessed)
+    quota = school_quota_.quota
     entries = outgoing_of(round_, school.id)
     for o in entries:
         if o.how == "rule":
@@ -190,7 +192,20 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
     candidates = sorted(
         (a for a in assessed if a.eligible and a.track == "teacher" and a.teacher.id not in taken), key=ordering_key
     )
-    _fill(quota, len(fixed), volunteers, candidates, round_)
+    if round_.policy.get("quotas_by_subject") and school_quota_.issued:
+        # 分学科下达 (000 篇一, 002 方案1): each subject to its own quota; a subject without one sends no one.
+        issued = school_quota_.issued
+        subjects = set(issued) | {o.teacher.subject for o in volunteers} | {o.teacher.subject for o in fixed}
+        for subject in sorted(subjects):
+            _fill(
+                issued.get(subject, 0),
+                sum(1 for o in fixed if o.teacher.subject == subject),
+                [o for o in volunteers if o.teacher.subject == subject],
+                [a for a in candidates if a.teacher.subject == subject],
+                round_,
+            )
+    else:
+        _fill(quota, len(fixed), volunteers, candidates, round_)
     db.session.flush()
     final = confirmed_outgoing(round_, school.id)
     for entry in final:

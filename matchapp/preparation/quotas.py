@@ -21,6 +21,7 @@ from ..extensions import db
 from ..roster.models import School
 from ..rounds.models import Round
 from .lists import assess_school, confirmed_outgoing, submitted_at
+from .models import SubjectQuota
 from .rules import in_quota_group, quota_numbers, quota_rate
 
 
@@ -38,6 +39,8 @@ class Quota:
     by_subject: dict[str, int] = field(default_factory=dict)  # eligible teachers per subject
     leaders_eligible: int = 0
     leaders_listed: int = 0
+    issued: dict[str, int] = field(default_factory=dict)  # the bureau's quotas by subject (分学科指标)
+    listed_by_subject: dict[str, int] = field(default_factory=dict)  # confirmed teachers by subject
 
     @property
     def shortfall(self) -> int:
@@ -47,8 +50,36 @@ class Quota:
     def group_shortfall(self) -> int:
         return max(0, self.group_quota - self.listed_group)
 
+    @property
+    def issued_total(self) -> int:
+        return sum(self.issued.values())
 
-def school_quota(round_: Round, school: School, assessed=None) -> Quota:
+    @property
+    def adds_up(self) -> bool:
+        """The subject quotas add up to the school's quota (or none are issued, or no quota is set)."""
+        return self.quota is None or not self.issued or self.issued_total == self.quota
+
+    def subject_shortfalls(self) -> dict[str, int]:
+        """Subjects whose confirmed outgoing teachers are fewer than the subject's quota."""
+        return {
+            s: n - self.listed_by_subject.get(s, 0)
+            for s, n in self.issued.items()
+            if self.listed_by_subject.get(s, 0) < n
+        }
+
+
+def subject_quotas(round_: Round, school_id: int | None = None) -> dict[int, dict[str, int]]:
+    """school id -> subject -> the bureau's quota, as issued (subjects without a row have none)."""
+    query = select(SubjectQuota).where(SubjectQuota.round_id == round_.id)
+    if school_id is not None:
+        query = query.where(SubjectQuota.school_id == school_id)
+    out: dict[int, dict[str, int]] = {}
+    for q in db.session.scalars(query):
+        out.setdefault(q.school_id, {})[q.subject] = q.count
+    return out
+
+
+def school_quota(round_: Round, school: School, assessed=None, issued: dict[str, int] | None = None) -> Quota:
     """How many of the school must go out: rate × eligible, rounded as the policy says."""
     assessed = assess_school(round_, school.id) if assessed is None else assessed
     policy = round_.policy
@@ -62,6 +93,11 @@ def school_quota(round_: Round, school: School, assessed=None) -> Quota:
         by_subject[a.teacher.subject] = by_subject.get(a.teacher.subject, 0) + 1
     listed = confirmed_outgoing(round_, school.id)
     teachers = [o for o in listed if not o.teacher.leadership_role.strip()]
+    listed_by_subject: dict[str, int] = {}
+    for o in teachers:
+        listed_by_subject[o.teacher.subject] = listed_by_subject.get(o.teacher.subject, 0) + 1
+    if issued is None:
+        issued = subject_quotas(round_, school.id).get(school.id, {})
     return Quota(
         school,
         len(eligible),
@@ -75,9 +111,12 @@ def school_quota(round_: Round, school: School, assessed=None) -> Quota:
         by_subject,
         sum(1 for a in assessed if a.eligible and a.track == "leader"),
         len(listed) - len(teachers),
+        dict(issued),
+        listed_by_subject,
     )
 
 
 def all_quotas(round_: Round) -> list[Quota]:
     schools = db.session.scalars(select(School).order_by(School.zone, School.code)).all()
-    return [school_quota(round_, s) for s in schools]
+    issued = subject_quotas(round_)
+    return [school_quota(round_, s, issued=issued.get(s.id, {})) for s in schools]

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from ..core.access import require_school_access, role_required
 from ..core.forms import ActionForm
+from ..core.imports import ImportRefused
 from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX, workbook_bytes
 from ..core.transaction import refuse
@@ -34,6 +35,7 @@ from .forms import (
     ExemptionForm,
     PostConfirmForm,
     SeatsForm,
+    SubjectQuotaImportForm,
     VolunteerForm,
     VoteForm,
 )
@@ -56,6 +58,14 @@ from .outgoing import (
 )
 from .posts import confirm_post, propose_posts, round_posts, seats_by_school, set_seats, supply_and_demand
 from .quotas import all_quotas, school_quota
+from .subject_quotas import (
+    import_subject_quotas,
+    parse_quota_cells,
+    propose_subject_quotas,
+    quota_sheet,
+    set_subject_quotas,
+    subjects_of,
+)
 
 
 def _round(round_id: int) -> Round:
@@ -170,6 +180,104 @@ def quotas_xlsx(round_id: int):
     )
 
 
+@bp.route("/<int:round_id>/subject-quotas", methods=["GET", "POST"])
+@role_required("bureau")
+def subject_quotas_page(round_id: int):
+    """分学科交流名额: the bureau issues and edits each school's quota by subject."""
+    round_ = _round(round_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            refuse(_("页面已过期，请刷新后重试。"))
+            return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+        back = url_for(
+            "preparation.subject_quotas_page",
+            round_id=round_id,
+            **{k: v for k, v in request.args.items() if k in ("q", "zone", "page")},
+        )
+        values, problems = parse_quota_cells(request.form.to_dict())
+        if problems:
+            for message in problems[:20]:
+                refuse(message)
+            return redirect(back)
+        changed = set_subject_quotas(round_, values)
+        flash(_("已保存分学科交流名额（%(n)s项有变化）。", n=changed), "success")
+        return redirect(back)
+    quotas = all_quotas(round_)
+    filters = {"q": request.args.get("q", "").strip()[:64], "zone": request.args.get("zone", "")[:64]}
+    shown = [
+        q
+        for q in quotas
+        if (not filters["q"] or filters["q"] in q.school.name or filters["q"] in q.school.code)
+        and (not filters["zone"] or q.school.zone == filters["zone"])
+    ]
+    page = ListPage(shown, request.args.get("page", 1, type=int), 40)  # ≤ 600 cells: under the form limit
+    order = list(SUBJECTS)
+    columns = sorted({s for q in page.items for s in subjects_of(q)}, key=order.index)
+    return render_template(
+        "preparation/subject_quotas.html",
+        round=round_,
+        page=page,
+        columns=columns,
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        zone_choices=[(z, z) for z in sorted({q.school.zone for q in quotas if q.school.zone})],
+        not_adding_up=sum(1 for q in quotas if not q.adds_up),
+        not_issued=sum(1 for q in quotas if not q.issued and q.quota),
+        action=form,
+        import_form=SubjectQuotaImportForm(),
+        rate_text=describe_rate(round_.policy),
+    )
+
+
+@bp.route("/<int:round_id>/subject-quotas/propose", methods=["POST"])
+@role_required("bureau")
+def subject_quotas_propose(round_id: int):
+    round_ = _round(round_id)
+    if ActionForm().validate_on_submit():
+        n = propose_subject_quotas(round_)
+        flash(_("已为%(n)s所学校按各学科应交流人数分配名额，可逐项修改。", n=n), "success")
+    return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/subject-quotas.xlsx")
+@role_required("bureau")
+def subject_quotas_xlsx(round_id: int):
+    round_ = _round(round_id)
+    data = workbook_bytes({"分学科交流名额": quota_sheet(round_)})
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{round_.year}年分学科交流名额.xlsx"
+    )
+
+
+@bp.route("/<int:round_id>/subject-quotas/import", methods=["POST"])
+@role_required("bureau")
+def subject_quotas_import(round_id: int):
+    round_ = _round(round_id)
+    form = SubjectQuotaImportForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                refuse(str(message))
+        return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+    try:
+        report = import_subject_quotas(round_, form.file.data.read(), form.file.data.filename or "")
+    except ImportRefused as refused_file:
+        problems = refused_file.report.problems
+        refuse(_("文件有%(n)s处问题，未导入任何名额：", n=len(problems)) + "；".join(str(p) for p in problems[:20]))
+        return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+    flash(
+        _(
+            "已导入分学科交流名额：新增%(c)s项，修改%(u)s项，未变%(s)s项。",
+            c=report.created,
+            u=report.updated,
+            s=report.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+
+
 @bp.route("/<int:round_id>/posts/propose", methods=["POST"])
 @role_required("bureau")
 def posts_propose(round_id: int):
@@ -274,6 +382,7 @@ def school(round_id: int, school_id: int):
         post_forms=post_forms,
         group_text=describe_group(round_.policy),
         format_share=format_share,
+        subject_columns=subjects_of(quota),
         action=ActionForm(),
         vote_form=VoteForm(),
         exemption_form=ExemptionForm(),

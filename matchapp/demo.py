@@ -151,8 +151,8 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             )
             # Drawn from their own generator, so that the rest of the city stays as it was.
             if teachers[-1].leadership_role:
-                in_post = int(extra.integers(1, 12))
-                teachers[-1].leader_since = max(started, dt.date(TODAY.year - in_post, 9, 1))
+                years_in_post = int(extra.integers(1, 12))
+                teachers[-1].leader_since = max(started, dt.date(TODAY.year - years_in_post, 9, 1))
             if title_date and title != "junior" and extra.random() < 0.8:
                 # appointed to the title after qualifying, mostly the next year (高职低聘 now and then)
                 teachers[-1].title_appointed_on = dt.date(title_date.year + int(extra.integers(1, 3)), 1, 1)

@@ -113,9 +113,11 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
     mode = policy.get("age_cap_mode", "inclusive")
     cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
     if is_leader(teacher):
-        ok, reasons, in_post = _assess_leader(teacher, policy, cutoff, age, to_retirement, cap, mode)
+        ok, leader_reasons, in_post = _assess_leader(teacher, policy, cutoff, age, to_retirement, cap, mode)
         return _with_exemption(
-            Eligibility(teacher, "eligible" if ok else "not_eligible", reasons, years, age, retirement, to_retirement),
+            Eligibility(
+                teacher, "eligible" if ok else "not_eligible", leader_reasons, years, age, retirement, to_retirement
+            ),
             track="leader",
             years_in_post=in_post,
         )

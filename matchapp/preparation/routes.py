@@ -190,11 +190,8 @@ def subject_quotas_page(round_id: int):
         if not form.validate_on_submit():
             refuse(_("页面已过期，请刷新后重试。"))
             return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
-        back = url_for(
-            "preparation.subject_quotas_page",
-            round_id=round_id,
-            **{k: v for k, v in request.args.items() if k in ("q", "zone", "page")},
-        )
+        kept = {k: v for k, v in request.args.items() if k in ("q", "zone", "page")}
+        back = url_for("preparation.subject_quotas_page", round_id=round_id, **kept)  # type: ignore[arg-type]
         values, problems = parse_quota_cells(request.form.to_dict())
         if problems:
             for message in problems[:20]:

@@ -438,7 +438,7 @@ def upgrade_policy(policy: dict) -> dict:
     elif share_min:
         out.update(group_kind="backbone", group_base="going", group_rate=share_min)
     out.update({k: v for k, v in old.items() if k in SETTING or k == "preset"})
-    name = out.get("preset") if out.get("preset") in PRESETS else "changzhou"
+    name = str(out.get("preset")) if out.get("preset") in PRESETS else "changzhou"
     for key, value in PRESETS[name].items():
         out.setdefault(key, value)
     out.setdefault("preset", name)
@@ -565,4 +565,4 @@ def describe_rate(policy: dict) -> str:
     if special is not None:
         text = _("%(text)s；城镇学校或优质学校%(rate)s", text=text, rate=format_share(special))
     rounding = ROUNDINGS.get(policy.get("rounding", "half_up"), "")
-    return _("%(text)s（%(rounding)s）", text=text, rounding=rounding)
+    return _("%(text)s；名额%(rounding)s", text=text, rounding=rounding)

@@ -52,7 +52,7 @@ _NEW = {
 
 def _upgraded(policy: dict) -> dict:
     old = dict(policy or {})
-    name = old.get("preset") if old.get("preset") in _NEW else "changzhou"
+    name = str(old.get("preset")) if old.get("preset") in _NEW else "changzhou"
     out = {k: v for k, v in old.items() if k not in ("quota_rate_strong", "backbone_rate", "backbone_share_min")}
     out.setdefault("quota_rate_urban_or_strong", old.get("quota_rate_strong"))
     if old.get("backbone_rate"):

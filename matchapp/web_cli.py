@@ -283,7 +283,11 @@ def worker_command(burst):
 @cli.command("create-round")
 @click.argument("year", type=int)
 @click.option("--name", default=None)
-@click.option("--preset", default="changzhou", type=click.Choice(["changzhou", "ganzhou", "dalian", "datong"]))
+@click.option(
+    "--preset",
+    default="changzhou",
+    type=click.Choice(["changzhou", "ganzhou", "dalian", "datong", "district", "haikou"]),
+)
 @with_appcontext
 def create_round_command(year, name, preset):
     """Create the rotation round of YEAR with a policy preset."""

@@ -31,8 +31,8 @@ from flask_babel import lazy_gettext as _l
 #: how an age cap compares: "inclusive" — the cap's age is still due (及以下);
 #: "exclusive" — the cap's age is no longer due (…以上不作为对象)
 AGE_CAP_MODES = {
-    "inclusive": _l("含上限年龄（“及以下”：满上限年龄者仍应交流）"),
-    "exclusive": _l("不含上限年龄（“以上不作为对象”：满上限年龄者不列入）"),
+    "inclusive": _l("含上限（及以下：满上限年龄仍应交流）"),
+    "exclusive": _l("不含上限（以上不作为对象：满上限年龄不列入）"),
 }
 #: who counts in the second quota group (骨干 / 骨干及中级以上职称)
 GROUP_KINDS = {
@@ -41,9 +41,9 @@ GROUP_KINDS = {
 }
 #: what the group's rate is measured against
 GROUP_BASES = {
-    "eligible_group": _l("本组应交流对象人数（如常州：应交流骨干的15%）"),
-    "going": _l("交流人数（如赣州、大连：不低于交流总数的20%）"),
-    "eligible": _l("全部应交流对象人数（如大同：达到应交流对象总数的20%）"),
+    "eligible_group": _l("本组应交流对象（如常州）"),
+    "going": _l("交流人数（如赣州、大连）"),
+    "eligible": _l("全部应交流对象（如大同）"),
 }
 ROUNDINGS = {"half_up": _l("四舍五入"), "ceil": _l("向上取整（“不低于”）"), "floor": _l("向下取整")}
 SECTIONS = {

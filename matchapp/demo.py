@@ -10,6 +10,7 @@ import datetime as dt
 
 import numpy as np
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from algorithms.generate import SUBJECTS, school_names, teacher_names
 
@@ -18,7 +19,11 @@ from .auth.models import User
 from .auth.services import create_user
 from .core.audit import acting_as
 from .extensions import db
+from .preparation.lists import assess_school
 from .preparation.models import Outgoing, Post
+from .preparation.outgoing import apply_ordering_rule, volunteer
+from .preparation.posts import confirm_post, propose_posts
+from .preparation.quotas import school_quota
 from .roster.models import ExchangeRecord, School, Teacher
 from .roster.register import save_school_records, save_staffing_rows
 from .rounds.services import create_round
@@ -91,6 +96,7 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         home = rng.integers(0, 40, size=n)
         names_of_teachers = teacher_names(rng, n)
         teachers = []
+        extra = np.random.default_rng(seed + 2)
         for i in range(n):
             gender = "F" if rng.random() < 0.62 else "M"
             age = int(rng.integers(24, 59 if gender == "M" else 55))
@@ -143,6 +149,13 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
                     leadership_role="副校长" if rng.random() < 0.02 else "",
                 )
             )
+            # Drawn from their own generator, so that the rest of the city stays as it was.
+            if teachers[-1].leadership_role:
+                years_in_post = int(extra.integers(1, 12))
+                teachers[-1].leader_since = max(started, dt.date(TODAY.year - years_in_post, 9, 1))
+            if title_date and title != "junior" and extra.random() < 0.8:
+                # appointed to the title after qualifying, mostly the next year (高职低聘 now and then)
+                teachers[-1].title_appointed_on = dt.date(title_date.year + int(extra.integers(1, 3)), 1, 1)
         exempt = rng.choice(n, size=12, replace=False)
         for k, i in enumerate(exempt.tolist()):
             kind = ["pregnancy", "maternity", "illness", "family_hardship"][k % 4]
@@ -182,52 +195,70 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             )
 
         round_ = create_round(DEMO_YEAR, f"{DEMO_YEAR}年度义务教育学校教师交流轮岗", "changzhou")
-        # The outgoing lists in progress: about 15% of those with 6+ years at their school.
-        long_serving = [t for t in teachers if (TODAY - t.started_at_school).days >= 6 * 365 and not t.exemption]
-        chosen = rng.choice(len(long_serving), size=int(len(long_serving) * 0.15), replace=False)
-        outgoing = [long_serving[k] for k in sorted(chosen.tolist())]
-        confirmed = []
-        for t in outgoing:
-            entry = Outgoing(
-                round_id=round_.id,
-                teacher_id=t.id,
-                how="volunteer" if rng.random() < 0.6 else "rule",
-                confirmed=bool(rng.random() < 0.7),
-            )
-            db.session.add(entry)
-            if entry.confirmed:
-                confirmed.append(t)
-        # Receiving posts: a subject's seats across the district equal its outflow (先流出再流入).
-        per_subject: dict[str, int] = {}
-        for t in outgoing:
-            per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
-        pull = np.array([{"strong": 0.6, "ordinary": 1.0, "weak": 1.6}[s.tier] for s in schools])
-        for code, count in sorted(per_subject.items()):
-            seats = rng.multinomial(count, pull / pull.sum())
-            for k, school in enumerate(schools):
-                if seats[k]:
-                    db.session.add(
-                        Post(
-                            round_id=round_.id,
-                            school_id=school.id,
-                            subject=code,
-                            seats=int(seats[k]),
-                            min_education="bachelor" if rng.random() < 0.3 else "",
-                            confirmed=bool(rng.random() < 0.5),
-                        )
-                    )
+        # The outgoing lists as the schools make them, with the product's own rules: some of the
+        # teachers who are due volunteer; 28 of the 40 schools have completed their list to the
+        # quota by the ordering rule, the others are still collecting volunteers. Nobody on a list
+        # is within 5 years of retirement, exempt, or a school leader, and no school lists more
+        # or fewer than its quota once its list is complete.
+        for k, school in enumerate(schools):
+            assessed = assess_school(round_, school.id)
+            due = [a.teacher for a in assessed if a.eligible and a.track == "teacher" and not a.exemption_pending]
+            quota = school_quota(round_, school, assessed).quota or 0
+            wanted = min(len(due), int(rng.integers(0, quota + 2)))
+            for i in sorted(rng.choice(len(due), size=wanted, replace=False).tolist()) if wanted else []:
+                volunteer(round_, due[i])
+            if k % 10 < 7:
+                apply_ordering_rule(round_, school)
+        # Receiving posts: each school receives in a subject what it sends out (先流出再流入).
+        propose_posts(round_)
+        for post in db.session.scalars(select(Post).where(Post.round_id == round_.id, Post.seats > 0)):
+            if rng.random() < 0.5:
+                confirm_post(
+                    post,
+                    min_education="bachelor" if rng.random() < 0.3 else "",
+                    min_title="",
+                    honours="",
+                    backbone_seats=0,
+                )
+        entries = list(db.session.scalars(select(Outgoing).where(Outgoing.round_id == round_.id)))
+        outgoing = sorted({o.teacher for o in entries}, key=lambda t: t.staff_no)
 
-        accounts = [("bureau", "bureau", PASSWORDS["bureau"])]
         create_user("bureau", PASSWORDS["bureau"], "bureau", display_name="教育局人事处")
         # Accounts in bulk, as a bureau makes them (the same service as 账号管理), with the demo's
         # printed passwords instead of random ones, and no forced change at the first sign-in.
         create_school_accounts(schools, password_for=lambda _u: PASSWORDS["school"], must_change=False)
-        accounts += [("school", s.code.lower(), PASSWORDS["school"]) for s in schools if s.code in ("S01", "S02")]
         create_teacher_accounts(outgoing, password_for=lambda _u: PASSWORDS["teacher"], must_change=False)
-        # Print teachers already on their school's final list: they take part in the fair.
-        accounts += [("teacher", t.staff_no.lower(), PASSWORDS["teacher"]) for t in confirmed[:3]]
+        # Those the ordering rule put on a list got an account without a password (the school
+        # hands out their slips): in the demo, they sign in with the demo password too.
+        demo_hash = generate_password_hash(PASSWORDS["teacher"])
+        for user in db.session.scalars(select(User).where(User.teacher_id.in_([t.id for t in outgoing]))):
+            user.password_hash, user.must_change_password = demo_hash, False
         db.session.flush()
-    return accounts
+    return demo_accounts()
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """The demo accounts to print (role, user, password): the bureau, two schools, and three
+    teachers on a final list whose subject other schools receive (they have schools to rank)."""
+    from .preparation.lists import in_two_way_selection
+
+    accounts = [("bureau", "bureau", PASSWORDS["bureau"])]
+    accounts += [("school", code, PASSWORDS["school"]) for code in ("s01", "s02")]
+    receiving = [(p.school_id, p.subject) for p in db.session.scalars(select(Post).where(Post.seats > 0))]
+    rows = db.session.execute(
+        select(User.username, Teacher)
+        .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
+        .join(Teacher, Teacher.id == User.teacher_id)
+        .where(User.role == "teacher", Outgoing.confirmed.is_(True))
+        .order_by(Teacher.staff_no)
+    ).all()
+    shown = [
+        username
+        for username, t in rows
+        if in_two_way_selection(t)
+        and sum(1 for s, subject in receiving if subject == t.subject and s != t.school_id) >= 3
+    ]
+    return accounts + [("teacher", username, PASSWORDS["teacher"]) for username in shown[:3]]
 
 
 def load_instance_round(doc: dict, year: int = 2027) -> int:

@@ -5,7 +5,7 @@ from .auth.models import ApiToken, LoginFailure, User, UserSession
 from .core.audit import AuditLog
 from .core.jobs import Job
 from .fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
-from .preparation.models import Outgoing, Post, SchoolRound
+from .preparation.models import Outgoing, Post, SchoolRound, SubjectQuota
 from .results.models import Publication
 from .roster.models import Bureau, ExchangeRecord, School, Staffing, Teacher
 from .rounds.models import Round
@@ -32,6 +32,7 @@ __all__ = [
     "Round",
     "Run",
     "SchoolRound",
+    "SubjectQuota",
     "School",
     "Teacher",
     "User",

@@ -70,7 +70,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     from sqlalchemy import func, select
 
     from .auth.models import User
-    from .demo import PASSWORDS, seed_demo
+    from .demo import demo_accounts, seed_demo
     from .extensions import db
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -82,23 +82,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         accounts = seed_demo()
         db.session.commit()
     else:
-        accounts = [
-            ("bureau", "bureau", PASSWORDS["bureau"]),
-            ("school", "s01", PASSWORDS["school"]),
-            ("school", "s02", PASSWORDS["school"]),
-        ]
-        from .preparation.models import Outgoing
-        from .roster.models import Teacher
-
-        teachers = db.session.scalars(
-            select(User)
-            .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
-            .join(Teacher, Teacher.id == User.teacher_id)
-            .where(User.role == "teacher", Outgoing.confirmed.is_(True))
-            .order_by(Teacher.staff_no)
-            .limit(3)
-        )
-        accounts += [("teacher", u.username, PASSWORDS["teacher"]) for u in teachers]
+        accounts = demo_accounts()
     for role, username, password in accounts:
         click.echo(f"demo account: {role} {username} {password}")
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
@@ -299,7 +283,11 @@ def worker_command(burst):
 @cli.command("create-round")
 @click.argument("year", type=int)
 @click.option("--name", default=None)
-@click.option("--preset", default="changzhou", type=click.Choice(["changzhou", "ganzhou", "dalian", "datong"]))
+@click.option(
+    "--preset",
+    default="changzhou",
+    type=click.Choice(["changzhou", "ganzhou", "dalian", "datong", "district", "haikou"]),
+)
 @with_appcontext
 def create_round_command(year, name, preset):
     """Create the rotation round of YEAR with a policy preset."""
@@ -530,6 +518,137 @@ def import_roster_command(file, school_code):
     click.echo(
         f"imported {os.path.basename(file)}: {report.created} new, {report.updated} updated, "
         f"{report.unchanged} unchanged"
+    )
+
+
+STATUS_WORDS = {"eligible": "应交流", "not_eligible": "不列入", "exempt": "暂不交流"}
+
+
+@cli.command("eligibility", with_appcontext=False)
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--preset",
+    "preset_name",
+    required=True,
+    type=click.Choice(["changzhou", "ganzhou", "dalian", "datong", "district", "haikou"]),
+    help="the policy preset whose rules to apply",
+)
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="the rotation year (its cutoff date)")
+@click.option(
+    "--schools",
+    "schools_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="a school register (.xlsx/.csv, the 学校名册 import format): tiers and localities for the quotas",
+)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def eligibility_command(roster, preset_name, year, schools_file, as_json):
+    """Check a roster file offline: each teacher's status and reason, each school's quota.
+
+    Reads ROSTER with the same reader and checks as `matchapp import-roster`; nothing is written
+    and no database is needed. A bad file: one line per problem, exit status 2.
+    """
+    from .core.imports import ImportRefused
+    from .preparation.offline import RegisterRefused, check_roster
+
+    def read(path: str) -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    register = (read(schools_file), os.path.basename(schools_file)) if schools_file else None
+    try:
+        result = check_roster(read(roster), os.path.basename(roster), preset_name, year, register)
+    except ImportRefused as refused:
+        problem_file = schools_file if isinstance(refused, RegisterRefused) else roster
+        for problem in refused.report.problems[:200]:
+            click.echo(f"{os.path.basename(problem_file)}: {problem}", err=True)
+        if len(refused.report.problems) > 200:
+            click.echo(f"{os.path.basename(problem_file)}: … and {len(refused.report.problems) - 200} more", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(_eligibility_json(result))
+    else:
+        for line in _eligibility_lines(result, os.path.basename(roster), bool(schools_file)):
+            click.echo(line)
+
+
+def _eligibility_lines(result, filename: str, with_register: bool) -> list[str]:
+    from .core.vocab import LOCALITIES, TIERS, subject_label
+    from .rounds.policy import GROUP_KINDS, PRESET_LABELS, describe_group, describe_rate, format_share
+
+    lines = [
+        f"{PRESET_LABELS[result.preset]} · {result.year}年度 · 年限与年龄计算至 {result.cutoff.isoformat()} · "
+        f"{filename}：{result.teachers}名教师，{len(result.schools)}所学校",
+        f"交流比例：{describe_rate(result.policy)}；{describe_group(result.policy)}",
+    ]
+    for s in result.schools:
+        kind = (
+            f"{TIERS[s.tier]}、{LOCALITIES.get(s.locality, s.locality)}"
+            if s.tier
+            else "类别、城乡类型未知（可用 --schools 给出学校名册）"
+        )
+        if s.quota is None:
+            quota = "本方案未规定比例"
+        else:
+            quota = f"交流名额{s.quota}人（{format_share(s.rate)}）"
+            if s.other_rate is not None:
+                quota += f"；若为城镇学校或优质学校：{s.other_quota}人（{format_share(s.other_rate)}）"
+        leaders = sum(1 for a in s.teachers if a.track == "leader")
+        group = GROUP_KINDS.get(result.policy.get("group_kind", "backbone"), "")
+        name = s.code if s.name == s.code else f"{s.code} {s.name}"
+        lines.append("")
+        lines.append(
+            f"{name}（{kind}）：应交流对象{s.eligible}人，{quota}"
+            + (f"；其中{group}{s.group_quota}人" if result.policy.get("group_rate") else "")
+            + (f"；校级领导{leaders}人另按任期判定" if leaders else "")
+        )
+        for a in s.teachers:
+            t = a.teacher
+            word = STATUS_WORDS[a.status] + ("（校级领导）" if a.track == "leader" else "")
+            lines.append(f"  {t.staff_no} {t.name} {subject_label(t.subject)} {word}：{a.text}")
+    return lines
+
+
+def _eligibility_json(result) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "preset": result.preset,
+            "year": result.year,
+            "cutoff": result.cutoff.isoformat(),
+            "schools": [
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "tier": s.tier,
+                    "locality": s.locality,
+                    "eligible": s.eligible,
+                    "rate": s.rate,
+                    "quota": s.quota,
+                    "group_quota": s.group_quota,
+                    "rate_if_urban_or_strong": s.other_rate,
+                    "quota_if_urban_or_strong": s.other_quota,
+                    "teachers": [
+                        {
+                            "staff_no": a.teacher.staff_no,
+                            "name": a.teacher.name,
+                            "subject": a.teacher.subject,
+                            "status": a.status,
+                            "track": a.track,
+                            "reasons": list(a.reasons),
+                            "years_at_school": a.years_at_school,
+                            "age": a.age,
+                            "years_to_retirement": a.years_to_retirement,
+                            "years_in_post": a.years_in_post,
+                        }
+                        for a in s.teachers
+                    ],
+                }
+                for s in result.schools
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
     )
 
 

@@ -14,6 +14,8 @@ from babel import dates as babel_dates
 from flask import current_app, has_app_context
 from flask_babel import format_date, format_datetime, get_locale
 
+from .clock import to_local
+
 #: pattern per interface language: (date, date and time)
 PATTERNS = {
     "zh": ("yyyy年M月d日", "yyyy年M月d日 HH:mm"),
@@ -40,7 +42,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if not has_app_context():
-        return babel_dates.format_date(value, PATTERNS["zh"][0], locale="zh_CN")
+        local = to_local(value).date() if isinstance(value, dt.datetime) else value
+        return babel_dates.format_date(local, PATTERNS["zh"][0], locale="zh_CN")
     if isinstance(value, dt.datetime):
         return format_datetime(value, _patterns()[0])
     return format_date(value, _patterns()[0])

@@ -11,7 +11,7 @@ from ..core.clock import full_years, local_today, to_utc
 from ..core.forms import ConfirmForm
 from ..core.transaction import refuse
 from ..extensions import db
-from ..preparation.lists import is_participant
+from ..preparation.lists import is_participant, outgoing_entry
 from ..preparation.models import Post
 from ..preparation.posts import round_posts
 from ..roster.models import School
@@ -31,7 +31,11 @@ def preferences(round_id: int):
     round_ = round_for_page(round_id)
     teacher = current_user.teacher
     if not is_participant(round_, teacher):
-        flash(_("您不在本年度流出名单中，无需填报志愿。"), "info")
+        entry = outgoing_entry(round_, teacher)
+        if entry is not None and entry.confirmed:  # a school leader: appointed by the bureau
+            flash(_("校级领导由教育局按干部任用规定安排，不参加双向选择，无需填报志愿。"), "info")
+        else:
+            flash(_("您不在本年度流出名单中，无需填报志愿。"), "info")
         return redirect(url_for("home.index"))
     posts = posts_for(round_, teacher)
     plist = preference_list(round_, teacher)

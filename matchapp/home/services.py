@@ -16,7 +16,7 @@ from ..core.vocab import ROUND_STATE_ORDER
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
 from ..fair.preferences import receipt_code
-from ..preparation.lists import assess_teacher, outgoing_entry
+from ..preparation.lists import assess_teacher, in_two_way_selection, outgoing_entry
 from ..preparation.models import Outgoing, Post, SchoolRound
 from ..roster.bureau import bureau_settings, missing_details
 from ..roster.models import School, Teacher
@@ -317,7 +317,17 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
             )
         )
         submitted = plist is not None and plist.submitted_at is not None
-        if on_list or stage == 0:
+        leader = on_list and not in_two_way_selection(teacher)
+        if leader:
+            steps.append(
+                Step(
+                    _("校级领导：由教育局按干部任用规定安排"),
+                    _("校级领导不参加双向选择，无需填报志愿；去向由教育局统筹安排并公示"),
+                    "done" if stage >= 2 else "todo",
+                    None,
+                )
+            )
+        elif on_list or stage == 0:
             if stage == 0:
                 detail = (
                     _("洽谈会将于%(t)s开放", t=moment(round_.fair_opens_at))

@@ -6,11 +6,20 @@ Seed passages (docs/domain.md "The yearly cycle"):
   a teacher whose N-th anniversary at the school falls on the cutoff date is due;
 - years to retirement, seed 000 篇四: "距法定退休年龄5年以上" — at least 5 whole years left: a
   teacher with exactly 5 years to go is due, 4 years and 364 days is not;
-- the age cap, seed 000 篇三 (Dalian) "男55周岁及以下，女50周岁及以下" and seed 002 方案1 (Datong)
-  "男50、女45周岁及以下": the cap is the oldest age still due (a man of exactly 55 is due in
-  Dalian); ``age_cap_*`` holds that age. The age is the whole years at the cutoff date;
-- the ordering rule, seed 000 篇一 (Ganzhou): longest continuous service at the school first,
-  then the earliest intermediate-or-higher title, then the closest to retirement.
+- the age cap, compared as the policy's ``age_cap_mode`` says: "inclusive" — seed 000 篇三
+  (Dalian) "男55周岁及以下，女50周岁及以下", seed 002 方案1 (Datong) "男50、女45周岁及以下": the cap
+  is the oldest age still due (a man of exactly 55 is due in Dalian); "exclusive" — the 大观区海口
+  中心学校 plan (seed 000) "年龄男55周岁以上…不作为轮岗交流对象": 以上 includes the number, so a man
+  of exactly 55 is not due. The age is the whole years at the cutoff date;
+- school leaders (a teacher with a 行政职务) follow their own track: seed 000 篇三 (Dalian)
+  "校长、副校长及其他校级干部在同一所学校连续任职满三届（每届三年）应交流轮岗，距法定退休年龄
+  不满一届的可不交流轮岗", 002 方案1 (Datong) "连续任职满6年及以上的校长(含其他校级领导)": years in
+  post (from ``leader_since``), not years at the school; a preset without a leader rule leaves
+  them to the bureau's cadre decisions (000 篇一 "校长轮岗按照干部任用的规定");
+- the ordering rule, seed 000 篇一 (Ganzhou): "以同一所学校连续任教时间长短为序" — whole years of
+  service, so that "以上条件相同者" can be the same; then "先评审取得资格并先聘任了相应职务的" —
+  the earlier qualification for an intermediate-or-higher title, then the earlier appointment;
+  then "距退休年限较短的".
 """
 
 from __future__ import annotations
@@ -39,7 +48,9 @@ class TeacherRecord(Protocol):
     birth_date: dt.date
     started_at_school: dt.date
     title: str
-    title_date: dt.date | None
+    title_date: dt.date | None  # qualified for the title (取得资格)
+    title_appointed_on: dt.date | None  # appointed to it (聘任)
+    leader_since: dt.date | None  # in the leadership post at this school since (任现职时间)
     exemption: str
     exemption_approved: bool
 
@@ -56,6 +67,8 @@ class Eligibility:
     retirement: dt.date
     years_to_retirement: int
     exemption_pending: bool = False
+    track: str = "teacher"  # teacher | leader (校级领导: terms of office, the bureau's appointment)
+    years_in_post: int | None = None
 
     @property
     def eligible(self) -> bool:
@@ -72,18 +85,47 @@ def retirement_date(teacher: TeacherRecord, policy: dict) -> dt.date:
     return add_years(teacher.birth_date, age)
 
 
+def is_leader(teacher: TeacherRecord) -> bool:
+    """A member of the school's leadership team (校级领导): the roster gives a 行政职务."""
+    return bool((teacher.leadership_role or "").strip())
+
+
+def over_age_cap(age: int, cap: int | None, mode: str) -> bool:
+    """Past the age cap: "inclusive" (及以下) keeps the cap's age due, "exclusive" (以上不作为对象) does not."""
+    if cap is None:
+        return False
+    return age >= cap if mode == "exclusive" else age > cap
+
+
+def _age_reason(teacher: TeacherRecord, age: int, cap: int, mode: str) -> str:
+    gender = GENDERS[teacher.gender]
+    if mode == "exclusive":
+        return _("年龄%(age)s岁，已满%(gender)s教师%(cap)s周岁，不作为对象", age=age, gender=gender, cap=cap)
+    return _("年龄%(age)s岁，超过%(gender)s教师%(cap)s周岁的上限", age=age, gender=gender, cap=cap)
+
+
 def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility:
     """Apply a round's policy to one teacher at the round's cutoff date."""
     years = full_years(teacher.started_at_school, cutoff)
     age = full_years(teacher.birth_date, cutoff)
     retirement = retirement_date(teacher, policy)
     to_retirement = full_years(cutoff, retirement)  # 0 once retirement has passed
+    mode = policy.get("age_cap_mode", "inclusive")
+    cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
+    if is_leader(teacher):
+        ok, leader_reasons, in_post = _assess_leader(teacher, policy, cutoff, age, to_retirement, cap, mode)
+        return _with_exemption(
+            Eligibility(
+                teacher, "eligible" if ok else "not_eligible", leader_reasons, years, age, retirement, to_retirement
+            ),
+            track="leader",
+            years_in_post=in_post,
+        )
     required = policy["years_at_school"]
     minimum = policy.get("min_years_to_retirement")
-    cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
     enough_years = years >= required
     far_from_retirement = minimum is None or to_retirement >= minimum
-    within_age = cap is None or age <= cap
+    within_age = not over_age_cap(age, cap, mode)
     reasons: list[str] = []
     if enough_years:
         reasons.append(_("在本校连续任教%(years)s年，已满%(required)s年", years=years, required=required))
@@ -95,46 +137,110 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
         else:
             reasons.append(_("距法定退休%(years)s年，不足%(required)s年", years=to_retirement, required=minimum))
     if not within_age:
-        reasons.append(
-            _("年龄%(age)s岁，超过%(gender)s教师%(cap)s周岁的上限", age=age, gender=GENDERS[teacher.gender], cap=cap)
-        )
+        assert cap is not None
+        reasons.append(_age_reason(teacher, age, cap, mode))
     ok = enough_years and far_from_retirement and within_age
     status = "eligible" if ok else "not_eligible"
-    pending = False
+    return _with_exemption(Eligibility(teacher, status, reasons, years, age, retirement, to_retirement))
+
+
+def _assess_leader(
+    teacher: TeacherRecord, policy: dict, cutoff: dt.date, age: int, to_retirement: int, cap: int | None, mode: str
+) -> tuple[bool, list[str], int | None]:
+    """A school leader's own track: terms in post, the leader's retirement rule, the age caps if
+    the policy applies them to leaders. Returns (due, reasons, years in post)."""
+    role = teacher.leadership_role.strip()
+    required = policy.get("leader_years_in_post")
+    if required is None:
+        return False, [_("校级领导（%(role)s）按干部管理权限另行安排，不按教师条件判定", role=role)], None
+    if teacher.leader_since is None:
+        return False, [_("校级领导（%(role)s）未填任现职时间，无法按任期判定", role=role)], None
+    in_post = full_years(teacher.leader_since, cutoff)
+    reasons = [
+        _("校级领导（%(role)s）任现职%(years)s年，已满%(required)s年", role=role, years=in_post, required=required)
+        if in_post >= required
+        else _("校级领导（%(role)s）任现职%(years)s年，未满%(required)s年", role=role, years=in_post, required=required)
+    ]
+    ok = in_post >= required
+    minimum = policy.get("leader_min_years_to_retirement")
+    if minimum is not None:
+        if to_retirement >= minimum:
+            reasons.append(_("距法定退休%(years)s年", years=to_retirement))
+        else:
+            ok = False
+            reasons.append(_("距法定退休%(years)s年，不足%(required)s年", years=to_retirement, required=minimum))
+    if policy.get("leader_age_caps") and over_age_cap(age, cap, mode):
+        assert cap is not None
+        ok = False
+        reasons.append(_age_reason(teacher, age, cap, mode))
+    return ok, reasons, in_post
+
+
+def _with_exemption(item: Eligibility, track: str = "teacher", years_in_post: int | None = None) -> Eligibility:
+    """An exemption (暂不交流) applied to an assessment: it counts once the bureau approved it."""
+    item.track, item.years_in_post = track, years_in_post
+    teacher = item.teacher
     if teacher.exemption:
         label = EXEMPTIONS.get(teacher.exemption, teacher.exemption)
         if teacher.exemption_approved:
-            status = "exempt"
-            reasons.append(_("暂不交流：%(reason)s（教育局已审核）", reason=label))
+            item.status = "exempt"
+            item.reasons.append(_("暂不交流：%(reason)s（教育局已审核）", reason=label))
         else:
-            pending = True
-            reasons.append(_("已申请暂不交流（%(reason)s），待教育局审核", reason=label))
-    return Eligibility(teacher, status, reasons, years, age, retirement, to_retirement, pending)
+            item.exemption_pending = True
+            item.reasons.append(_("已申请暂不交流（%(reason)s），待教育局审核", reason=label))
+    return item
 
 
 # -- the ordering rule (seed 000 篇一) -----------------------------------------------------------
 
 
+def _intermediate(teacher: TeacherRecord) -> bool:
+    return TITLE_ORDER.index(teacher.title) >= TITLE_ORDER.index("intermediate")
+
+
 def intermediate_title_date(teacher: TeacherRecord) -> dt.date:
-    """When the teacher obtained an intermediate-or-higher title (after everyone who has one if never)."""
-    if teacher.title_date and TITLE_ORDER.index(teacher.title) >= TITLE_ORDER.index("intermediate"):
+    """When the teacher qualified for an intermediate-or-higher title (取得资格); after everyone
+    who has one if never."""
+    if teacher.title_date and _intermediate(teacher):
         return teacher.title_date
     return dt.date.max
 
 
+def intermediate_appointment_date(teacher: TeacherRecord) -> dt.date:
+    """When the teacher was appointed to that title (聘任); after everyone with a date if unknown."""
+    appointed = getattr(teacher, "title_appointed_on", None)
+    if appointed and _intermediate(teacher):
+        return appointed
+    return dt.date.max
+
+
 def ordering_key(item: Eligibility):
-    """Longest continuous service first, then the earliest intermediate-or-higher title, then the
-    closest to retirement; the 工号 breaks a complete tie, visibly."""
+    """Seed 000 篇一: the most whole years of continuous service at the school first
+    ("以同一所学校连续任教时间长短为序"); among the same years ("以上条件相同者"), the earlier
+    qualification for an intermediate-or-higher title, then the earlier appointment to it
+    ("先评审取得资格并先聘任了相应职务的"); then the closest to retirement; the 工号 breaks a complete
+    tie, visibly."""
     t = item.teacher
-    return (t.started_at_school, intermediate_title_date(t), item.retirement, t.staff_no)
+    return (
+        -item.years_at_school,
+        intermediate_title_date(t),
+        intermediate_appointment_date(t),
+        item.retirement,
+        t.staff_no,
+    )
 
 
 def ordering_reason(item: Eligibility) -> str:
-    title_date = intermediate_title_date(item.teacher)
-    title = day(title_date) if title_date != dt.date.max else _("无中级以上职称")
+    qualified, appointed = intermediate_title_date(item.teacher), intermediate_appointment_date(item.teacher)
+    if qualified == dt.date.max:
+        title = _("无中级以上职称")
+    elif appointed == dt.date.max:
+        title = _("%(q)s取得资格，聘任时间未填", q=day(qualified))
+    else:
+        title = _("%(q)s取得资格，%(a)s聘任", q=day(qualified), a=day(appointed))
     return _(
-        "到校 %(start)s；中级以上职称 %(title)s；退休 %(retire)s",
-        start=day(item.teacher.started_at_school),
+        "在本校连续任教%(years)s年；中级以上职称：%(title)s；退休 %(retire)s",
+        years=item.years_at_school,
         title=title,
         retire=day(item.retirement),
     )

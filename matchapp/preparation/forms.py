@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import BaseForm
 from ..core.vocab import EDUCATION, EXEMPTIONS, SUBJECTS, TITLES
@@ -13,6 +14,27 @@ class VoteForm(BaseForm):
     members = IntegerField(_l("参加投票人数"), validators=[InputRequired(), NumberRange(1, 99)])
     yes = IntegerField(_l("赞成票"), validators=[InputRequired(), NumberRange(0, 99)])
     submit = SubmitField(_l("记录投票结果"))
+
+
+class SubjectQuotaImportForm(BaseForm):
+    file = FileField(
+        _l("分学科名额表（.xlsx 或 .csv）"),
+        validators=[FileRequired(_l("请选择文件")), FileAllowed(["xlsx", "csv"], _l("只接受 .xlsx 或 .csv 文件"))],
+    )
+    submit = SubmitField(_l("导入名额"))
+
+
+class BureauApprovalForm(BaseForm):
+    """The bureau puts a teacher on a school's list (教育局审批列入), with its written reason."""
+
+    teacher_id = IntegerField(_l("教师"), validators=[InputRequired()])
+    reason = TextAreaField(_l("审批理由"), validators=[InputRequired(), Length(max=500)])
+    submit = SubmitField(_l("审批列入流出名单"))
+
+
+class BureauRemovalForm(BaseForm):
+    teacher_id = IntegerField(validators=[InputRequired()])
+    submit = SubmitField(_l("撤回"))
 
 
 class ExemptionForm(BaseForm):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..roster.models import Teacher
+from ..roster.models import School, Teacher
 from ..rounds.calendar import cutoff_date
 from ..rounds.models import Round
 from .eligibility import Eligibility, assess
@@ -42,7 +42,8 @@ def confirmed_outgoing(round_: Round, school_id: int) -> list[Outgoing]:
 
 
 def participants(round_: Round) -> list[Teacher]:
-    """The teachers on the final outgoing lists: they take part in the fair."""
+    """The teachers on the final outgoing lists: all of them are placed by the run (school leaders
+    too, by the administrative assignment; see :func:`is_participant`)."""
     return list(
         db.session.scalars(
             select(Teacher)
@@ -53,8 +54,15 @@ def participants(round_: Round) -> list[Teacher]:
     )
 
 
+def in_two_way_selection(teacher: Teacher) -> bool:
+    """School leaders are placed by the bureau's appointment (seed 000 篇一 "校长轮岗按照干部任用的
+    规定，根据工作需要统筹安排", 002 方案1 "校长的交流按照管理权限由主管部门确定"), not the fair."""
+    return not (teacher.leadership_role or "").strip()
+
+
 def is_participant(round_: Round, teacher: Teacher) -> bool:
-    return bool(
+    """On the final list and in the two-way selection (ranks schools at the fair): not a leader."""
+    return in_two_way_selection(teacher) and bool(
         db.session.scalar(
             select(Outgoing.id).where(
                 Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id, Outgoing.confirmed.is_(True)
@@ -84,3 +92,21 @@ def submitted_at(round_: Round, school_id: int):
         select(SchoolRound).where(SchoolRound.round_id == round_.id, SchoolRound.school_id == school_id)
     )
     return status.outgoing_submitted_at if status else None
+
+
+def leadership_team_size(school: School) -> int:
+    """The school's leadership team (班子成员): the register's number, or, if the roster names more
+    leaders than that, the roster's count (never unknown once a leader exists)."""
+    on_roster = db.session.scalar(
+        select(func.count(Teacher.id)).where(Teacher.school_id == school.id, func.trim(Teacher.leadership_role) != "")
+    )
+    return max(school.leadership_size or 0, on_roster or 0)
+
+
+def confirmed_leaders(round_: Round, school_id: int, besides: int | None = None) -> int:
+    """How many of the school's leaders are on its final list (not counting ``besides``)."""
+    return sum(
+        1
+        for o in confirmed_outgoing(round_, school_id)
+        if o.teacher.leadership_role.strip() and o.teacher_id != besides
+    )

@@ -64,3 +64,22 @@ class SchoolRound(Model):
     eligibility_published_at: Mapped[datetime | None]  # 应交流对象名单公示
     outgoing_submitted_at: Mapped[datetime | None]  # 流出名单报送教育局
     posts_confirmed_at: Mapped[datetime | None]  # 接收数量确认
+
+
+class SubjectQuota(Model):
+    """How many of a school's teachers of one subject must go out this year (分学科交流指标):
+    issued and edited by the bureau (seed 000 篇一 "分学科下达交流轮岗指标", 002 方案1 "下达各学校
+    应交流的学科及交流名额指标")."""
+
+    __tablename__ = "subject_quotas"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("round_id", "school_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(default=0)
+
+    round = relationship("Round")
+    school = relationship("School")

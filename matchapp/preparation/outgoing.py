@@ -1,9 +1,23 @@
 """Changing the outgoing lists (当年流出名单): volunteers, the panel's votes, the ordering rule,
-the school's submission to the bureau, and exemptions (暂不交流)."""
+the bureau's approval, the school's submission to the bureau, and exemptions (暂不交流).
+
+Who may be on a final list: a teacher who is due (应交流对象), a volunteer (自主申报: seed 000 篇一
+"不属于交流轮岗对象但…个人有意愿流动的…经学校和教育局批准后可纳入交流对象", 000 篇三 "男55周岁、
+女50周岁以上教师，经本人申请，学校同意，也可参加"), or a teacher the bureau approved (000 篇四
+"其他教师因本校流动范围之内教师轮岗交流出现难以安排的情况，也须交流", with the bureau's written
+reason). The panel's vote and the ordering rule choose only among the teachers who are due
+(000 篇一 "不足的则依次采取以下办法从交流对象中确定"); a vote on a teacher who is not due is refused.
+
+School leaders (校级领导) are placed by the bureau's appointment (000 篇一 "校长轮岗按照干部任用的
+规定，根据工作需要统筹安排"): neither the panel nor the ordering rule puts them on a list, only the
+bureau does, and never more than the policy's share of a leadership team at once (000 篇一
+"同一学校班子成员每次轮岗人数一般不超过班子成员的30%", 002 方案1).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,12 +29,15 @@ from ..core.vocab import EXEMPTIONS
 from ..extensions import db
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
+from ..rounds.policy import format_share
 from ..rounds.states import require
-from .eligibility import ordering_key, ordering_reason
+from .eligibility import Eligibility, is_leader, ordering_key, ordering_reason
 from .lists import (
     assess_school,
     assess_teacher,
+    confirmed_leaders,
     confirmed_outgoing,
+    leadership_team_size,
     outgoing_entry,
     outgoing_of,
     school_round,
@@ -28,7 +45,9 @@ from .lists import (
 )
 from .models import Outgoing, SchoolRound
 from .quotas import school_quota
-from .rules import deadline_passed, vote_chosen
+from .rules import deadline_passed, leadership_over_cap, share, vote_chosen
+
+MAX_REASON = 500
 
 
 class PreparationError(Refused):
@@ -66,13 +85,28 @@ def withdraw(round_: Round, teacher: Teacher, today: dt.date | None = None) -> N
 
 
 def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: dt.date | None = None) -> Outgoing:
-    """The recommendation panel's vote on a nominee: chosen when yes > 2/3 of the voting members."""
+    """The recommendation panel's vote on a nominee: chosen when yes > the policy's share (2/3) of
+    the voting members. Only a teacher who is due may be nominated."""
     require_lists_open(round_, teacher.school_id, today)
     if members < 1 or yes < 0 or yes > members:
         raise PreparationError(_("投票人数不对：赞成票应在0到参加投票人数之间。"))
-    if assess_teacher(teacher, round_).status == "exempt":
+    item = assess_teacher(teacher, round_)
+    if item.status == "exempt":
         raise PreparationError(_("%(name)s已获准暂不交流，不能推荐。", name=teacher.name))
-    chosen = vote_chosen(yes, members, round_.policy.get("vote_threshold", 2 / 3))
+    if item.track == "leader":
+        raise PreparationError(
+            _("%(name)s是校级领导，按干部任用规定由教育局安排，不经推荐小组投票。", name=teacher.name)
+        )
+    if not item.eligible:
+        raise PreparationError(
+            _(
+                "%(name)s不属于本年度应交流对象（%(why)s），推荐小组不能推荐；本人可自主申报，或由教育局审批列入。",
+                name=teacher.name,
+                why=item.text,
+            )
+        )
+    threshold = round_.policy.get("vote_threshold", 2 / 3)
+    chosen = vote_chosen(yes, members, threshold)
     entry = outgoing_entry(round_, teacher)
     if entry is None:
         entry = Outgoing(round_id=round_.id, teacher_id=teacher.id, how="vote")
@@ -82,7 +116,13 @@ def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: 
         "推荐小组%(members)s人投票，赞成%(yes)s票，%(result)s",
         members=members,
         yes=yes,
-        result=_("超过三分之二，当选") if chosen else _("未超过三分之二，未当选"),
+        result=(_("超过三分之二，当选") if chosen else _("未超过三分之二，未当选"))
+        if share(threshold) == Fraction(2, 3)
+        else (
+            _("超过%(share)s，当选", share=format_share(threshold))
+            if chosen
+            else _("未超过%(share)s，未当选", share=format_share(threshold))
+        ),
     )
     db.session.flush()
     if chosen:
@@ -90,31 +130,15 @@ def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: 
     return entry
 
 
-def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = None) -> list[Outgoing]:
-    """Complete the list to the quota by the ordering rule (seed 000 篇一).
-
-    Too many volunteers: the rule picks the quota among them. Too few: volunteers and chosen
-    nominees stay, and the rule adds the next eligible teachers. Returns the final list.
-    """
-    require_lists_open(round_, school.id, today)
-    assessed = assess_school(round_, school.id)
-    by_teacher = {a.teacher.id: a for a in assessed}
-    quota = school_quota(round_, school, assessed).quota
-    entries = outgoing_of(round_, school.id)
-    volunteers = sorted(
-        (o for o in entries if o.how == "volunteer"), key=lambda o: ordering_key(by_teacher[o.teacher_id])
-    )
-    fixed = [o for o in entries if o.how in ("vote", "bureau") and o.confirmed]
-    for o in entries:
-        if o.how == "rule":
-            db.session.delete(o)
-    room = max(0, quota - len(fixed))
+def _fill(
+    quota: int | None, fixed: int, volunteers: list[Outgoing], candidates: list[Eligibility], round_: Round
+) -> None:
+    """Confirm volunteers and add teachers by the rule until ``quota`` (None: every volunteer, no one added)."""
+    room = len(volunteers) if quota is None else max(0, quota - fixed)
     for k, o in enumerate(volunteers):
         o.confirmed = k < room
         o.note = "" if o.confirmed else _("自主申报人数超过名额，按排序规则未入选")
-    taken = {o.teacher_id for o in entries if o.how != "rule"}
-    need = room - min(room, len(volunteers))
-    candidates = sorted((a for a in assessed if a.eligible and a.teacher.id not in taken), key=ordering_key)
+    need = 0 if quota is None else room - min(room, len(volunteers))
     for a in candidates[:need]:
         db.session.add(
             Outgoing(
@@ -125,6 +149,63 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
                 note=_("按排序规则确定：%(why)s", why=ordering_reason(a)),
             )
         )
+
+
+def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = None) -> list[Outgoing]:
+    """Complete the list to the quota by the ordering rule (seed 000 篇一) — subject by subject when
+    the policy issues quotas by subject and the bureau has issued the school's.
+
+    Too many volunteers: the rule picks the quota among them (those who are due first). Too few:
+    volunteers and chosen nominees stay, and the rule adds the next teachers who are due — never
+    one who is not due, exempt, or a school leader. A nominee who is no longer due (the policy or
+    the roster changed since the vote) loses the place. Returns the final list.
+    """
+    require_lists_open(round_, school.id, today)
+    assessed = assess_school(round_, school.id)
+    by_teacher = {a.teacher.id: a for a in assessed}
+    school_quota_ = school_quota(round_, school, assessed)
+    quota = school_quota_.quota
+    entries = outgoing_of(round_, school.id)
+    for o in entries:
+        if o.how == "rule":
+            db.session.delete(o)
+    db.session.flush()  # the deletions first: the rule may choose the same teacher again
+    entries = [o for o in entries if o.how != "rule"]
+    for o in entries:
+        if o.how == "vote" and o.confirmed and not by_teacher[o.teacher_id].eligible:
+            o.confirmed = False
+            o.note = _("已不属于应交流对象（%(why)s），不再列入", why=by_teacher[o.teacher_id].text)
+    volunteers = []
+    for o in entries:
+        if o.how != "volunteer":
+            continue
+        item = by_teacher[o.teacher_id]
+        if item.track == "leader":
+            o.confirmed, o.note = False, _("校级领导由教育局按干部任用规定安排，待教育局审批")
+        elif item.status == "exempt":
+            o.confirmed, o.note = False, _("已获准暂不交流")
+        else:
+            volunteers.append(o)
+    volunteers.sort(key=lambda o: (not by_teacher[o.teacher_id].eligible, ordering_key(by_teacher[o.teacher_id])))
+    fixed = [o for o in entries if o.how in ("vote", "bureau") and o.confirmed and not is_leader(o.teacher)]
+    taken = {o.teacher_id for o in entries}
+    candidates = sorted(
+        (a for a in assessed if a.eligible and a.track == "teacher" and a.teacher.id not in taken), key=ordering_key
+    )
+    if round_.policy.get("quotas_by_subject") and school_quota_.issued:
+        # 分学科下达 (000 篇一, 002 方案1): each subject to its own quota; a subject without one sends no one.
+        issued = school_quota_.issued
+        subjects = set(issued) | {o.teacher.subject for o in volunteers} | {o.teacher.subject for o in fixed}
+        for subject in sorted(subjects):
+            _fill(
+                issued.get(subject, 0),
+                sum(1 for o in fixed if o.teacher.subject == subject),
+                [o for o in volunteers if o.teacher.subject == subject],
+                [a for a in candidates if a.teacher.subject == subject],
+                round_,
+            )
+    else:
+        _fill(quota, len(fixed), volunteers, candidates, round_)
     db.session.flush()
     final = confirmed_outgoing(round_, school.id)
     for entry in final:
@@ -132,9 +213,82 @@ def apply_ordering_rule(round_: Round, school: School, today: dt.date | None = N
     return final
 
 
+def require_leadership_room(round_: Round, teacher: Teacher) -> None:
+    """Refuse a leader on the list when the team already has its share of leaders on it."""
+    cap = round_.policy.get("leadership_cap")
+    if cap is None or not is_leader(teacher):
+        return
+    team = leadership_team_size(teacher.school)
+    others = confirmed_leaders(round_, teacher.school_id, besides=teacher.id)
+    if leadership_over_cap(others + 1, team, cap):
+        raise PreparationError(
+            _(
+                "%(school)s领导班子%(team)s人，同时交流不得超过%(cap)s；已有%(n)s人在名单中，不能再列入%(name)s。",
+                school=teacher.school.name,
+                team=team,
+                cap=format_share(cap),
+                n=others,
+                name=teacher.name,
+            )
+        )
+
+
+def bureau_approve(round_: Round, teacher: Teacher, reason: str) -> Outgoing:
+    """The bureau puts a teacher on the school's list, with a written reason (audited): a teacher
+    who is not due, or a school leader appointed by the bureau."""
+    require(round_, "edit_lists")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PreparationError(_("请写明教育局审批列入的理由。"))
+    if len(reason) > MAX_REASON:
+        raise PreparationError(_("理由不能超过%(n)s字。", n=MAX_REASON))
+    if assess_teacher(teacher, round_).status == "exempt":
+        raise PreparationError(_("%(name)s已获准暂不交流；如需交流，请先撤销其暂不交流。", name=teacher.name))
+    require_leadership_room(round_, teacher)
+    entry = outgoing_entry(round_, teacher)
+    if entry is None:
+        entry = Outgoing(round_id=round_.id, teacher_id=teacher.id)
+        db.session.add(entry)
+    entry.how, entry.confirmed, entry.vote_members, entry.vote_yes = "bureau", True, None, None
+    entry.note = _("教育局审批列入：%(reason)s", reason=reason)
+    db.session.flush()
+    ensure_teacher_account(teacher)
+    return entry
+
+
+def bureau_remove(round_: Round, teacher: Teacher) -> None:
+    """The bureau takes back its own approval (only an entry it made)."""
+    require(round_, "edit_lists")
+    entry = outgoing_entry(round_, teacher)
+    if entry is None or entry.how != "bureau":
+        raise PreparationError(_("只能撤回教育局审批列入的教师。"))
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def list_problems(round_: Round, school_id: int) -> list[str]:
+    """Teachers on the school's final list who may not be there: not due, not a volunteer and not
+    approved by the bureau (the policy or the roster changed since), or exempt."""
+    problems = []
+    for o in confirmed_outgoing(round_, school_id):
+        item = assess_teacher(o.teacher, round_)
+        if item.status == "exempt":
+            problems.append(_("%(name)s已获准暂不交流", name=o.teacher.name))
+        elif o.how in ("vote", "rule") and not item.eligible:
+            problems.append(_("%(name)s不属于应交流对象（%(why)s）", name=o.teacher.name, why=item.text))
+    return problems
+
+
 def submit_outgoing(round_: Round, school: School, now: dt.datetime | None = None) -> SchoolRound:
-    """The school office meeting confirms the list and reports it to the bureau (校办公会确认)."""
+    """The school office meeting confirms the list and reports it to the bureau (校办公会确认).
+
+    Refused while the list holds a teacher who may not be on it (see :func:`list_problems`)."""
     require_lists_open(round_, school.id)
+    problems = list_problems(round_, school.id)
+    if problems:
+        raise PreparationError(
+            _("名单中有不应列入的教师，请重新按排序规则确定后再报送：%(list)s", list="；".join(problems))
+        )
     status = school_round(round_, school.id)
     status.outgoing_submitted_at = now or utcnow()
     db.session.flush()
@@ -169,11 +323,18 @@ def set_exemption(teacher: Teacher, code: str, reason: str) -> Teacher:
 
 
 def decide_exemption(teacher: Teacher, approve: bool) -> Teacher:
-    """The bureau approves or rejects a recorded exemption."""
+    """The bureau approves or rejects a recorded exemption. Approved, the teacher leaves the final
+    lists of the years being prepared."""
     if not teacher.exemption:
         raise PreparationError(_("该教师没有暂不交流申请。"))
     if approve:
         teacher.exemption_approved = True
+        for entry in db.session.scalars(
+            select(Outgoing)
+            .join(Round, Round.id == Outgoing.round_id)
+            .where(Outgoing.teacher_id == teacher.id, Outgoing.confirmed.is_(True), Round.state == "preparing")
+        ):
+            entry.confirmed, entry.note = False, _("已获准暂不交流")
     else:
         teacher.exemption, teacher.exemption_reason, teacher.exemption_approved = "", "", False
     db.session.flush()

@@ -2,7 +2,8 @@
 
 Seed 000 篇四: "某一学科中既有教师流入又有教师流出的学校须先流出再流入" — a school's incoming seats in
 a subject are the vacancies its outflow creates: :func:`propose_posts` gives each school, subject
-by subject, as many seats as it sends out; the bureau edits them, the school confirms each post.
+by subject, as many seats as it sends out and none where it sends no one (the seats of a subject
+and of a zone then equal its outflow); the bureau edits them, the school confirms each post.
 """
 
 from __future__ import annotations
@@ -23,27 +24,36 @@ MAX_SEATS = 500
 
 
 def propose_posts(round_: Round) -> int:
-    """先流出再流入: each school receives, subject by subject, as many as it sends out.
+    """先流出再流入: each school receives, subject by subject, as many as it sends out — and nothing
+    in a subject it does not send out.
 
-    Creates or updates the seats of every (school, subject) with confirmed outgoing teachers;
-    the bureau edits them afterwards. Returns the number of posts touched.
+    Every post of the round follows the confirmed outflow of its school and subject (so the seats
+    of a subject, and of a zone, equal the teachers who leave it): new posts are created where a
+    school sends teachers out, and a post whose school no longer sends anyone in its subject drops
+    to 0 seats. A post whose number changes goes back to the school for confirmation (as any
+    change of seats does). The bureau edits seats afterwards. Returns the number of posts with seats.
     """
     require(round_, "edit_posts")
-    rows = db.session.execute(
-        select(Teacher.school_id, Teacher.subject, func.count())
-        .join(Outgoing, Outgoing.teacher_id == Teacher.id)
-        .where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
-        .group_by(Teacher.school_id, Teacher.subject)
-    ).all()
+    outflow = {
+        (school_id, subject): count
+        for school_id, subject, count in db.session.execute(
+            select(Teacher.school_id, Teacher.subject, func.count())
+            .join(Outgoing, Outgoing.teacher_id == Teacher.id)
+            .where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+            .group_by(Teacher.school_id, Teacher.subject)
+        ).all()
+    }
     posts = {(p.school_id, p.subject): p for p in db.session.scalars(select(Post).where(Post.round_id == round_.id))}
-    for school_id, subject, count in rows:
-        post = posts.get((school_id, subject))
-        if post is None:
+    for key, post in posts.items():
+        seats = outflow.get(key, 0)
+        if post.seats != seats:
+            post.seats, post.confirmed = seats, False
+            post.backbone_seats = min(post.backbone_seats, seats)
+    for (school_id, subject), count in outflow.items():
+        if (school_id, subject) not in posts:
             db.session.add(Post(round_id=round_.id, school_id=school_id, subject=subject, seats=count))
-        elif not post.confirmed:
-            post.seats = count
     db.session.flush()
-    return len(rows)
+    return len(outflow)
 
 
 def set_seats(round_: Round, school_id: int, subject: str, seats: int) -> Post:

@@ -16,23 +16,38 @@ from sqlalchemy import select
 
 from ..core.access import require_school_access, role_required
 from ..core.forms import ActionForm
+from ..core.imports import ImportRefused
 from ..core.paging import ListPage
 from ..core.spreadsheet import XLSX, workbook_bytes
 from ..core.transaction import refuse
 from ..core.urls import safe_next
-from ..core.vocab import EXEMPTIONS, SUBJECTS, TIERS
+from ..core.vocab import EXEMPTIONS, LOCALITIES, SUBJECTS, TIERS
 from ..extensions import db
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
+from ..rounds.policy import GROUP_KINDS, describe_group, describe_rate, format_share
 from . import bp
 from .checks import policy_checks
 from .eligibility import ordering_key, ordering_reason
-from .forms import ExemptionDecisionForm, ExemptionForm, PostConfirmForm, SeatsForm, VolunteerForm, VoteForm
-from .lists import assess_school, outgoing_of, school_round
+from .forms import (
+    BureauApprovalForm,
+    BureauRemovalForm,
+    ExemptionDecisionForm,
+    ExemptionForm,
+    PostConfirmForm,
+    SeatsForm,
+    SubjectQuotaImportForm,
+    VolunteerForm,
+    VoteForm,
+)
+from .lists import assess_school, confirmed_leaders, leadership_team_size, outgoing_of, school_round
 from .models import Post
 from .outgoing import (
     apply_ordering_rule,
+    bureau_approve,
+    bureau_remove,
     decide_exemption,
+    list_problems,
     pending_exemptions,
     publish_eligibility,
     record_vote,
@@ -44,6 +59,14 @@ from .outgoing import (
 )
 from .posts import confirm_post, propose_posts, round_posts, seats_by_school, set_seats, supply_and_demand
 from .quotas import all_quotas, school_quota
+from .subject_quotas import (
+    import_subject_quotas,
+    parse_quota_cells,
+    propose_subject_quotas,
+    quota_sheet,
+    set_subject_quotas,
+    subjects_of,
+)
 
 
 def _round(round_id: int) -> Round:
@@ -81,6 +104,9 @@ def schools(round_id: int):
         pending=len(pending_exemptions()),
         action=ActionForm(),
         seats_form=SeatsForm(),
+        group_label=GROUP_KINDS.get(round_.policy.get("group_kind", "backbone"), ""),
+        group_text=describe_group(round_.policy),
+        rate_text=describe_rate(round_.policy),
     )
 
 
@@ -88,7 +114,7 @@ def schools(round_id: int):
 SCHOOL_STATES = {
     "submitted": lambda q: q.submitted,
     "pending": lambda q: not q.submitted,
-    "short": lambda q: bool(q.shortfall or q.backbone_shortfall),
+    "short": lambda q: bool(q.shortfall or q.group_shortfall),
 }
 
 
@@ -98,6 +124,7 @@ def quotas_xlsx(round_id: int):
     """流出、接收数量与类别统计表."""
     round_ = _round(round_id)
     seats = seats_by_school(round_)
+    group = str(GROUP_KINDS.get(round_.policy.get("group_kind", "backbone"), ""))
     schools_sheet: list[list] = [
         [
             "学校代码",
@@ -106,14 +133,16 @@ def quotas_xlsx(round_id: int):
             "片区",
             "应交流人数",
             "交流名额",
-            "应交流骨干",
-            "骨干名额",
+            f"应交流{group}",
+            f"{group}名额",
             "已确定流出",
-            "其中骨干",
+            f"其中{group}",
             "缺额",
             "接收名额",
             "报送状态",
-        ]
+            "交流比例",
+            "城乡类型",
+        ],
     ]
     for q in all_quotas(round_):
         schools_sheet.append(
@@ -123,26 +152,128 @@ def quotas_xlsx(round_id: int):
                 str(TIERS[q.school.tier]),
                 q.school.zone,
                 q.eligible,
-                q.quota,
-                q.eligible_backbone,
-                q.backbone_quota,
+                q.quota if q.quota is not None else "",
+                q.group_eligible,
+                q.group_quota,
                 q.listed,
-                q.listed_backbone,
+                q.listed_group,
                 q.shortfall,
                 seats.get(q.school.id, 0),
                 "已报送" if q.submitted else "未报送",
+                format_share(q.rate) if q.rate is not None else "未规定",
+                str(LOCALITIES.get(q.school.locality, q.school.locality)),
             ]
         )
+    notes_sheet: list[list] = [
+        ["项目", "本年度政策"],
+        ["交流比例", describe_rate(round_.policy)],
+        ["比例要求的教师组", describe_group(round_.policy)],
+    ]
     subjects_sheet: list[list] = [["学科", "流出教师", "接收名额", "差额（名额−流出）", "未确认岗位"]]
     for b in supply_and_demand(round_):
         subjects_sheet.append([str(SUBJECTS.get(b.subject, b.subject)), b.supply, b.demand, b.gap, b.unconfirmed_posts])
-    data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet})
+    data = workbook_bytes({"各校流出与接收": schools_sheet, "各学科供需": subjects_sheet, "说明": notes_sheet})
     return send_file(
         io.BytesIO(data),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"{round_.year}年流出接收数量与类别统计表.xlsx",
     )
+
+
+@bp.route("/<int:round_id>/subject-quotas", methods=["GET", "POST"])
+@role_required("bureau")
+def subject_quotas_page(round_id: int):
+    """分学科交流名额: the bureau issues and edits each school's quota by subject."""
+    round_ = _round(round_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            refuse(_("页面已过期，请刷新后重试。"))
+            return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+        kept = {k: v for k, v in request.args.items() if k in ("q", "zone", "page")}
+        back = url_for("preparation.subject_quotas_page", round_id=round_id, **kept)  # type: ignore[arg-type]
+        values, problems = parse_quota_cells(request.form.to_dict())
+        if problems:
+            for message in problems[:20]:
+                refuse(message)
+            return redirect(back)
+        changed = set_subject_quotas(round_, values)
+        flash(_("已保存分学科交流名额（%(n)s项有变化）。", n=changed), "success")
+        return redirect(back)
+    quotas = all_quotas(round_)
+    filters = {"q": request.args.get("q", "").strip()[:64], "zone": request.args.get("zone", "")[:64]}
+    shown = [
+        q
+        for q in quotas
+        if (not filters["q"] or filters["q"] in q.school.name or filters["q"] in q.school.code)
+        and (not filters["zone"] or q.school.zone == filters["zone"])
+    ]
+    page = ListPage(shown, request.args.get("page", 1, type=int), 40)  # ≤ 600 cells: under the form limit
+    order = list(SUBJECTS)
+    columns = sorted({s for q in page.items for s in subjects_of(q)}, key=order.index)
+    return render_template(
+        "preparation/subject_quotas.html",
+        round=round_,
+        page=page,
+        columns=columns,
+        filters=filters,
+        params={k: v for k, v in filters.items() if v},
+        zone_choices=[(z, z) for z in sorted({q.school.zone for q in quotas if q.school.zone})],
+        not_adding_up=sum(1 for q in quotas if not q.adds_up),
+        not_issued=sum(1 for q in quotas if not q.issued and q.quota),
+        action=form,
+        import_form=SubjectQuotaImportForm(),
+        rate_text=describe_rate(round_.policy),
+    )
+
+
+@bp.route("/<int:round_id>/subject-quotas/propose", methods=["POST"])
+@role_required("bureau")
+def subject_quotas_propose(round_id: int):
+    round_ = _round(round_id)
+    if ActionForm().validate_on_submit():
+        n = propose_subject_quotas(round_)
+        flash(_("已为%(n)s所学校按各学科应交流人数分配名额，可逐项修改。", n=n), "success")
+    return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/subject-quotas.xlsx")
+@role_required("bureau")
+def subject_quotas_xlsx(round_id: int):
+    round_ = _round(round_id)
+    data = workbook_bytes({"分学科交流名额": quota_sheet(round_)})
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{round_.year}年分学科交流名额.xlsx"
+    )
+
+
+@bp.route("/<int:round_id>/subject-quotas/import", methods=["POST"])
+@role_required("bureau")
+def subject_quotas_import(round_id: int):
+    round_ = _round(round_id)
+    form = SubjectQuotaImportForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                refuse(str(message))
+        return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+    try:
+        report = import_subject_quotas(round_, form.file.data.read(), form.file.data.filename or "")
+    except ImportRefused as refused_file:
+        problems = refused_file.report.problems
+        refuse(_("文件有%(n)s处问题，未导入任何名额：", n=len(problems)) + "；".join(str(p) for p in problems[:20]))
+        return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
+    flash(
+        _(
+            "已导入分学科交流名额：新增%(c)s项，修改%(u)s项，未变%(s)s项。",
+            c=report.created,
+            u=report.updated,
+            s=report.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("preparation.subject_quotas_page", round_id=round_id))
 
 
 @bp.route("/<int:round_id>/posts/propose", methods=["POST"])
@@ -280,9 +411,18 @@ def school(round_id: int, school_id: int):
         status=school_round(round_, school.id),  # the progress record, created on first visit
         posts=posts,
         post_forms=post_forms,
+        group_text=describe_group(round_.policy),
+        format_share=format_share,
+        subject_columns=subjects_of(quota),
         action=ActionForm(),
         vote_form=VoteForm(),
         exemption_form=ExemptionForm(),
+        approval_form=BureauApprovalForm(),
+        removal_form=BureauRemovalForm(),
+        problems=list_problems(round_, school.id),
+        team=leadership_team_size(school),
+        leaders_listed=confirmed_leaders(round_, school.id),
+        leadership_cap=round_.policy.get("leadership_cap"),
     )
 
 
@@ -329,6 +469,35 @@ def outgoing_vote(round_id: int, school_id: int):
         return _to_school(round_id, school_id)
     entry = record_vote(round_, teacher, form.members.data, form.yes.data)
     flash(f"{teacher.name}：{entry.note}", "success")
+    return _to_school(round_id, school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/approve", methods=["POST"])
+@role_required("bureau")
+def outgoing_approve(round_id: int, school_id: int):
+    """教育局审批列入: a teacher who is not due, or a school leader appointed by the bureau."""
+    round_, school = _school_action(round_id, school_id)
+    form = BureauApprovalForm()
+    teacher = db.session.get(Teacher, form.teacher_id.data or 0)
+    if not form.validate_on_submit() or teacher is None or teacher.school_id != school.id:
+        refuse(_("请选择本校教师并写明审批理由（500字以内）。"))
+        return _to_school(round_id, school_id)
+    bureau_approve(round_, teacher, form.reason.data)
+    flash(_("已审批将%(name)s列入流出名单。", name=teacher.name), "success")
+    return _to_school(round_id, school_id)
+
+
+@bp.route("/<int:round_id>/schools/<int:school_id>/approve/remove", methods=["POST"])
+@role_required("bureau")
+def outgoing_approve_remove(round_id: int, school_id: int):
+    round_, school = _school_action(round_id, school_id)
+    form = BureauRemovalForm()
+    teacher = db.session.get(Teacher, form.teacher_id.data or 0)
+    if not form.validate_on_submit() or teacher is None or teacher.school_id != school.id:
+        refuse(_("只能撤回本校教师。"))
+        return _to_school(round_id, school_id)
+    bureau_remove(round_, teacher)
+    flash(_("已撤回%(name)s的审批列入。", name=teacher.name), "success")
     return _to_school(round_id, school_id)
 
 

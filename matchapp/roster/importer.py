@@ -30,13 +30,15 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "学校代码": ("school", True),
     "学科": ("subject", True),
     "职称": ("title", False),
-    "职称取得时间": ("title_date", False),
+    "职称取得时间": ("title_date", False),  # 取得资格 (qualified)
+    "职称聘任时间": ("title_appointed_on", False),  # 聘任 (appointed), seed 000 篇一 "先评审取得资格并先聘任"
     "学历": ("education", True),
     "专业称号": ("honours", False),
     "骨干教师": ("backbone", False),
     "到本校任教时间": ("started_at_school", True),
     "身份证号": ("id_number", False),
     "行政职务": ("leadership_role", False),
+    "任现职时间": ("leader_since", False),  # a school leader's start in the post here (terms of office)
 }
 HEADERS = list(COLUMNS)
 EXAMPLE = [
@@ -48,10 +50,12 @@ EXAMPLE = [
     "数学",
     "中级",
     "2012-09-01",
+    "2013-09-01",
     "本科",
     "市骨干教师",
     "是",
     "2016-09-01",
+    "",
     "",
     "",
 ]
@@ -122,7 +126,9 @@ def check_rows(
         for h, key in (
             ("出生日期", "birth_date"),
             ("职称取得时间", "title_date"),
+            ("职称聘任时间", "title_appointed_on"),
             ("到本校任教时间", "started_at_school"),
+            ("任现职时间", "leader_since"),
         ):
             text = cell.get(h, "")
             if text:
@@ -142,6 +148,14 @@ def check_rows(
             and record["started_at_school"] < record["birth_date"]
         ):
             bad("到本校任教时间", "早于出生日期")
+        if (
+            record.get("title_date")
+            and record.get("title_appointed_on")
+            and record["title_appointed_on"] < record["title_date"]
+        ):
+            bad("职称聘任时间", "早于职称取得时间（先取得资格，后聘任）")
+        if record.get("birth_date") and record.get("leader_since") and record["leader_since"] < record["birth_date"]:
+            bad("任现职时间", "早于出生日期")
         code = cell.get("学校代码", "")
         if code:
             school = schools.get(code)
@@ -180,6 +194,8 @@ def check_rows(
                 first_id[id_number] = number
         record["honours"] = cell.get("专业称号", "")[:256]
         record["leadership_role"] = cell.get("行政职务", "")[:64]
+        if record.get("leader_since") and not record["leadership_role"]:
+            bad("任现职时间", "只有校级领导填写：请同时填写行政职务")
         # A 工号 already on the roster: it must belong to the same person, in a school this
         # importer may touch.
         known = existing.get(staff_no)
@@ -214,11 +230,13 @@ _FIELDS = (
     "subject",
     "title",
     "title_date",
+    "title_appointed_on",
     "education",
     "honours",
     "backbone",
     "started_at_school",
     "leadership_role",
+    "leader_since",
     "id_number",
 )
 
@@ -299,6 +317,10 @@ def template_workbook() -> bytes:
         "学校代码": "教育局登记的学校代码，如 S01",
         "学科": "、".join(SUBJECT_BY_NAME),
         "职称": "未评、初级、中级（一级）、高级、正高级",
+        "职称取得时间": "取得该职称资格（评审通过）的时间，如 2012-09-01",
+        "职称聘任时间": "聘任该职称相应职务的时间，不早于取得时间；排序规则“先评审取得资格并先聘任”用",
+        "行政职务": "校长、副校长等校级领导填写；填写者按干部任期交流，不参加双向选择",
+        "任现职时间": "校级领导在本校担任现职的起始时间，如 2018-09-01（按任期判定是否应交流）",
         "学历": "大专、本科、硕士、博士",
         "骨干教师": "是 / 否（市级及以上称号）",
         "到本校任教时间": "如 2016-09-01",

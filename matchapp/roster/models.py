@@ -54,12 +54,14 @@ class Teacher(Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     subject: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(16), default="none")  # 职称
-    title_date: Mapped[date | None]
+    title_date: Mapped[date | None]  # 取得资格时间: qualified for the title (职称取得资格)
+    title_appointed_on: Mapped[date | None]  # 聘任时间: appointed to it (seed 000 篇一 "先评审取得资格并先聘任")
     education: Mapped[str] = mapped_column(String(16), default="bachelor")  # 学历
     honours: Mapped[str] = mapped_column(String(256), default="")  # 专业称号, comma-separated
     backbone: Mapped[bool] = mapped_column(default=False)  # 骨干教师 (city-level honours or above)
     started_at_school: Mapped[date]  # 到本校任教时间
     leadership_role: Mapped[str] = mapped_column(String(64), default="")  # 校长、副校长…
+    leader_since: Mapped[date | None]  # 任现职时间: in the leadership post at this school since (terms of office)
     exemption: Mapped[str] = mapped_column(String(32), default="")  # a code of vocab.EXEMPTIONS
     exemption_reason: Mapped[str] = mapped_column(Text, default="")
     exemption_approved: Mapped[bool] = mapped_column(default=False)

@@ -1,10 +1,13 @@
+from fractions import Fraction
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import BaseForm
-from .policy import PRESET_LABELS
+from .policy import PRESET_LABELS, SETTINGS, Setting, format_share, month_day_valid, parse_share
 
 
 class NewRoundForm(BaseForm):
@@ -19,39 +22,61 @@ class PresetForm(BaseForm):
     apply = SubmitField(_l("套用预设"))
 
 
+class ShareField(StringField):
+    """A share typed as 15%, 0.15 or 2/3; its data is an exact :class:`~fractions.Fraction` (or None)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if text.strip():
+            self.data = parse_share(text)  # a ValueError becomes the field's error
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_share(float(self.data)) if self.data is not None else ""
+
+
+class ShareRange:
+    def __init__(self, setting: Setting):
+        self.setting = setting
+
+    def __call__(self, form, field):
+        s = self.setting
+        if field.data is None or s.low is None or s.high is None:
+            return
+        value = Fraction(field.data).limit_denominator(1000)
+        low, high = format_share(float(s.low)), format_share(float(s.high))
+        if s.high_open and not (s.low <= value < s.high):
+            raise ValidationError(_("应不低于%(low)s且低于%(high)s", low=low, high=high))
+        if not s.low <= value <= s.high:
+            raise ValidationError(_("应在%(low)s到%(high)s之间", low=low, high=high))
+
+
+def _month_day(form, field):
+    if field.data and not month_day_valid(field.data):
+        raise ValidationError(_("应为月-日，如 08-31（该日须存在）"))
+
+
+def _field(s: Setting):
+    first = Optional() if s.optional else InputRequired()
+    if s.kind == "int":
+        return IntegerField(s.label, validators=[first, NumberRange(int(s.low or 0), int(s.high or 100))])
+    if s.kind == "share":
+        return ShareField(s.label, validators=[first, ShareRange(s)])
+    if s.kind == "month_day":
+        return StringField(s.label, validators=[first, _month_day])
+    if s.kind == "choice":
+        return SelectField(s.label, choices=[SelectChoice(k, v) for k, v in (s.choices or {}).items()])
+    return BooleanField(s.label)
+
+
 class PolicyForm(BaseForm):
-    years_at_school = IntegerField(_l("在同一学校连续任教满（年）"), validators=[InputRequired(), NumberRange(1, 30)])
-    cutoff = StringField(
-        _l("年限与年龄计算截止日（月-日）"),
-        validators=[InputRequired(), Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")],
-    )
-    min_years_to_retirement = IntegerField(
-        _l("距法定退休不足（年）者不交流"), validators=[InputRequired(), NumberRange(0, 20)]
-    )
-    retirement_age_male = IntegerField(_l("男教师法定退休年龄"), validators=[InputRequired(), NumberRange(50, 70)])
-    retirement_age_female = IntegerField(_l("女教师法定退休年龄"), validators=[InputRequired(), NumberRange(45, 70)])
-    age_cap_male = IntegerField(_l("男教师年龄上限（空为不限）"), validators=[Optional(), NumberRange(30, 70)])
-    age_cap_female = IntegerField(_l("女教师年龄上限（空为不限）"), validators=[Optional(), NumberRange(30, 70)])
-    quota_rate = DecimalField(_l("交流比例（占应交流人数）"), places=3, validators=[InputRequired(), NumberRange(0, 1)])
-    quota_rate_strong = DecimalField(
-        _l("优质学校交流比例（空为同上）"), places=3, validators=[Optional(), NumberRange(0, 1)]
-    )
-    backbone_rate = DecimalField(
-        _l("骨干教师交流比例（占应交流骨干）"), places=3, validators=[Optional(), NumberRange(0, 1)]
-    )
-    backbone_share_min = DecimalField(
-        _l("骨干教师占交流人数不低于"), places=3, validators=[Optional(), NumberRange(0, 1)]
-    )
-    rounding = SelectField(
-        _l("名额取整"),
-        choices=[
-            SelectChoice("half_up", _l("四舍五入")),
-            SelectChoice("ceil", _l("向上取整")),
-            SelectChoice("floor", _l("向下取整")),
-        ],
-    )
-    leadership_cap = DecimalField(
-        _l("领导班子同时交流不超过"), places=2, validators=[InputRequired(), NumberRange(0, 1)]
-    )
-    term_years = IntegerField(_l("交流期限（年）"), validators=[InputRequired(), NumberRange(1, 6)])
+    """Every setting of :data:`~matchapp.rounds.policy.SETTINGS`, and the lists' deadline."""
+
+    lists_due = DateField(_l("流出名单截止报送日期"), validators=[Optional()])
     submit = SubmitField(_l("保存政策"))
+
+
+for _setting in SETTINGS:
+    setattr(PolicyForm, _setting.key, _field(_setting))

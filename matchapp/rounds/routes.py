@@ -10,7 +10,7 @@ from ..extensions import db
 from . import bp
 from .forms import NewRoundForm, PolicyForm, PresetForm
 from .models import Round
-from .policy import PRESET_LABELS
+from .policy import PRESET_LABELS, PRESET_NOTES, PRESETS, SECTIONS, SETTING, SETTINGS, format_share
 from .services import all_rounds, apply_preset, create_round, update_policy
 
 
@@ -61,15 +61,27 @@ def select_round():
 @bp.route("/<int:round_id>/policy", methods=["GET", "POST"])
 @role_required("bureau")
 def policy(round_id: int):
+    """Every setting of the year's policy, by section, each with where its preset's value comes from."""
     round_ = db.get_or_404(Round, round_id)
-    form = PolicyForm(data=round_.policy)
+    form = PolicyForm(data={**round_.policy, "lists_due": round_.lists_due})
     preset_form = PresetForm(preset=round_.policy.get("preset", "changzhou"))
     if form.submit.data and form.validate_on_submit():
-        update_policy(round_, {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")})
+        update_policy(round_, {s.key: form[s.key].data for s in SETTINGS}, lists_due=form.lists_due.data)
         flash(_("年度政策已保存。"), "success")
         return redirect(url_for("rounds.policy", round_id=round_.id))
+    name = round_.policy.get("preset", "changzhou")
     return render_template(
-        "rounds/policy.html", round=round_, form=form, preset_form=preset_form, presets=PRESET_LABELS
+        "rounds/policy.html",
+        round=round_,
+        form=form,
+        preset_form=preset_form,
+        presets=PRESET_LABELS,
+        sections={key: [s for s in SETTINGS if s.section == key] for key in SECTIONS},
+        section_labels=SECTIONS,
+        notes=PRESET_NOTES.get(name, {}),
+        preset_values=PRESETS.get(name, {}),
+        setting=SETTING,
+        format_share=format_share,
     )
 
 

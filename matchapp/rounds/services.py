@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from ..core.errors import Refused
 from ..extensions import db
 from .models import Round
-from .policy import BASE, preset
+from .policy import SETTING, SETTINGS, check_policy, preset
 from .states import require
 
 
@@ -43,14 +45,30 @@ def all_rounds() -> list[Round]:
     return list(db.session.scalars(select(Round).order_by(Round.year.desc())))
 
 
-def update_policy(round_: Round, values: dict) -> Round:
-    """Set the round's policy numbers; only while it is being prepared."""
+def update_policy(round_: Round, values: dict, lists_due: dt.date | None | str = "keep") -> Round:
+    """Set the round's policy settings (and, if given, the lists' deadline); only while it is
+    being prepared. Every setting is checked again here, whatever page or command sent it: a
+    refused change changes nothing. The round is audited, so the log keeps before and after."""
     require(round_, "edit_policy")
     policy = dict(round_.policy)
-    for key in BASE:
-        if key in values:
-            value = values[key]
-            policy[key] = float(value) if isinstance(value, Decimal) else value
+    for key, value in values.items():
+        if key not in SETTING:
+            continue
+        if isinstance(value, (Decimal, Fraction)):
+            value = float(value)
+        if SETTING[key].kind == "share" and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        policy[key] = value
+    problems = check_policy(policy)
+    if problems:
+        labels = {s.key: s.label for s in SETTINGS}
+        raise RoundError("；".join(f"{labels[k]}：{m}" for k, m in problems.items()))
+    if lists_due != "keep":
+        if lists_due is not None and not isinstance(lists_due, dt.date):
+            raise RoundError(_("流出名单截止日期不是有效日期。"))
+        if lists_due is not None and lists_due.year != round_.year:
+            raise RoundError(_("流出名单截止日期应在%(year)s年内。", year=round_.year))
+        round_.lists_due = lists_due
     round_.policy = policy
     db.session.flush()
     return round_

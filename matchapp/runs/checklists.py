@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..core.vocab import subject_label
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
-from ..preparation.lists import participants
+from ..preparation.lists import in_two_way_selection, participants
 from ..preparation.models import Post, SchoolRound
 from ..preparation.outgoing import pending_exemptions
 from ..preparation.posts import supply_and_demand
@@ -101,7 +101,7 @@ def _unsubmitted_rankings(round_: Round) -> list[str]:
 
 
 def close_checklist(round_: Round) -> list[Item]:
-    teachers = participants(round_)
+    teachers = [t for t in participants(round_) if in_two_way_selection(t)]  # leaders do not rank schools
     submitted = set(
         db.session.scalars(
             select(PreferenceList.teacher_id).where(
@@ -144,7 +144,8 @@ def run_checklist(round_: Round) -> list[Item]:
     ]
     per_subject: dict[str, int] = {}
     for t in participants(round_):
-        per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
+        if in_two_way_selection(t):
+            per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
     small = [s for s, n in per_subject.items() if n < round_.policy.get("min_selection_size", 3)]
     if small:
         items.append(

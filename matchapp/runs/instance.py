@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..core.vocab import subject_label
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
-from ..preparation.lists import participants
+from ..preparation.lists import in_two_way_selection, participants
 from ..preparation.models import Post
 from ..roster.models import School
 from ..rounds.models import Round
@@ -60,7 +60,8 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     Final runs use what was submitted; a preview uses the current drafts. A post without a
     submitted ranking ranks all its applicants equally (the lottery decides), which the notes say.
     A subject with fewer outgoing teachers than ``min_selection_size`` is not selected at the
-    fair: its teachers go to the administrative assignment.
+    fair: its teachers go to the administrative assignment. So do school leaders: the bureau
+    appoints them (they have no preferences here, and the assignment places them).
     """
     stage = "draft" if preview else "submitted"
     notes: list[str] = []
@@ -68,9 +69,19 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     code = {s.id: s.code for s in schools}
     teachers = participants(round_)
     staff = {t.id: t.staff_no for t in teachers}
+    leaders = [t for t in teachers if not in_two_way_selection(t)]
+    if leaders:
+        notes.append(
+            _(
+                "校级领导%(n)s人按干部任用规定由教育局安排，不参加双向选择，直接行政指定：%(names)s。",
+                n=len(leaders),
+                names="、".join(t.name for t in leaders),
+            )
+        )
     per_subject: dict[str, int] = {}
     for t in teachers:
-        per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
+        if in_two_way_selection(t):
+            per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
     small = {s for s, n in per_subject.items() if n < round_.policy.get("min_selection_size", 3)}
     for s in sorted(small):
         notes.append(
@@ -86,7 +97,7 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     teacher_docs: list[dict] = []
     for t in teachers:
         chosen = [post_by_id[p] for p in lists.get(t.id, []) if p in post_by_id]
-        if t.subject in small:
+        if t.subject in small or not in_two_way_selection(t):
             chosen = []
         valid = [p for p in chosen if p.subject == t.subject and p.school_id != t.school_id]
         if len(valid) != len(chosen):

@@ -17,17 +17,28 @@ from sqlalchemy import func, select
 from ..core.errors import Refused
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
-from ..preparation.models import Outgoing, Post, SchoolRound
+from ..preparation.models import Outgoing, Post, SchoolRound, SubjectQuota
 from ..results.models import Publication
 from ..roster.models import ExchangeRecord, School, Teacher
 from ..rounds.models import Round
+from ..rounds.policy import upgrade_policy
 from ..runs.models import Placement, Run
 
 FORMAT = "matchapp.round/1"
 # Every column of the roster but the database's own ids: a column added later travels too.
 _SCHOOL = tuple(c.key for c in School.__table__.columns if c.key != "id")
 _TEACHER = tuple(c.key for c in Teacher.__table__.columns if c.key not in ("id", "school_id"))
-_DATES = {"birth_date", "title_date", "started_at_school", "planned_return", "lists_due"}
+_DATES = {
+    "birth_date",
+    "title_date",
+    "title_appointed_on",
+    "leader_since",
+    "started_at_school",
+    "planned_return",
+    "lists_due",
+}
+#: teacher columns added after the format was fixed: a file written before them has none
+_LATER = {"title_appointed_on", "leader_since"}
 _TIMES = {
     "fair_opens_at",
     "fair_closes_at",
@@ -123,6 +134,12 @@ def export_round(year: int) -> dict[str, Any]:
             }
             for o in db.session.scalars(select(Outgoing).where(Outgoing.round_id == round_.id))
         ],
+        "subject_quotas": [
+            {"school": code[q.school_id], "subject": q.subject, "count": q.count}
+            for q in db.session.scalars(
+                select(SubjectQuota).where(SubjectQuota.round_id == round_.id).order_by(SubjectQuota.id)
+            )
+        ],
         "posts": [
             {
                 "school": code[p.school_id],
@@ -209,11 +226,15 @@ def import_round(doc: Any) -> Round:
         for t in doc["teachers"]:
             if t["school"] not in schools:
                 raise TransferError(_("教师%(no)s：学校%(code)s不在文件中", no=t["staff_no"], code=t["school"]))
-            teachers[t["staff_no"]] = Teacher(school_id=schools[t["school"]].id, **{k: _in(k, t[k]) for k in _TEACHER})
+            teachers[t["staff_no"]] = Teacher(
+                school_id=schools[t["school"]].id,
+                **{k: _in(k, t.get(k) if k in _LATER else t[k]) for k in _TEACHER},
+            )
         db.session.add_all(teachers.values())
         db.session.flush()
         r = doc["round"]
         round_ = Round(**{k: _in(k, r[k]) for k in r})
+        round_.policy = upgrade_policy(round_.policy or {})  # a file of an older version: today's settings
         db.session.add(round_)
         db.session.flush()
         for h in doc.get("history", []):
@@ -240,6 +261,12 @@ def import_round(doc: Any) -> Round:
             db.session.add(
                 Outgoing(
                     round_id=round_.id, teacher_id=teachers[o["teacher"]].id, **{k: o[k] for k in o if k != "teacher"}
+                )
+            )
+        for q in doc.get("subject_quotas", []):
+            db.session.add(
+                SubjectQuota(
+                    round_id=round_.id, school_id=schools[q["school"]].id, subject=q["subject"], count=q["count"]
                 )
             )
         posts = {}

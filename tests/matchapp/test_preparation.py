@@ -111,9 +111,9 @@ def test_backbone_quota_changzhou_and_share_rule(app):
     _staff(school, 14, backbone=True)
     _staff(school, 26)
     quota = school_quota(round_, school)
-    assert (quota.eligible, quota.eligible_backbone, quota.quota, quota.backbone_quota) == (40, 14, 6, 2)
-    round_.policy = {**round_.policy, "backbone_rate": None, "backbone_share_min": 0.20}
-    assert school_quota(round_, school).backbone_quota == 2  # ceil(20% of 6)
+    assert (quota.eligible, quota.group_eligible, quota.quota, quota.group_quota) == (40, 14, 6, 2)
+    round_.policy = {**round_.policy, "group_base": "going", "group_rate": 0.20}
+    assert school_quota(round_, school).group_quota == 2  # ceil(20% of 6)
 
 
 def test_ordering_rule_service_then_title_then_retirement(app):
@@ -215,7 +215,9 @@ def test_posts_follow_the_outflow_and_mismatches_show(app):
 
 
 def test_policy_checks_flag_reverse_flow_and_leadership(app):
+    # Changzhou's seed has no leadership cap (it used to inherit one): Ganzhou's 30% is set here.
     round_ = gen_round()
+    round_.policy = {**round_.policy, "leadership_cap": 0.30}
     strong = gen_school(tier="strong", leadership_size=5)
     weak = gen_school(tier="weak", leadership_size=5)
     for t in _staff(weak, 2, backbone=True, leadership_role="副校长"):

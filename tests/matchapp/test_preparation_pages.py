@@ -93,7 +93,7 @@ def test_school_page_explains_eligibility_and_fills_by_rule(app, client, auth):
     round_, a, b, staff, users = _world()
     auth.login("jia")
     page = client.get(f"/rounds/{round_.id}/schools/{a.id}").get_data(as_text=True)
-    assert "在本校连续任教" in page and "已满6年" in page and "交流名额（15.0%）" in page
+    assert "在本校连续任教" in page and "已满6年" in page and "交流名额（15%）" in page
     page = client.post(f"/rounds/{round_.id}/schools/{a.id}/rule", follow_redirects=True).get_data(as_text=True)
     assert "已按排序规则确定流出名单，共3人" in page
     page = client.post(f"/rounds/{round_.id}/schools/{a.id}/submit", follow_redirects=True).get_data(as_text=True)

@@ -104,6 +104,11 @@ BAD = [
     ("bad backbone flag", {"骨干教师": "也许"}, "骨干教师", "应为“是”或“否”"),
     ("bad staff number", {"工号": "CZ 1"}, "工号", "格式不对"),
     ("start before birth", {"到本校任教时间": "1980-09-01"}, "到本校任教时间", "早于出生日期"),
+    # seed 000 篇一 "先评审取得资格并先聘任": an appointment never precedes the qualification
+    ("appointed before qualified", {"职称聘任时间": "2011-09-01"}, "职称聘任时间", "早于职称取得时间"),
+    ("bad appointment date", {"职称聘任时间": "2013-02-30"}, "职称聘任时间", "不是有效日期"),
+    ("a leader's post before birth", {"行政职务": "副校长", "任现职时间": "1980-09-01"}, "任现职时间", "早于出生日期"),
+    ("a post date without a post", {"任现职时间": "2018-09-01"}, "任现职时间", "请同时填写行政职务"),
 ]
 
 
@@ -120,6 +125,26 @@ def test_each_kind_of_error_names_row_and_column_and_writes_nothing(schools, fmt
     assert "第3行" in str(problems[0]) and f"「{column}」" in str(problems[0])
     db.session.rollback()
     assert _count() == 0  # the good row was not written either
+
+
+def test_the_appointment_date_and_a_leader_s_post_date_are_imported(schools):
+    rows = [
+        row(工号="T1", 职称聘任时间="2013-09-01"),
+        row(工号="T2", 行政职务="副校长", 任现职时间="2018年9月1日"),
+        row(工号="T3", 职称聘任时间="", 任现职时间=""),
+    ]
+    report = import_roster(*as_xlsx(rows), today=TODAY)
+    assert report.created == 3
+    teachers = {t.staff_no: t for t in db.session.scalars(select(Teacher))}
+    assert (teachers["T1"].title_date, teachers["T1"].title_appointed_on) == (dt.date(2012, 9, 1), dt.date(2013, 9, 1))
+    assert (teachers["T2"].leadership_role, teachers["T2"].leader_since) == ("副校长", dt.date(2018, 9, 1))
+    assert teachers["T3"].title_appointed_on is None and teachers["T3"].leader_since is None
+
+
+def test_a_roster_without_the_new_columns_still_imports(schools):
+    header = [h for h in HEADERS if h not in ("职称聘任时间", "任现职时间")]
+    rows = [[v for h, v in zip(HEADERS, row(工号="OLD1")) if h in header]]
+    assert import_roster(*as_csv(rows, header=header), today=TODAY).created == 1
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

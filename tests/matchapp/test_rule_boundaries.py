@@ -49,6 +49,8 @@ class T:
     started_at_school: dt.date = dt.date(2015, 9, 1)
     title: str = "intermediate"
     title_date: dt.date | None = dt.date(2012, 9, 1)
+    title_appointed_on: dt.date | None = None
+    leader_since: dt.date | None = None
     exemption: str = ""
     exemption_approved: bool = False
     staff_no: str = "T1"
@@ -163,7 +165,13 @@ def test_an_exemption_counts_only_once_the_bureau_approved_it():
 
 
 @pytest.mark.parametrize(
-    ("preset_name", "expected"), [("changzhou", dt.date(2027, 8, 31)), ("datong", dt.date(2027, 6, 30))]
+    ("preset_name", "expected"),
+    [
+        ("changzhou", dt.date(2027, 8, 31)),  # seed silent: 8-31 for every silent seed
+        ("datong", dt.date(2027, 8, 31)),  # seed silent (it was 6-30, a date no Datong text names)
+        ("district", dt.date(2027, 6, 30)),  # 001: "年龄计算至当年6月30日"
+        ("haikou", dt.date(2027, 8, 31)),  # 000: "计算时间按20xx年8月执行"
+    ],
 )
 def test_cutoff_dates_of_the_presets(preset_name, expected):
     assert cutoff_date(R(2027, preset(preset_name))) == expected
@@ -213,6 +221,60 @@ def test_longest_service_first_then_earliest_title_then_closest_to_retirement_th
     assert _order(same_again, same, older, early_title, longest) == ["A", "B", "C", "D", "E"]
 
 
+# Seed 000 篇一: "1. 以同一所学校连续任教时间长短为序，时间长的参加交流轮岗；3. 以中级以上职称评聘为
+# 序，先评审取得资格并先聘任了相应职务的参加交流轮岗。4. 以上条件相同者，以年龄为序，距退休年限较短
+# 的参加交流轮岗。" Service counts in whole years, so that "以上条件相同者" can ever be the same.
+ORDERING = [
+    (
+        "a day more service within the same whole years does not decide: the earlier title does",
+        T(staff_no="A", started_at_school=dt.date(2015, 8, 1), title_date=dt.date(2014, 9, 1)),
+        T(staff_no="B", started_at_school=dt.date(2015, 8, 20), title_date=dt.date(2012, 9, 1)),
+        ["B", "A"],
+    ),
+    (
+        "a whole year more of service decides before any title",
+        T(staff_no="A", started_at_school=dt.date(2014, 8, 31), title_date=dt.date(2020, 9, 1)),
+        T(staff_no="B", started_at_school=dt.date(2014, 9, 1), title_date=dt.date(2010, 9, 1)),
+        ["A", "B"],
+    ),
+    (
+        "the same qualification date: the earlier appointment first",
+        T(staff_no="A", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2014, 1, 1)),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2013, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "an unknown appointment comes after a known one",
+        T(staff_no="A", title_date=dt.date(2012, 9, 1), title_appointed_on=None),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2019, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "the earlier qualification decides before the appointment",
+        T(staff_no="A", title_date=dt.date(2012, 9, 2), title_appointed_on=dt.date(2012, 9, 2)),
+        T(staff_no="B", title_date=dt.date(2012, 9, 1), title_appointed_on=dt.date(2018, 1, 1)),
+        ["B", "A"],
+    ),
+    (
+        "all the same: the one closer to retirement first",
+        T(staff_no="A", birth_date=dt.date(1985, 3, 1)),
+        T(staff_no="B", birth_date=dt.date(1984, 3, 1)),
+        ["B", "A"],
+    ),
+    (
+        "a complete tie: the 工号, visibly",
+        T(staff_no="B"),
+        T(staff_no="A"),
+        ["A", "B"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "first", "second", "order"), ORDERING, ids=[c[0] for c in ORDERING])
+def test_the_ordering_rule_compares_whole_years_then_qualification_then_appointment(case, first, second, order):
+    assert _order(first, second) == order
+
+
 def test_no_intermediate_title_comes_after_every_title():
     junior = T(staff_no="J", title="junior", title_date=dt.date(2001, 1, 1))
     untitled = T(staff_no="N", title="none", title_date=None)
@@ -257,11 +319,24 @@ def test_rounding_of_quotas(value, how, expected):
     assert round_count(value, how) == expected
 
 
-def test_dalian_strong_schools_have_their_own_rate():
-    policy = preset("dalian")
-    assert quota_rate(policy, "strong") == 0.15
-    assert quota_rate(policy, "ordinary") == 0.10 == quota_rate(policy, "weak")
-    assert quota_rate(preset("changzhou"), "strong") == 0.15  # no separate rate: the common one
+# Seed 000 篇三 (Dalian): "城镇学校或优质学校…不低于…15%，一般学校…10%" — urban OR strong.
+DALIAN_RATES = [
+    ("a strong school in a village", "strong", "rural", 0.15),
+    ("an ordinary school in the city", "ordinary", "urban", 0.15),
+    ("a weak school in a town", "weak", "town", 0.15),
+    ("an ordinary village school", "ordinary", "rural", 0.10),
+    ("a weak remote school", "weak", "remote", 0.10),
+]
+
+
+@pytest.mark.parametrize(("case", "tier", "locality", "rate"), DALIAN_RATES, ids=[c[0] for c in DALIAN_RATES])
+def test_dalian_urban_or_strong_schools_have_their_own_rate(case, tier, locality, rate):
+    assert quota_rate(preset("dalian"), tier, locality) == rate
+
+
+def test_a_preset_without_a_second_rate_uses_its_own_everywhere():
+    assert quota_rate(preset("changzhou"), "strong", "urban") == 0.15  # no separate rate: the common one
+    assert quota_rate(preset("haikou"), "strong", "urban") is None  # no rate at all
 
 
 def test_changzhou_quota_of_twenty_eligible_is_three_and_backbone_fifteen_percent():
@@ -270,12 +345,39 @@ def test_changzhou_quota_of_twenty_eligible_is_three_and_backbone_fifteen_percen
     assert quota_numbers(preset("changzhou"), 0.15, 30, 10) == (5, 2)  # 4.5 -> 5; 1.5 -> 2
 
 
-def test_a_backbone_share_is_of_those_going_rounded_up_and_never_more_than_exist():
+def test_a_group_share_of_those_going_is_rounded_up_and_never_more_than_exist():
     policy = preset("ganzhou")  # ≥ 20% of those going
     assert quota_numbers(policy, 0.20, 30, 10) == (6, 2)  # ceil(0.2 × 6) = 2
     assert quota_numbers(policy, 0.20, 26, 10) == (6, 2)  # 5.2 -> ceil 6; 1.2 -> 2
-    assert quota_numbers(policy, 0.20, 30, 1) == (6, 1)  # only one backbone teacher is due
-    assert quota_numbers({**policy, "backbone_share_min": None}, 0.20, 30, 10) == (6, 0)
+    assert quota_numbers(policy, 0.20, 30, 1) == (6, 1)  # only one teacher of the group is due
+    assert quota_numbers({**policy, "group_rate": None}, 0.20, 30, 10) == (6, 0)
+
+
+# Seed 002 方案1 (Datong): "教师每年交流人数要达到应交流对象总数的10%以上，其中…中高级教师要达到
+# 应交流对象总数的20%以上" — the group is measured against all who are due, so the whole number
+# going can never be below it.
+DATONG_QUOTAS = [
+    ("20 due: 10% is 2, the group 20% is 4, so 4 go", 20, 15, (4, 4)),
+    ("21 due: 2.1 -> 3; 4.2 -> 5", 21, 15, (5, 5)),
+    ("only 2 of the group are due", 20, 2, (2, 2)),
+    ("none due", 0, 0, (0, 0)),
+]
+
+
+@pytest.mark.parametrize(("case", "due", "group", "numbers"), DATONG_QUOTAS, ids=[c[0] for c in DATONG_QUOTAS])
+def test_datong_group_counts_against_every_eligible_teacher(case, due, group, numbers):
+    assert quota_numbers(preset("datong"), 0.10, due, group) == numbers
+
+
+def test_the_quota_group_of_each_kind():
+    from matchapp.preparation.rules import in_quota_group
+
+    assert in_quota_group(True, "junior", "backbone")
+    assert not in_quota_group(False, "senior", "backbone")  # Changzhou counts honours only
+    assert in_quota_group(False, "intermediate", "backbone_or_intermediate")  # Ganzhou, Datong
+    assert in_quota_group(False, "full_senior", "backbone_or_intermediate")
+    assert not in_quota_group(False, "junior", "backbone_or_intermediate")
+    assert not in_quota_group(False, "none", "backbone_or_intermediate")
 
 
 # -- the leadership cap (seed 000 篇三: "不超过领导班子成员的30%") -----------------------------------
@@ -383,7 +485,8 @@ TEXTS = [
         T(gender="M", started_at_school=dt.date(2000, 9, 1), birth_date=dt.date(1975, 1, 1)),
         "datong",
         "not_eligible",
-        "在本校连续任教26年，已满6年；距法定退休7年；年龄52岁，超过男教师50周岁的上限",
+        # Datong has no years-to-retirement rule (it used to inherit Changzhou's)
+        "在本校连续任教26年，已满6年；年龄52岁，超过男教师50周岁的上限",
         (26, 52, dt.date(2035, 1, 1), 7),
     ),
     (
@@ -467,10 +570,15 @@ def test_leap_days():
 def test_quotas_at_their_limits():
     # 20% of 5 going is exactly one backbone teacher, not two.
     assert quota_numbers(preset("ganzhou"), 0.20, 25, 10) == (5, 1)
-    # A backbone quota never exceeds the school's whole quota.
-    assert quota_numbers({**preset("changzhou"), "backbone_rate": 0.5}, 0.15, 20, 10) == (3, 3)
-    # Backbone quota of a share uses the policy's rounding for the quota, then rounds the share up.
+    # Those of the group who go are among those going: the quota is never below the group's
+    # (it used to cap the group at the quota, silently dropping the seed's requirement).
+    assert quota_numbers({**preset("changzhou"), "group_rate": 0.5}, 0.15, 20, 10) == (5, 5)
+    # Changzhou's group rate is of the eligible group, rounded as the policy says.
     assert quota_numbers({**preset("changzhou"), "rounding": "floor"}, 0.15, 30, 10) == (4, 1)
+    # A share of those going, with the policy's rounding for the quota, then the share rounded up.
+    assert quota_numbers({**preset("ganzhou"), "rounding": "floor"}, 0.20, 26, 10) == (5, 1)
+    # No rate: no quota, and a share of those going has nothing to measure.
+    assert quota_numbers(preset("haikou"), None, 30, 10) == (None, 0)
 
 
 def test_zone_comes_from_the_configuration(monkeypatch):
@@ -514,6 +622,20 @@ def test_shares_are_exact_fractions():
 def test_the_ordering_reason_in_words():
     teacher = T(started_at_school=dt.date(2008, 9, 1), title_date=dt.date(2015, 1, 1), birth_date=dt.date(1980, 1, 1))
     item = assess(teacher, preset("changzhou"), CUTOFF)
-    assert ordering_reason(item) == "到校 2008年9月1日；中级以上职称 2015年1月1日；退休 2035年1月1日"
+    assert (
+        ordering_reason(item) == "在本校连续任教18年；中级以上职称：2015年1月1日取得资格，聘任时间未填；退休 2035年1月1日"
+    )
+    appointed = assess(
+        T(
+            started_at_school=dt.date(2008, 9, 1),
+            title_appointed_on=dt.date(2016, 3, 1),
+            birth_date=dt.date(1980, 1, 1),
+        ),
+        preset("changzhou"),
+        CUTOFF,
+    )
+    assert ordering_reason(appointed) == (
+        "在本校连续任教18年；中级以上职称：2012年9月1日取得资格，2016年3月1日聘任；退休 2035年1月1日"
+    )
     untitled = assess(T(title="junior", birth_date=dt.date(1980, 1, 1)), preset("changzhou"), CUTOFF)
-    assert ordering_reason(untitled) == "到校 2015年9月1日；中级以上职称 无中级以上职称；退休 2035年1月1日"
+    assert ordering_reason(untitled) == "在本校连续任教11年；中级以上职称：无中级以上职称；退休 2035年1月1日"

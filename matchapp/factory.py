@@ -73,7 +73,8 @@ def _request_translations():
 
 
 def _install_template_gettext(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(
+    # (install_gettext_callables is added to the environment by Jinja's i18n extension)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _request_translations().ugettext(s),
         ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
         newstyle=True,

@@ -623,7 +623,8 @@ def test_the_ordering_reason_in_words():
     teacher = T(started_at_school=dt.date(2008, 9, 1), title_date=dt.date(2015, 1, 1), birth_date=dt.date(1980, 1, 1))
     item = assess(teacher, preset("changzhou"), CUTOFF)
     assert (
-        ordering_reason(item) == "在本校连续任教18年；中级以上职称：2015年1月1日取得资格，聘任时间未填；退休 2035年1月1日"
+        ordering_reason(item)
+        == "在本校连续任教18年；中级以上职称：2015年1月1日取得资格，聘任时间未填；退休 2035年1月1日"
     )
     appointed = assess(
         T(

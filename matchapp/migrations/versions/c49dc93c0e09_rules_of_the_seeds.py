@@ -9,7 +9,7 @@ settings a round never had take its preset's values. Values a round had are kept
 policy stays what the bureau set that year.
 
 Revision ID: c49dc93c0e09
-Revises: c8c99044c2e3
+Revises: 7d3e5a9c1b42
 Create Date: 2026-12-06 16:26:17.936761
 
 """
@@ -86,7 +86,7 @@ def _rewrite(convert) -> None:
 
 # revision identifiers, used by Alembic.
 revision = 'c49dc93c0e09'
-down_revision = 'c8c99044c2e3'
+down_revision = '7d3e5a9c1b42'
 branch_labels = None
 depends_on = None
 

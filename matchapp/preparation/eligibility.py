@@ -23,7 +23,8 @@ from flask_babel import gettext as _
 
 from ..core.clock import add_years, full_years
 from ..core.dates import day
-from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
+from ..core.vocab import GENDERS, TITLE_ORDER
+from .history import TeacherHistory, record_conditions
 
 
 class TeacherRecord(Protocol):
@@ -40,8 +41,6 @@ class TeacherRecord(Protocol):
     started_at_school: dt.date
     title: str
     title_date: dt.date | None
-    exemption: str
-    exemption_approved: bool
 
 
 @dataclass
@@ -72,8 +71,9 @@ def retirement_date(teacher: TeacherRecord, policy: dict) -> dt.date:
     return add_years(teacher.birth_date, age)
 
 
-def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility:
-    """Apply a round's policy to one teacher at the round's cutoff date."""
+def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date, history: TeacherHistory | None = None) -> Eligibility:
+    """Apply a round's policy to one teacher at the round's cutoff date; ``history`` is the
+    teacher's record (this year's exemption, earlier exchanges: preparation/history.py)."""
     years = full_years(teacher.started_at_school, cutoff)
     age = full_years(teacher.birth_date, cutoff)
     retirement = retirement_date(teacher, policy)
@@ -101,14 +101,11 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
     ok = enough_years and far_from_retirement and within_age
     status = "eligible" if ok else "not_eligible"
     pending = False
-    if teacher.exemption:
-        label = EXEMPTIONS.get(teacher.exemption, teacher.exemption)
-        if teacher.exemption_approved:
-            status = "exempt"
-            reasons.append(_("暂不交流：%(reason)s（教育局已审核）", reason=label))
-        else:
-            pending = True
-            reasons.append(_("已申请暂不交流（%(reason)s），待教育局审核", reason=label))
+    # The record (issue 12): this year's exemption, a current exchange, the schools served at.
+    for condition in record_conditions(teacher.started_at_school, history, policy, cutoff, years, ok):
+        reasons.append(condition.reason)
+        status = condition.applied_to(status)
+        pending = pending or condition.pending
     return Eligibility(teacher, status, reasons, years, age, retirement, to_retirement, pending)
 
 

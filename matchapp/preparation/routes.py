@@ -36,6 +36,7 @@ from .outgoing import (
     publish_eligibility,
     record_vote,
     return_outgoing,
+    round_exemptions,
     set_exemption,
     submit_outgoing,
     volunteer,
@@ -77,7 +78,7 @@ def schools(round_id: int):
         seats=seats_by_school(round_),
         checks=policy_checks(round_, quotas),
         balance=supply_and_demand(round_),
-        pending=len(pending_exemptions()),
+        pending=len(pending_exemptions(round_)),
         action=ActionForm(),
         seats_form=SeatsForm(),
     )
@@ -186,7 +187,7 @@ def exemptions(round_id: int):
     if form.validate_on_submit():
         teacher = db.get_or_404(Teacher, form.teacher_id.data)
         approve = form.decision.data == "approve"
-        decide_exemption(teacher, approve)
+        decide_exemption(round_, teacher, approve)
         flash(
             _("已同意%(name)s暂不交流。", name=teacher.name)
             if approve
@@ -194,14 +195,7 @@ def exemptions(round_id: int):
             "success",
         )
         return redirect(url_for("preparation.exemptions", round_id=round_id))
-    from sqlalchemy import select
-
-    teachers = db.session.scalars(
-        select(Teacher)
-        .where(Teacher.exemption != "")
-        .order_by(Teacher.exemption_approved, Teacher.school_id, Teacher.staff_no)
-    ).all()
-    return render_template("preparation/exemptions.html", round=round_, teachers=teachers, form=form)
+    return render_template("preparation/exemptions.html", round=round_, exemptions=round_exemptions(round_), form=form)
 
 
 # -- a school -------------------------------------------------------------------------------
@@ -311,13 +305,13 @@ def outgoing_submit(round_id: int, school_id: int):
 @bp.route("/<int:round_id>/schools/<int:school_id>/exemption", methods=["POST"])
 @role_required("bureau", "school")
 def exemption_record(round_id: int, school_id: int):
-    _school_action(round_id, school_id)
+    round_, _school = _school_action(round_id, school_id)
     form = ExemptionForm()
     teacher = db.session.get(Teacher, form.teacher_id.data or 0)
     if not form.validate_on_submit() or teacher is None or teacher.school_id != school_id:
         refuse(_("请选择本校教师和暂不交流理由。"))
         return _to_school(round_id, school_id)
-    set_exemption(teacher, form.exemption.data, form.reason.data or "")
+    set_exemption(round_, teacher, form.exemption.data, form.reason.data or "", form.until.data)
     flash(_("已提交%(name)s的暂不交流申请，待教育局审核。", name=teacher.name), "success")
     return _to_school(round_id, school_id)
 

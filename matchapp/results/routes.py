@@ -18,7 +18,7 @@ from ..core.transaction import refuse
 from ..core.vocab import TIERS
 from ..extensions import db
 from ..fair.window import round_for_page
-from ..roster.models import School, Teacher
+from ..roster.models import ExchangeRecord, School, Teacher
 from ..rounds.calendar import report_by, term_ends, term_years
 from ..rounds.models import Round
 from ..rounds.states import allows
@@ -231,12 +231,16 @@ def letter(round_id: int, teacher_id: int):
         codes = {s.code: s.id for s in db.session.scalars(select(School).where(School.id == current_user.school_id))}
         if row["from_code"] not in codes and row["to_code"] not in codes:
             abort(403)
-    years = term_years(round_)
+    record = db.session.scalar(
+        select(ExchangeRecord).where(ExchangeRecord.teacher_id == teacher_id, ExchangeRecord.year == round_.year)
+    )
+    years = record.term_years if record else term_years(round_)  # the kind's own term (seed 004)
     return render_template(
         "results/letter.html",
         round=round_,
         row=row,
         publication=publication,
+        kind=record.kind if record else "full_time",
         term=years,
         report_by=report_by(round_),
         return_on=term_ends(round_, years),

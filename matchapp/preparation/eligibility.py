@@ -55,6 +55,7 @@ class Eligibility:
     retirement: dt.date
     years_to_retirement: int
     exemption_pending: bool = False
+    held: str = ""  # why the record holds the teacher elsewhere (on exchange, left): not listed at all
 
     @property
     def eligible(self) -> bool:
@@ -100,13 +101,14 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date, history: Teach
         )
     ok = enough_years and far_from_retirement and within_age
     status = "eligible" if ok else "not_eligible"
-    pending = False
+    pending, held = False, ""
     # The record (issue 12): this year's exemption, a current exchange, the schools served at.
     for condition in record_conditions(teacher.started_at_school, history, policy, cutoff, years, ok):
         reasons.append(condition.reason)
         status = condition.applied_to(status)
         pending = pending or condition.pending
-    return Eligibility(teacher, status, reasons, years, age, retirement, to_retirement, pending)
+        held = condition.reason if condition.final else held
+    return Eligibility(teacher, status, reasons, years, age, retirement, to_retirement, pending, held)
 
 
 # -- the ordering rule (seed 000 篇一) -----------------------------------------------------------

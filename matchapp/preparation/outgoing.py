@@ -49,7 +49,10 @@ def require_lists_open(round_: Round, school_id: int, today: dt.date | None = No
 def volunteer(round_: Round, teacher: Teacher, today: dt.date | None = None) -> Outgoing:
     """A teacher applies to rotate (自主申报): eligible or not, they may volunteer."""
     require_lists_open(round_, teacher.school_id, today)
-    if assess_teacher(teacher, round_).status == "exempt":
+    assessed = assess_teacher(teacher, round_)
+    if assessed.held:  # on an exchange of an earlier year (issue 12)
+        raise PreparationError(assessed.held)
+    if assessed.status == "exempt":
         raise PreparationError(_("您已获准暂不交流，无需申报。"))
     if outgoing_entry(round_, teacher):
         raise PreparationError(_("您已在本年度流出名单中。"))
@@ -73,7 +76,10 @@ def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: 
     require_lists_open(round_, teacher.school_id, today)
     if members < 1 or yes < 0 or yes > members:
         raise PreparationError(_("投票人数不对：赞成票应在0到参加投票人数之间。"))
-    if assess_teacher(teacher, round_).status == "exempt":
+    assessed = assess_teacher(teacher, round_)
+    if assessed.held:  # on an exchange of an earlier year (issue 12)
+        raise PreparationError(f"{teacher.name}：{assessed.held}")
+    if assessed.status == "exempt":
         raise PreparationError(_("%(name)s已获准暂不交流，不能推荐。", name=teacher.name))
     chosen = vote_chosen(yes, members, round_.policy.get("vote_threshold", 2 / 3))
     entry = outgoing_entry(round_, teacher)

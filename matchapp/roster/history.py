@@ -89,7 +89,7 @@ class CarryOver:
 
     year: int
     returns_due: list[ExchangeRecord] = field(default_factory=list)  # terms ending this year, undecided
-    extended: list[ExchangeRecord] = field(default_factory=list)  # extended past this year
+    extended: list[ExchangeRecord] = field(default_factory=list)  # due back this year, extended
     not_reported: list[ExchangeRecord] = field(default_factory=list)  # placed earlier, never reported
     pending_assessments: int = 0  # school year year-1: exchange teachers not graded or not reviewed
     deferrals: list[TeacherExemption] = field(default_factory=list)  # signature-course deferrals running
@@ -119,7 +119,12 @@ def carry_over(year: int, cutoff: dt.date | None = None) -> CarryOver:
     ).all()
     out = CarryOver(year)
     out.returns_due = [r for r in serving if r.planned_return and r.planned_return <= year_end]
-    out.extended = [r for r in serving if r.extended_years and r.planned_return and r.planned_return > year_end]
+    # Extended: due back by this year as first placed, now later (they do not come back this year).
+    out.extended = [
+        r
+        for r in serving
+        if r.extended_years and r.year + r.term_years <= year and r.planned_return and r.planned_return > year_end
+    ]
     out.not_reported = list(
         db.session.scalars(select(ExchangeRecord).where(ExchangeRecord.state == "placed", ExchangeRecord.year < year))
     )

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -78,10 +79,10 @@ class GradeEntry(Form):
         _l("考核等次"),
         choices=[SelectChoice("", _l("未评"))] + [SelectChoice(k, v) for k, v in ASSESSMENT_GRADES.items()],
     )
-    note = StringField(_l("评语"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("评语"), validators=[Optional(), Length(max=500)], filters=[lambda v: v.strip() if v else v])
 
 
-class GradesForm(BaseForm):
+class GradesForm(FlaskForm):  # FieldList takes no filters: BaseForm's strip is on the entries' own fields
     entries = FieldList(FormField(GradeEntry), min_entries=0)
     submit = SubmitField(_l("保存并报教育局审核"))
 
@@ -97,7 +98,7 @@ class KindEntry(Form):
     kind = SelectField(_l("交流方式"), choices=[SelectChoice(k, v) for k, v in EXCHANGE_KINDS.items()])
 
 
-class OutgoingKindsForm(BaseForm):
+class OutgoingKindsForm(FlaskForm):
     entries = FieldList(FormField(KindEntry), min_entries=0)
     submit = SubmitField(_l("保存交流方式"))
 

@@ -39,7 +39,6 @@ def world(app):
     return {
         "own_record": records[own_teacher.id],  # F0's teacher: F0 sends them
         "other_record": records[other_teacher.id],  # F1 → F2
-
         "round": round_.id,
         "own_school": own_school.id,
         "other_school": other_school.id,

@@ -31,14 +31,18 @@ def _report_day(record: ExchangeRecord) -> dt.date:
 
 
 def confirm_reporting(
-    record: ExchangeRecord, reported_on: dt.date, actor: str = "", today: dt.date | None = None
+    record: ExchangeRecord,
+    reported_on: dt.date,
+    actor: str = "",
+    today: dt.date | None = None,
+    round_: Round | None = None,
 ) -> ExchangeRecord:
     """The teacher reported at the receiving school on ``reported_on``: the exchange is current.
     With 人走关系动 the teacher's school becomes the receiving school from that day; with
     人事关系保留 the teacher stays on the home school's roster and serves at the receiving one."""
     require_state(record, "placed")
     today = today or local_today()
-    round_ = round_of(record)
+    round_ = round_ if round_ is not None and round_.year == record.year else round_of(record)
     if round_ is not None and round_.published_at and reported_on < round_.published_at.date():
         raise ExchangeError(_("报到日期不能早于结果公示日期（%(d)s）。", d=day(round_.published_at)))
     if reported_on > today:
@@ -46,12 +50,12 @@ def confirm_reporting(
     if record.planned_return and reported_on > record.planned_return:
         raise ExchangeError(_("报到日期晚于交流期满日期（%(d)s）。", d=day(record.planned_return)))
     teacher = record.teacher
-    policy = policy_of(record)
+    policy = dict(round_.policy) if round_ is not None else {}
     record.reported_on, record.home_started_at, record.state = reported_on, teacher.started_at_school, "serving"
     if moves_relation(policy, record.kind):
         record.relation_moved = True
         teacher.school_id, teacher.started_at_school = record.to_school_id, reported_on
-    late = days_late(_report_day(record), reported_on)
+    late = days_late(report_by(round_) if round_ is not None else dt.date(record.year, 8, 31), reported_on)
     note = _("逾期%(n)s天报到", n=late) if late else _("按时报到")
     add_event(record, "reported", reported_on, note, actor)
     return record
@@ -92,7 +96,7 @@ def confirm_school_reporting(
         waiting = [r for r in waiting if r.id in chosen]
     if not waiting:
         raise ExchangeError(_("%(school)s没有待报到的交流教师。", school=school.name))
-    return [confirm_reporting(r, reported_on, actor, today) for r in waiting]
+    return [confirm_reporting(r, reported_on, actor, today, round_) for r in waiting]
 
 
 def record_no_show(

@@ -87,7 +87,7 @@ def save_grades(
         raise ExchangeError(
             _(
                 "优秀等次不超过%(share)s：本校%(y)s学年交流教师共%(n)s人，优秀至多%(cap)s人，现评为优秀%(count)s人。",
-                share=f"{share:.0%}",
+                share=format(share, ".0%"),
                 y=school_year,
                 n=len(records),
                 cap=cap,

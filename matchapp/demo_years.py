@@ -137,7 +137,7 @@ def _end_terms(year: int) -> None:
     """Exchanges ending this summer go home, and those graded 合格 get their certificate."""
     for record in ending_in(year):
         if record.planned_return and record.planned_return.year == year:
-            return_home(record, "交流期满", "bureau", on=record.planned_return)
+            return_home(record, "交流期满", "bureau", on=record.planned_return, today=record.planned_return)
             if not certificate_problems(record):
                 issue_certificate(record, "bureau", on=dt.date(year, 9, 5))
 

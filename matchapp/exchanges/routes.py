@@ -8,6 +8,7 @@ service is shown on the page the form came from and nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
@@ -24,7 +25,7 @@ from ..core.vocab import EXCHANGE_KINDS, TITLES
 from ..extensions import db
 from ..preparation.models import Outgoing
 from ..roster.history import away_from, carry_over, serving_at
-from ..roster.models import ExchangeEvent, ExchangeRecord, School, Teacher
+from ..roster.models import Bureau, ExchangeEvent, ExchangeRecord, School, Teacher
 from ..rounds.calendar import cutoff_date, report_by, term_years
 from ..rounds.models import Round
 from ..rounds.services import current_round, update_policy
@@ -235,6 +236,7 @@ def record(record_id: int):
         end_form=EndForm(),
         action=ActionForm(),
         bureau=current_user.role == "bureau",
+        year=_year(),
     )
 
 
@@ -316,17 +318,19 @@ def record_end(record_id: int):
         _form_errors(form)
         return target
     reason = form.reason.data or ""
+    # The decisions of the year the bureau is working on (the year switcher / the list's year).
+    today = max(local_today(), dt.date(_year(), 1, 1))
     if form.action.data == "return":
-        return_home(record, reason, _actor())
+        return_home(record, reason, _actor(), today=today)
         flash(_("%(name)s期满回原单位。", name=record.teacher.name), "success")
     elif form.action.data == "stay":
-        stay(record, reason, _actor())
+        stay(record, reason, _actor(), today=today)
         flash(_("%(name)s期满调入%(school)s。", name=record.teacher.name, school=record.to_school.name), "success")
     else:
         if not form.years.data:
             refuse(_("请填写延长年数。"))
             return target
-        extend(record, form.years.data, reason, _actor())
+        extend(record, form.years.data, reason, _actor(), on=today)
         flash(_("已延长%(name)s的交流期限%(n)s年。", name=record.teacher.name, n=form.years.data), "success")
     return target
 
@@ -352,7 +356,14 @@ def certificate(record_id: int):
     record = _record_for_reader(record_id)
     if not record.certificate_no:
         abort(404)
-    return render_template("exchanges/certificate.html", record=record, period=certificate_period(record))
+    return render_template(
+        "exchanges/certificate.html", record=record, period=certificate_period(record), bureau=_bureau_name()
+    )
+
+
+def _bureau_name() -> str:
+    bureau = db.session.scalar(select(Bureau).limit(1))
+    return bureau.name if bureau else _("教育局")
 
 
 @bp.route("/certificates/verify")
@@ -485,7 +496,7 @@ def ending():
         ending=ending_in(year),
         ended=ended_in(year),
         problems={r.id: certificate_problems(r) for r in ended_in(year)},
-        form=EndForm(),
+        end_form=EndForm(),
         action=ActionForm(),
     )
 

@@ -57,20 +57,30 @@ def ended_in(year: int) -> list[ExchangeRecord]:
     )
 
 
-def _end_day(record: ExchangeRecord, on: dt.date | None) -> dt.date:
+def _end_day(record: ExchangeRecord, on: dt.date | None, today: dt.date | None = None) -> dt.date:
     end = on or record.planned_return
-    if end is None:
+    if end is None or record.planned_return is None:
         raise ExchangeError(_("该交流没有期满日期。"))
+    if record.planned_return.year > (today or local_today()).year:
+        raise ExchangeError(
+            _(
+                "交流期限至%(d)s，%(y)s年期满时再作决定。",
+                d=day(record.planned_return),
+                y=record.planned_return.year,
+            )
+        )
     if record.reported_on and end < record.reported_on:
         raise ExchangeError(_("结束日期不能早于报到日期（%(d)s）。", d=day(record.reported_on)))
     return end
 
 
-def return_home(record: ExchangeRecord, reason: str, actor: str = "", on: dt.date | None = None) -> ExchangeRecord:
-    """The term is over and the teacher goes back to the home school (回原单位)."""
+def return_home(
+    record: ExchangeRecord, reason: str, actor: str = "", on: dt.date | None = None, today: dt.date | None = None
+) -> ExchangeRecord:
+    """The term is over (this year) and the teacher goes back to the home school (回原单位)."""
     require_state(record, "serving")
     reason = require_reason(reason)
-    end = _end_day(record, on)
+    end = _end_day(record, on, today)
     policy, teacher = policy_of(record), record.teacher
     back = end + dt.timedelta(days=1)
     if record.relation_moved:
@@ -85,11 +95,13 @@ def return_home(record: ExchangeRecord, reason: str, actor: str = "", on: dt.dat
     return record
 
 
-def stay(record: ExchangeRecord, reason: str, actor: str = "", on: dt.date | None = None) -> ExchangeRecord:
+def stay(
+    record: ExchangeRecord, reason: str, actor: str = "", on: dt.date | None = None, today: dt.date | None = None
+) -> ExchangeRecord:
     """The teacher stays at the receiving school (调入): their school is it, since they reported."""
     require_state(record, "serving")
     reason = require_reason(reason)
-    end = _end_day(record, on)
+    end = _end_day(record, on, today)
     teacher = record.teacher
     teacher.school_id = record.to_school_id
     teacher.started_at_school = record.reported_on or end

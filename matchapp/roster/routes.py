@@ -198,6 +198,7 @@ def teacher(teacher_id: int):
         teacher=teacher,
         current=current,
         barred=barred_until(teacher.id, local_today()),
+        today=local_today(),
     )
 
 

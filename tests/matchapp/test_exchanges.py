@@ -122,19 +122,21 @@ def test_three_years_placed_reported_assessed_not_due_then_returned_or_extended(
     ending = ending_in(2030)
     assert {r.id for r in ending} == {r.id for r in records.values()}
     assert ending_in(2029) == []
-    return_home(first, "交流期满", actor="renshi")
+    with pytest.raises(Refused, match="2030年期满时再作决定"):
+        return_home(first, "交流期满", actor="renshi", today=dt.date(2029, 7, 1))  # a year early
+    return_home(first, "交流期满", actor="renshi", today=dt.date(2030, 7, 1))
     assert first.state == "returned" and first.ended_on == dt.date(2030, 8, 31)
     # Back on the home school's roster; its years there start again from the return (the default).
     assert teacher.school_id == first.from_school_id and teacher.started_at_school == dt.date(2030, 9, 1)
     second = at_d[1]
-    extend(second, 2, "学科建设需要，本人同意", actor="renshi")
+    extend(second, 2, "学科建设需要，本人同意", actor="renshi", on=dt.date(2030, 7, 1))
     assert second.planned_return == dt.date(2032, 8, 31) and second.extended_years == 2
     with pytest.raises(Refused, match="累计不超过3年：已延长2年，本次申请2年"):
-        extend(second, 2, "再延长", actor="renshi")
-    extend(second, 1, "再延长一年", actor="renshi")  # exactly 3 in all
+        extend(second, 2, "再延长", actor="renshi", on=dt.date(2032, 7, 1))
+    extend(second, 1, "再延长一年", actor="renshi", on=dt.date(2032, 7, 1))  # exactly 3 in all
     assert second.extended_years == 3
     third = at_d[2]
-    stay(third, "本人申请，接收学校缺编", actor="renshi")
+    stay(third, "本人申请，接收学校缺编", actor="renshi", today=dt.date(2030, 7, 1))
     assert third.state == "stayed" and third.teacher.school_id == s[3].id
     db.session.commit()
 
@@ -197,7 +199,7 @@ def test_personnel_relation_kept_at_home_the_teacher_serves_elsewhere(app, clien
     assessed = {a.teacher.id: a for a in assess_school(round_2028, home.id)}
     assert assessed[teacher.id].status == "not_eligible" and "正在" in assessed[teacher.id].text
     # Return: the years at home start again from the return (policy default) …
-    return_home(record, "交流期满", on=dt.date(2030, 8, 31))
+    return_home(record, "交流期满", on=dt.date(2030, 8, 31), today=dt.date(2030, 8, 31))
     assert teacher.school_id == home.id and teacher.started_at_school == dt.date(2030, 9, 1)
 
 
@@ -208,7 +210,7 @@ def test_years_of_the_exchange_count_as_service_when_the_policy_says_so(app):
     teacher = record.teacher
     confirm_reporting(record, ON_TIME, today=dt.date(2027, 9, 1))
     assert teacher.started_at_school == ON_TIME  # moved (Changzhou) …
-    return_home(record, "交流期满")
+    return_home(record, "交流期满", today=dt.date(2030, 7, 1))
     assert teacher.school_id == record.from_school_id
     assert teacher.started_at_school == dt.date(2015, 9, 1)  # … and back: the years at home run on
 
@@ -356,7 +358,7 @@ def test_a_certificate_needs_the_end_and_a_passing_final_grade(app):
     (record,) = _serving_at(school, 1)
     with pytest.raises(Refused, match="期满并作出"):
         issue_certificate(record)
-    return_home(record, "交流期满")
+    return_home(record, "交流期满", today=dt.date(2030, 7, 1))
     with pytest.raises(Refused, match="尚未经教育局审核"):
         issue_certificate(record)
     save_grades(school, 2029, {record.id: ("basic", "")})
@@ -468,7 +470,7 @@ def test_carry_overs_list_what_the_next_year_inherits(app, client, auth):
     reported = list(records.values())[:2]
     for r in reported:
         confirm_reporting(r, ON_TIME, today=dt.date(2027, 9, 1))
-    extend(reported[1], 1, "学科需要")
+    extend(reported[1], 1, "学科需要", on=dt.date(2030, 6, 1))
     db.session.commit()
     carry = carry_over(2028)
     assert len(carry.not_reported) == len(records) - 2  # placed in 2027, never reported

@@ -70,11 +70,13 @@ def _prepare(round_: Round, rng: np.random.Generator) -> None:
             confirm_post(post, min_education=post.min_education, min_title="", honours="", backbone_seats=0)
 
 
-def _hold_fair(round_: Round, rng: np.random.Generator) -> None:
-    """The fair of 2 July: every teacher lists a few schools, every post ranks its applicants."""
-    opens = _at(dt.date(round_.year, 7, 2), 1)
-    open_fair(round_, _at(dt.date(round_.year, 7, 2), 9), now=opens)
-    during = _at(dt.date(round_.year, 7, 2), 3)
+def _hold_fair(round_: Round, rng: np.random.Generator, day: dt.date | None = None) -> None:
+    """The fair (2 July, or ``day``): every teacher lists a few schools, every post ranks its
+    applicants; the run, the assignment confirmed, the results published a week later."""
+    day = day or dt.date(round_.year, 7, 2)
+    opens = _at(day, 1)
+    open_fair(round_, _at(day, 9), now=opens)
+    during = _at(day, 3)
     for teacher in participants(round_):
         offered = [p.school_id for p in posts_for(round_, teacher) if p.school_id != teacher.school_id]
         if not offered:
@@ -86,10 +88,10 @@ def _hold_fair(round_: Round, rng: np.random.Generator) -> None:
         if applicants:
             order = rng.permutation(len(applicants))
             save_ranking(post, {applicants[k].id: band + 1 for band, k in enumerate(order)}, set(), 0, True, now=during)
-    close_fair(round_, now=_at(dt.date(round_.year, 7, 2), 9))
+    close_fair(round_, now=_at(day, 9))
     run_fair(round_, None)
     confirm_assignment(round_)
-    publish(round_, now=_at(dt.date(round_.year, 7, 10)), actor="bureau")
+    publish(round_, now=_at(day + dt.timedelta(days=8)), actor="bureau")
 
 
 def _report(round_: Round, rng: np.random.Generator) -> None:

@@ -83,6 +83,7 @@ def test_the_second_year_from_the_bureaus_pages(browser, lived):
     bureau.get_by_role("link", name="交流管理", exact=True).click()
     bureau.get_by_role("link", name="确认报到与报到单").click()
     expect(bureau.get_by_role("heading", name="确认报到 · 2027年度")).to_be_visible()
+    bureau.goto(f"{base}/exchanges/{lived['round']}/reporting?school={lived['school']}")
     section = bureau.locator(f"#s{lived['school']}")
     shot(bureau, "exchanges-reporting", db_name)
     section.get_by_role("link", name="打印报到单").click()

@@ -161,6 +161,10 @@ class ExchangeRecord(Model):
     outcome_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     certificate_no: Mapped[str | None] = mapped_column(String(32), unique=True)  # 《交流服务合格证书》
     certificate_issued_on: Mapped[date | None]
+    # Two people changing one exchange at once (reporting it twice, a decision and a return): the
+    # second is refused (409) rather than overwriting the first.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     teacher: Mapped[Teacher] = relationship(back_populates="history")
     from_school: Mapped[School] = relationship(foreign_keys=[from_school_id])

@@ -49,7 +49,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "MATCHAPP_ENV": env,
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, "demo.sqlite" if demo else "matchapp.sqlite"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            instance_path,
+            (os.environ.get("MATCHAPP_DEMO_DATABASE") or "demo.sqlite") if demo else "matchapp.sqlite",
+        ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "TESTING": testing,
         "WTF_CSRF_ENABLED": True,

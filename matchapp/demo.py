@@ -24,7 +24,7 @@ from .preparation.models import Outgoing, Post
 from .preparation.outgoing import apply_ordering_rule, volunteer
 from .preparation.posts import confirm_post, propose_posts
 from .preparation.quotas import school_quota
-from .roster.models import ExchangeRecord, School, Teacher
+from .roster.models import ExchangeRecord, School, Teacher, TeacherExemption
 from .roster.register import save_school_records, save_staffing_rows
 from .rounds.services import create_round
 
@@ -157,14 +157,22 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
                 # appointed to the title after qualifying, mostly the next year (高职低聘 now and then)
                 teachers[-1].title_appointed_on = dt.date(title_date.year + int(extra.integers(1, 3)), 1, 1)
         exempt = rng.choice(n, size=12, replace=False)
+        db.session.add_all(teachers)
+        db.session.flush()
         for k, i in enumerate(exempt.tolist()):
             kind = ["pregnancy", "maternity", "illness", "family_hardship"][k % 4]
             if kind in ("pregnancy", "maternity") and (teachers[i].gender != "F" or teachers[i].birth_date.year < 1980):
                 kind = "illness"  # pregnancy and maternity only for women of that age
-            teachers[i].exemption = kind
-            teachers[i].exemption_reason = "本人申请，附相关证明"
-            teachers[i].exemption_approved = k % 3 != 0
-        db.session.add_all(teachers)
+            # 暂不交流 for this year only (一年一认定)
+            db.session.add(
+                TeacherExemption(
+                    teacher_id=teachers[i].id,
+                    year=DEMO_YEAR,
+                    code=kind,
+                    reason="本人申请，附相关证明",
+                    approved=k % 3 != 0,
+                )
+            )
         db.session.flush()
 
         # Staffing by subject (编制): what is in post, with each school's establishment a little
@@ -180,19 +188,28 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
             staffing.append([code, subject_name, str(max(0, count + int(staff_rng.integers(-2, 3)))), str(count)])
         save_staffing_rows(staffing)
 
-        # Two earlier exchanges on file, so the history pages are not empty.
-        for t in teachers[:30]:
-            other = schools[(t.school_id + 7) % 40]
+        # Earlier exchanges on file (2021–2024, returned), so the history pages are not empty: the
+        # teachers went back to their school in 2024 and their years there count from the return.
+        veterans = [t for t in teachers if t.started_at_school <= dt.date(2018, 9, 1)][:30]
+        for k, t in enumerate(veterans):
+            other = schools[(schools.index(t.school) + 7) % 40]
             db.session.add(
                 ExchangeRecord(
                     teacher_id=t.id,
                     year=2021,
                     from_school_id=t.school_id,
                     to_school_id=other.id,
+                    kind="support" if k % 5 == 4 else "full_time",
                     term_years=3,
                     planned_return=dt.date(2024, 8, 31),
+                    state="returned",
+                    reported_on=dt.date(2021, 8, 31),
+                    relation_moved=True,
+                    home_started_at=t.started_at_school,
+                    ended_on=dt.date(2024, 8, 31),
                 )
             )
+            t.started_at_school = dt.date(2024, 9, 1)
 
         round_ = create_round(DEMO_YEAR, f"{DEMO_YEAR}年度义务教育学校教师交流轮岗", "changzhou")
         # The outgoing lists as the schools make them, with the product's own rules: some of the

@@ -191,7 +191,9 @@ def create_app(config: dict | None = None) -> Flask:
 
         return {
             "nav_round": current_round(session.get("round_id")) if current_user.is_authenticated else None,
-            "nav_rounds": all_rounds() if current_user.is_authenticated and current_user.role == "bureau" else [],
+            # every year, past ones too, for everyone signed in: a school grades last year's
+            # exchange teachers and a teacher reads last year's result while the next is prepared
+            "nav_rounds": all_rounds() if current_user.is_authenticated else [],
             "current_locale": _select_locale(),
             "LANGUAGES": app.config["LANGUAGES"],
             **{
@@ -207,6 +209,14 @@ def create_app(config: dict | None = None) -> Flask:
                     "EXEMPTIONS",
                     "STAGES",
                     "LOCALITIES",
+                    "EXCHANGE_KINDS",
+                    "EXCHANGE_STATES",
+                    "ASSESSMENT_GRADES",
+                    "ASSESSMENT_STATES",
+                    "EXCHANGE_EVENTS",
+                    "EXCHANGE_DECISIONS",
+                    "EXCHANGE_CONSEQUENCES",
+                    "PERSONNEL_RELATIONS",
                 )
             },
         }

@@ -8,6 +8,7 @@ def blueprints() -> list:
     from .api import bp as api
     from .auth import bp as auth
     from .core.routes import bp as core
+    from .exchanges import bp as exchanges
     from .fair import bp as fair
     from .home import bp as home
     from .preparation import bp as preparation
@@ -16,7 +17,7 @@ def blueprints() -> list:
     from .rounds import bp as rounds
     from .runs import bp as runs
 
-    return [core, home, auth, accounts, rounds, preparation, roster, fair, runs, results, api]
+    return [core, home, auth, accounts, rounds, preparation, roster, fair, runs, results, exchanges, api]
 
 
 def job_handlers() -> dict:

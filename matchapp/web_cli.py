@@ -65,7 +65,15 @@ def _upgrade_database() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="create the demo database and print the accounts only")
-def demo_command(host: str, port: int, no_serve: bool) -> None:
+@click.option(
+    "--through",
+    type=click.IntRange(2027, 2035),
+    default=2027,
+    show_default=True,
+    help="build the years before this one as published and lived (reported, assessed) and this one in "
+    "preparation, in its own database (instance/demo-through-YEAR.sqlite)",
+)
+def demo_command(host: str, port: int, no_serve: bool, through: int) -> None:
     """Create (once) the demo city on SQLite and serve it."""
     from sqlalchemy import func, select
 
@@ -78,8 +86,16 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         raise click.UsageError("run the demo as `matchapp demo` (MATCHAPP_ENV=demo)")
     _upgrade_database()
     if not db.session.scalar(select(func.count(User.id))):
-        click.echo("creating the demo city (40 schools, 1,200 teachers)…")
-        accounts = seed_demo()
+        if through > 2027:
+            from .demo_years import live_years
+
+            click.echo(f"creating the demo city (40 schools, 1,200 teachers), lived through {through}…")
+            seed_demo()
+            live_years(through)
+            accounts = _lived_demo_accounts()
+        else:
+            click.echo("creating the demo city (40 schools, 1,200 teachers)…")
+            accounts = seed_demo()
         db.session.commit()
     else:
         accounts = demo_accounts()
@@ -652,14 +668,49 @@ def _eligibility_json(result) -> str:
     )
 
 
+def _lived_demo_accounts() -> list[tuple[str, str, str]]:
+    """The accounts a lived demo prints (the same as the plain demo's), the printed teachers given
+    the demo password: the years before gave some of them an account with a slip's password."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .demo import PASSWORDS, demo_accounts
+    from .extensions import db
+
+    accounts = demo_accounts()
+    teachers = [username for role, username, _password in accounts if role == "teacher"]
+    for user in db.session.scalars(select(User).where(User.username.in_(teachers))):
+        user.set_password(PASSWORDS["teacher"])
+        user.must_change_password = False
+    db.session.flush()
+    return accounts
+
+
 def web_main(argv: list[str]) -> int:
     if argv and argv[0] == "demo":
         os.environ.setdefault("MATCHAPP_ENV", "demo")
+        through = _demo_through(argv)
+        if through and through > 2027:
+            # A lived demo has its own database: the plain demo's stays as it is.
+            os.environ.setdefault("MATCHAPP_DEMO_DATABASE", f"demo-through-{through}.sqlite")
     try:
         cli.main(args=argv, prog_name="matchapp", standalone_mode=True)
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
+
+
+def _demo_through(argv: list[str]) -> int | None:
+    """The year of ``--through YEAR`` / ``--through=YEAR`` (before the app, which picks the database)."""
+    for k, arg in enumerate(argv):
+        value = (
+            arg.split("=", 1)[1]
+            if arg.startswith("--through=")
+            else (argv[k + 1] if arg == "--through" and k + 1 < len(argv) else None)
+        )
+        if value is not None:
+            return int(value) if value.isdigit() else None
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from ..fair.rankings import candidates, post_ranking, save_ranking
 from ..fair.window import fair_is_open, sync_state
 from ..preparation.models import Post
 from ..results.explanations import explanation_for
+from ..results.homes import home_schools, with_home
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 from ..rounds.states import allows
@@ -349,13 +350,19 @@ def results(round_id: int):
     user = g.api_user
     if user.role != "bureau" and not allows(round_, "read_results"):
         return error(409, "not_published", _("结果公示后才能查看"))
-    query = select(Placement).join(Teacher, Teacher.id == Placement.teacher_id).where(Placement.run_id == run_.id)
+    # The home school as the run saw it: the exchange record once published (人走关系动 moves the
+    # roster's school at reporting), the roster before.
+    query, home_id = with_home(
+        select(Placement).join(Teacher, Teacher.id == Placement.teacher_id), run_, Placement.teacher_id
+    )
+    query = query.where(Placement.run_id == run_.id)
     if user.role == "teacher":
         query = query.where(Placement.teacher_id == user.teacher_id)
     elif user.role == "school":
-        query = query.where(or_(Placement.school_id == user.school_id, Teacher.school_id == user.school_id))
+        query = query.where(or_(Placement.school_id == user.school_id, home_id == user.school_id))
     placements = db.session.scalars(query.options(joinedload(Placement.teacher))).all()
     schools = {s.id: s.code for s in db.session.scalars(select(School))}
+    homes = home_schools(run_)
 
     def row(p: Placement) -> dict:
         teacher = p.teacher
@@ -363,7 +370,7 @@ def results(round_id: int):
             "teacher": teacher.staff_no,
             "name": teacher.name,
             "subject": teacher.subject,
-            "from_school": schools.get(teacher.school_id),
+            "from_school": schools.get(homes.get(teacher.id, teacher.school_id)),
             "school": schools.get(p.school_id) if p.school_id else None,
             "how": p.how,
             "preference_rank": p.preference_rank or None,

@@ -79,3 +79,67 @@ ROUND_STATE_ORDER = list(ROUND_STATES)
 def subject_label(code: str) -> str:
     """A subject's name for a message (never the raw code)."""
     return str(SUBJECTS.get(code, code))
+
+
+# -- the exchange after publication (issue 12) --------------------------------------------------
+
+#: kinds of exchange (交流方式) with the seed naming each; the term of each is a policy setting
+#: (``kind_terms``): seed 004 "全职轮岗…任期一般为2年", "兼职交流…任期一般为1年", "教研交流…不改变
+#: 工作单位"; 002 方案1 "走教型交流", "支教"; 003 五(一) "对口支援", "集团内部"; 003 五(三) "跨校竞聘"
+EXCHANGE_KINDS = {
+    "full_time": _l("全职轮岗"),
+    "part_time": _l("兼职交流"),
+    "research": _l("教研交流"),
+    "walking": _l("走教"),
+    "support": _l("支教"),
+    "paired": _l("对口支援"),
+    "group": _l("集团内交流"),
+    "competition": _l("跨校竞聘"),
+}
+#: kinds in which the teacher keeps their unit and post at home (seed 004 "在原任职学校保留部分教学
+#: 任务", "不改变工作单位"; 003 六.1 "交流教师可兼课（走教）"): the personnel relation never moves
+UNIT_KEEPING_KINDS = frozenset({"part_time", "research", "walking"})
+
+EXCHANGE_STATES = {
+    "placed": _l("待报到"),
+    "serving": _l("交流在岗"),
+    "returned": _l("期满回原单位"),
+    "stayed": _l("期满调入交流学校"),
+    "refused": _l("拒不服从交流"),
+    "left": _l("逾期未到岗，按自动离职处理"),
+    "cancelled": _l("已撤销"),
+}
+#: a current exchange: the teacher has a place at the receiving school
+CURRENT_STATES = ("placed", "serving")
+
+#: 学年度考核等次 (seed 003 六.2), best first
+ASSESSMENT_GRADES = {"excellent": _l("优秀"), "pass": _l("合格"), "basic": _l("基本合格"), "fail": _l("不合格")}
+ASSESSMENT_STATES = {"submitted": _l("待教育局审核"), "approved": _l("已审核"), "returned": _l("已退回学校")}
+
+PERSONNEL_RELATIONS = {"moves": _l("人走关系动（人事关系随转）"), "stays": _l("人事关系保留在原学校")}
+
+EXCHANGE_EVENTS = {
+    "reported": _l("报到"),
+    "no_show": _l("未按时报到"),
+    "refusal": _l("拒不服从交流"),
+    "kind": _l("变更交流方式"),
+    "extended": _l("延长交流期限"),
+    "returned": _l("期满回原单位"),
+    "stayed": _l("期满调入"),
+    "certificate": _l("颁发交流服务合格证书"),
+}
+#: the bureau's decision on a no-show or a refusal
+EXCHANGE_DECISIONS = {
+    "warning": _l("批评教育（告诫），限期到岗"),
+    "leaving": _l("按自动离职处理，上报教育局"),
+    "sanction": _l("按拒不服从交流处理"),
+    "excused": _l("理由成立，撤销本次交流"),
+}
+#: what a refusal or a no-show brings (seeds 000 篇二, 000 篇四, 003 六.5, 000 海口中心学校 / 篇五)
+EXCHANGE_CONSEQUENCES = {
+    "annual_fail": _l("年度考核确定为不合格等次"),
+    "no_promotion": _l("期限内不得晋升职称、聘任高一级岗位"),
+    "no_honours": _l("期限内不得评优评先"),
+    "demotion": _l("职务聘任合同期满后高职低聘"),
+    "leaving": _l("按自动离职处理，上报教育局予以除名"),
+}

@@ -32,7 +32,8 @@ from flask_babel import gettext as _
 
 from ..core.clock import add_years, full_years
 from ..core.dates import day
-from ..core.vocab import EXEMPTIONS, GENDERS, TITLE_ORDER
+from ..core.vocab import GENDERS, TITLE_ORDER
+from .history import TeacherHistory, record_conditions
 
 
 class TeacherRecord(Protocol):
@@ -51,8 +52,6 @@ class TeacherRecord(Protocol):
     title_date: dt.date | None  # qualified for the title (取得资格)
     title_appointed_on: dt.date | None  # appointed to it (聘任)
     leader_since: dt.date | None  # in the leadership post at this school since (任现职时间)
-    exemption: str
-    exemption_approved: bool
 
 
 @dataclass
@@ -67,6 +66,7 @@ class Eligibility:
     retirement: dt.date
     years_to_retirement: int
     exemption_pending: bool = False
+    held: str = ""  # why the record holds the teacher elsewhere (on exchange, left): not listed at all
     track: str = "teacher"  # teacher | leader (校级领导: terms of office, the bureau's appointment)
     years_in_post: int | None = None
 
@@ -104,8 +104,9 @@ def _age_reason(teacher: TeacherRecord, age: int, cap: int, mode: str) -> str:
     return _("年龄%(age)s岁，超过%(gender)s教师%(cap)s周岁的上限", age=age, gender=gender, cap=cap)
 
 
-def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility:
-    """Apply a round's policy to one teacher at the round's cutoff date."""
+def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date, history: TeacherHistory | None = None) -> Eligibility:
+    """Apply a round's policy to one teacher at the round's cutoff date; ``history`` is the
+    teacher's record (this year's exemption, earlier exchanges: preparation/history.py)."""
     years = full_years(teacher.started_at_school, cutoff)
     age = full_years(teacher.birth_date, cutoff)
     retirement = retirement_date(teacher, policy)
@@ -114,10 +115,14 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
     cap = policy.get("age_cap_male") if teacher.gender == "M" else policy.get("age_cap_female")
     if is_leader(teacher):
         ok, leader_reasons, in_post = _assess_leader(teacher, policy, cutoff, age, to_retirement, cap, mode)
-        return _with_exemption(
+        return _with_record(
             Eligibility(
                 teacher, "eligible" if ok else "not_eligible", leader_reasons, years, age, retirement, to_retirement
             ),
+            history,
+            policy,
+            cutoff,
+            ok,
             track="leader",
             years_in_post=in_post,
         )
@@ -141,7 +146,8 @@ def assess(teacher: TeacherRecord, policy: dict, cutoff: dt.date) -> Eligibility
         reasons.append(_age_reason(teacher, age, cap, mode))
     ok = enough_years and far_from_retirement and within_age
     status = "eligible" if ok else "not_eligible"
-    return _with_exemption(Eligibility(teacher, status, reasons, years, age, retirement, to_retirement))
+    item = Eligibility(teacher, status, reasons, years, age, retirement, to_retirement)
+    return _with_record(item, history, policy, cutoff, ok)
 
 
 def _assess_leader(
@@ -176,18 +182,25 @@ def _assess_leader(
     return ok, reasons, in_post
 
 
-def _with_exemption(item: Eligibility, track: str = "teacher", years_in_post: int | None = None) -> Eligibility:
-    """An exemption (暂不交流) applied to an assessment: it counts once the bureau approved it."""
+def _with_record(
+    item: Eligibility,
+    history: TeacherHistory | None,
+    policy: dict,
+    cutoff: dt.date,
+    due: bool,
+    track: str = "teacher",
+    years_in_post: int | None = None,
+) -> Eligibility:
+    """The teacher's record applied to an assessment (issue 12): this year's exemption, a current
+    exchange, the schools served at (preparation/history.py); final conditions win."""
     item.track, item.years_in_post = track, years_in_post
-    teacher = item.teacher
-    if teacher.exemption:
-        label = EXEMPTIONS.get(teacher.exemption, teacher.exemption)
-        if teacher.exemption_approved:
-            item.status = "exempt"
-            item.reasons.append(_("暂不交流：%(reason)s（教育局已审核）", reason=label))
-        else:
-            item.exemption_pending = True
-            item.reasons.append(_("已申请暂不交流（%(reason)s），待教育局审核", reason=label))
+    for condition in record_conditions(
+        item.teacher.started_at_school, history, policy, cutoff, item.years_at_school, due
+    ):
+        item.reasons.append(condition.reason)
+        item.status = condition.applied_to(item.status)
+        item.exemption_pending = item.exemption_pending or condition.pending
+        item.held = condition.reason if condition.final else item.held
     return item
 
 

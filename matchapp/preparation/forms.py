@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
@@ -41,6 +41,7 @@ class ExemptionForm(BaseForm):
     teacher_id = IntegerField(validators=[InputRequired()])
     exemption = SelectField(_l("暂不交流理由"), choices=[])
     reason = StringField(_l("具体情况"), validators=[Optional()])
+    until = DateField(_l("暂缓至（特色课程领衔教师）"), validators=[Optional()])
     submit = SubmitField(_l("提交教育局审核"))
 
     def __init__(self, *args, **kwargs):

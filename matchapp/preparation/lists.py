@@ -5,16 +5,68 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..roster.models import School, Teacher
+from ..roster.models import ExchangeRecord, School, Teacher, TeacherExemption
 from ..rounds.calendar import cutoff_date
 from ..rounds.models import Round
 from .eligibility import Eligibility, assess
+from .history import ExchangeFact, ExemptionFact, TeacherHistory
 from .models import Outgoing, SchoolRound
 
 
+def teacher_histories(round_: Round, teachers: list[Teacher]) -> dict[int, TeacherHistory]:
+    """Each teacher's record as eligibility reads it for the round: every exemption, and the
+    exchanges of earlier years (an exchange published in this round does not change this round's
+    own eligibility)."""
+    ids = [t.id for t in teachers]
+    schools = {s.id: s for s in db.session.scalars(select(School))}
+    names = {k: s.name for k, s in schools.items()}
+    histories = {
+        t.id: TeacherHistory(
+            year=round_.year,
+            school_id=t.school_id,
+            school_name=names.get(t.school_id, ""),
+            locality=schools[t.school_id].locality if t.school_id in schools else "urban",
+            school_names=names,
+        )
+        for t in teachers
+    }
+    if not ids:
+        return histories
+    exemptions: dict[int, list[ExemptionFact]] = {}
+    for e in db.session.scalars(
+        select(TeacherExemption).where(TeacherExemption.teacher_id.in_(ids)).order_by(TeacherExemption.year)
+    ):
+        exemptions.setdefault(e.teacher_id, []).append(ExemptionFact(e.year, e.code, e.approved, e.until))
+    exchanges: dict[int, list[ExchangeFact]] = {}
+    for x in db.session.scalars(
+        select(ExchangeRecord)
+        .where(ExchangeRecord.teacher_id.in_(ids), ExchangeRecord.year < round_.year)
+        .order_by(ExchangeRecord.year)
+    ):
+        exchanges.setdefault(x.teacher_id, []).append(
+            ExchangeFact(
+                year=x.year,
+                kind=x.kind,
+                state=x.state,
+                from_school_id=x.from_school_id,
+                to_school_id=x.to_school_id,
+                to_school=names.get(x.to_school_id, ""),
+                reported_on=x.reported_on,
+                ends_on=x.ended_on or x.planned_return,
+                home_started_at=x.home_started_at,
+                ended_on=x.ended_on,
+            )
+        )
+    for teacher_id, history in histories.items():
+        history.exemptions = tuple(exemptions.get(teacher_id, ()))
+        history.exchanges = tuple(exchanges.get(teacher_id, ()))
+    return histories
+
+
 def assess_teacher(teacher: Teacher, round_: Round) -> Eligibility:
-    """A teacher's eligibility under the round's policy, at its cutoff date."""
-    return assess(teacher, round_.policy, cutoff_date(round_))
+    """A teacher's eligibility under the round's policy, at its cutoff date, with their record."""
+    history = teacher_histories(round_, [teacher])[teacher.id]
+    return assess(teacher, round_.policy, cutoff_date(round_), history)
 
 
 def school_teachers(school_id: int) -> list[Teacher]:
@@ -23,7 +75,9 @@ def school_teachers(school_id: int) -> list[Teacher]:
 
 def assess_school(round_: Round, school_id: int) -> list[Eligibility]:
     cutoff = cutoff_date(round_)
-    return [assess(t, round_.policy, cutoff) for t in school_teachers(school_id)]
+    teachers = school_teachers(school_id)
+    histories = teacher_histories(round_, teachers)
+    return [assess(t, round_.policy, cutoff, histories[t.id]) for t in teachers]
 
 
 def outgoing_of(round_: Round, school_id: int) -> list[Outgoing]:

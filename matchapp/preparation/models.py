@@ -46,6 +46,8 @@ class Outgoing(Model):
     vote_members: Mapped[int | None]  # the recommendation panel's voting members (推荐小组)
     vote_yes: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # 交流方式 (vocab.EXCHANGE_KINDS): its term comes from the policy's ``kind_terms`` (seed 004)
+    kind: Mapped[str] = mapped_column(String(16), default="full_time", server_default="full_time")
 
     round = relationship("Round")
     teacher = relationship("Teacher")

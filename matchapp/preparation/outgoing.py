@@ -20,18 +20,21 @@ import datetime as dt
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.services import ensure_teacher_account
-from ..core.clock import local_today, utcnow
+from ..core.clock import add_years, local_today, utcnow
+from ..core.dates import day
 from ..core.errors import Refused
 from ..core.vocab import EXEMPTIONS
 from ..extensions import db
-from ..roster.models import School, Teacher
+from ..roster.models import School, Teacher, TeacherExemption
+from ..rounds.calendar import cutoff_date
 from ..rounds.models import Round
 from ..rounds.policy import format_share
 from ..rounds.states import require
 from .eligibility import Eligibility, is_leader, ordering_key, ordering_reason
+from .history import deferral_limit
 from .lists import (
     assess_school,
     assess_teacher,
@@ -65,7 +68,10 @@ def require_lists_open(round_: Round, school_id: int, today: dt.date | None = No
 def volunteer(round_: Round, teacher: Teacher, today: dt.date | None = None) -> Outgoing:
     """A teacher applies to rotate (自主申报): eligible or not, they may volunteer."""
     require_lists_open(round_, teacher.school_id, today)
-    if assess_teacher(teacher, round_).status == "exempt":
+    assessed = assess_teacher(teacher, round_)
+    if assessed.held:  # on an exchange of an earlier year (issue 12)
+        raise PreparationError(assessed.held)
+    if assessed.status == "exempt":
         raise PreparationError(_("您已获准暂不交流，无需申报。"))
     if outgoing_entry(round_, teacher):
         raise PreparationError(_("您已在本年度流出名单中。"))
@@ -91,6 +97,8 @@ def record_vote(round_: Round, teacher: Teacher, members: int, yes: int, today: 
     if members < 1 or yes < 0 or yes > members:
         raise PreparationError(_("投票人数不对：赞成票应在0到参加投票人数之间。"))
     item = assess_teacher(teacher, round_)
+    if item.held:  # on an exchange of an earlier year (issue 12)
+        raise PreparationError(f"{teacher.name}：{item.held}")
     if item.status == "exempt":
         raise PreparationError(_("%(name)s已获准暂不交流，不能推荐。", name=teacher.name))
     if item.track == "leader":
@@ -312,36 +320,116 @@ def publish_eligibility(round_: Round, school: School, now: dt.datetime | None =
     return status
 
 
-def set_exemption(teacher: Teacher, code: str, reason: str) -> Teacher:
-    if code and code not in EXEMPTIONS:
-        raise PreparationError(_("暂不交流的理由不在可选范围内。"))
-    if code and not reason.strip():
-        raise PreparationError(_("请写明暂不交流的具体情况。"))
-    teacher.exemption, teacher.exemption_reason, teacher.exemption_approved = code, reason.strip(), False
-    db.session.flush()
-    return teacher
-
-
-def decide_exemption(teacher: Teacher, approve: bool) -> Teacher:
-    """The bureau approves or rejects a recorded exemption. Approved, the teacher leaves the final
-    lists of the years being prepared."""
-    if not teacher.exemption:
-        raise PreparationError(_("该教师没有暂不交流申请。"))
-    if approve:
-        teacher.exemption_approved = True
-        for entry in db.session.scalars(
-            select(Outgoing)
-            .join(Round, Round.id == Outgoing.round_id)
-            .where(Outgoing.teacher_id == teacher.id, Outgoing.confirmed.is_(True), Round.state == "preparing")
-        ):
-            entry.confirmed, entry.note = False, _("已获准暂不交流")
-    else:
-        teacher.exemption, teacher.exemption_reason, teacher.exemption_approved = "", "", False
-    db.session.flush()
-    return teacher
-
-
-def pending_exemptions() -> list[Teacher]:
-    return list(
-        db.session.scalars(select(Teacher).where(Teacher.exemption != "", Teacher.exemption_approved.is_(False)))
+def exemption_of(round_: Round, teacher: Teacher) -> TeacherExemption | None:
+    """The teacher's exemption for this round's year (暂不交流 is decided each year)."""
+    return db.session.scalar(
+        select(TeacherExemption).where(TeacherExemption.teacher_id == teacher.id, TeacherExemption.year == round_.year)
     )
+
+
+def set_exemption(
+    round_: Round, teacher: Teacher, code: str, reason: str, until: dt.date | None = None
+) -> TeacherExemption | None:
+    """The school records (or withdraws, with an empty code) a teacher's exemption for this
+    year, for the bureau to approve. A signature-course deferral needs its end date, after this
+    year's cutoff and at most the policy's ``signature_deferral_years`` after the cutoff of the
+    year it was first granted (seed 000 篇三 "延长时间原则上不超过3年")."""
+    require(round_, "edit_lists")
+    existing = exemption_of(round_, teacher)
+    if not code:
+        if existing is not None:
+            db.session.delete(existing)
+            db.session.flush()
+        return None
+    if code not in EXEMPTIONS:
+        raise PreparationError(_("暂不交流的理由不在可选范围内。"))
+    if not reason.strip():
+        raise PreparationError(_("请写明暂不交流的具体情况。"))
+    if code == "signature_course":
+        cutoff = cutoff_date(round_)
+        if until is None:
+            raise PreparationError(_("特色课程领衔教师暂缓交流须写明截止日期。"))
+        if until <= cutoff:
+            raise PreparationError(_("暂缓截止日期应在本年度计算截止日（%(cutoff)s）之后。", cutoff=day(cutoff)))
+        first = db.session.scalar(
+            select(func.min(TeacherExemption.year)).where(
+                TeacherExemption.teacher_id == teacher.id,
+                TeacherExemption.code == "signature_course",
+                TeacherExemption.approved.is_(True),
+                TeacherExemption.year < round_.year,
+            )
+        )
+        first_cutoff = add_years(cutoff, first - round_.year) if first else cutoff
+        limit = deferral_limit(first_cutoff, round_.policy)
+        if until > limit:
+            raise PreparationError(
+                _(
+                    "特色课程领衔教师暂缓交流累计不超过%(n)s年：自%(start)s起，最晚至%(limit)s。",
+                    n=round_.policy.get("signature_deferral_years") or 3,
+                    start=day(first_cutoff),
+                    limit=day(limit),
+                )
+            )
+    else:
+        until = None
+    if existing is None:
+        existing = TeacherExemption(teacher_id=teacher.id, year=round_.year, code=code)
+        db.session.add(existing)
+    existing.code, existing.reason, existing.until = code, reason.strip(), until
+    existing.approved, existing.requested_at, existing.decided_at = False, utcnow(), None
+    db.session.flush()
+    return existing
+
+
+def decide_exemption(round_: Round, teacher: Teacher, approve: bool) -> TeacherExemption | None:
+    """The bureau approves or rejects a teacher's exemption for this year."""
+    exemption = exemption_of(round_, teacher)
+    if exemption is None:
+        raise PreparationError(_("该教师没有本年度的暂不交流申请。"))
+    if approve:
+        exemption.approved, exemption.decided_at = True, utcnow()
+        # Approved, the teacher leaves this year's final list (a list holds only teachers who go).
+        entry = outgoing_entry(round_, teacher)
+        if entry is not None and entry.confirmed:
+            entry.confirmed, entry.note = False, _("已获准暂不交流")
+        db.session.flush()
+        return exemption
+    db.session.delete(exemption)
+    db.session.flush()
+    return None
+
+
+def pending_exemptions(round_: Round) -> list[TeacherExemption]:
+    return list(
+        db.session.scalars(
+            select(TeacherExemption).where(TeacherExemption.year == round_.year, TeacherExemption.approved.is_(False))
+        )
+    )
+
+
+def round_exemptions(round_: Round) -> list[TeacherExemption]:
+    """This year's exemptions (pending first), then the signature-course deferrals of earlier
+    years still running at this year's cutoff: the bureau's list for the year."""
+    this_year = db.session.scalars(
+        select(TeacherExemption)
+        .join(Teacher, Teacher.id == TeacherExemption.teacher_id)
+        .where(TeacherExemption.year == round_.year)
+        .order_by(TeacherExemption.approved, Teacher.school_id, Teacher.staff_no)
+    ).all()
+    decided = {e.teacher_id for e in this_year}
+    running = db.session.scalars(
+        select(TeacherExemption)
+        .join(Teacher, Teacher.id == TeacherExemption.teacher_id)
+        .where(
+            TeacherExemption.year < round_.year,
+            TeacherExemption.code == "signature_course",
+            TeacherExemption.approved.is_(True),
+            TeacherExemption.until > cutoff_date(round_),
+        )
+        .order_by(Teacher.school_id, Teacher.staff_no, TeacherExemption.year.desc())
+    ).all()
+    continuing: dict[int, TeacherExemption] = {}
+    for e in running:
+        if e.teacher_id not in decided:
+            continuing.setdefault(e.teacher_id, e)
+    return [*this_year, *continuing.values()]

@@ -52,6 +52,7 @@ from .outgoing import (
     publish_eligibility,
     record_vote,
     return_outgoing,
+    round_exemptions,
     set_exemption,
     submit_outgoing,
     volunteer,
@@ -101,7 +102,7 @@ def schools(round_id: int):
         seats=seats_by_school(round_),
         checks=policy_checks(round_, quotas),
         balance=supply_and_demand(round_),
-        pending=len(pending_exemptions()),
+        pending=len(pending_exemptions(round_)),
         action=ActionForm(),
         seats_form=SeatsForm(),
         group_label=GROUP_KINDS.get(round_.policy.get("group_kind", "backbone"), ""),
@@ -318,7 +319,7 @@ def exemptions(round_id: int):
     if form.validate_on_submit():
         teacher = db.get_or_404(Teacher, form.teacher_id.data)
         approve = form.decision.data == "approve"
-        decide_exemption(teacher, approve)
+        decide_exemption(round_, teacher, approve)
         flash(
             _("已同意%(name)s暂不交流。", name=teacher.name)
             if approve
@@ -336,30 +337,25 @@ def exemptions(round_id: int):
         "reason": args.get("reason", "") if args.get("reason", "") in EXEMPTIONS else "",
         "state": args.get("state", "") if args.get("state", "") in ("pending", "approved") else "",
     }
-    query = select(Teacher).join(School, School.id == Teacher.school_id).where(Teacher.exemption != "")
-    if filters["q"]:
-        query = query.where(Teacher.name.ilike(f"%{filters['q']}%") | Teacher.staff_no.ilike(f"%{filters['q']}%"))
-    if filters["school"]:
-        query = query.where(Teacher.school_id == filters["school"])
-    if filters["zone"]:
-        query = query.where(School.zone == filters["zone"])
-    if filters["subject"]:
-        query = query.where(Teacher.subject == filters["subject"])
-    if filters["reason"]:
-        query = query.where(Teacher.exemption == filters["reason"])
-    if filters["state"]:
-        query = query.where(Teacher.exemption_approved.is_(filters["state"] == "approved"))
-    page = db.paginate(
-        query.order_by(Teacher.exemption_approved, School.code, Teacher.staff_no),
-        page=max(1, args.get("page", 1, type=int)),
-        per_page=50,
-        error_out=False,
-    )
+
+    def shown(e) -> bool:
+        t = e.teacher
+        return (
+            (not filters["q"] or filters["q"] in t.name or filters["q"] in t.staff_no)
+            and (not filters["school"] or t.school_id == filters["school"])
+            and (not filters["zone"] or t.school.zone == filters["zone"])
+            and (not filters["subject"] or t.subject == filters["subject"])
+            and (not filters["reason"] or e.code == filters["reason"])
+            and (not filters["state"] or e.approved == (filters["state"] == "approved"))
+        )
+
+    # This year's exemptions and the deferrals still running: a few hundred at most, filtered here.
+    page = ListPage([e for e in round_exemptions(round_) if shown(e)], args.get("page", 1, type=int), 50)
     schools = db.session.scalars(select(School).order_by(School.code)).all()
     return render_template(
         "preparation/exemptions.html",
         round=round_,
-        teachers=page.items,
+        exemptions=page.items,
         page=page,
         filters=filters,
         params={k: v for k, v in filters.items() if v},
@@ -514,13 +510,13 @@ def outgoing_submit(round_id: int, school_id: int):
 @bp.route("/<int:round_id>/schools/<int:school_id>/exemption", methods=["POST"])
 @role_required("bureau", "school")
 def exemption_record(round_id: int, school_id: int):
-    _school_action(round_id, school_id)
+    round_, _school = _school_action(round_id, school_id)
     form = ExemptionForm()
     teacher = db.session.get(Teacher, form.teacher_id.data or 0)
     if not form.validate_on_submit() or teacher is None or teacher.school_id != school_id:
         refuse(_("请选择本校教师和暂不交流理由。"))
         return _to_school(round_id, school_id)
-    set_exemption(teacher, form.exemption.data, form.reason.data or "")
+    set_exemption(round_, teacher, form.exemption.data, form.reason.data or "", form.until.data)
     flash(_("已提交%(name)s的暂不交流申请，待教育局审核。", name=teacher.name), "success")
     return _to_school(round_id, school_id)
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..preparation.models import Post
 from ..roster.models import School, Teacher
 from ..runs.models import Placement, Run
+from .homes import home_schools
 
 
 def result_figures(run: Run) -> dict:
@@ -21,6 +22,7 @@ def result_figures(run: Run) -> dict:
     teacher_ids = [p.teacher_id for p in placements]
     teachers = {t.id: t for t in db.session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))}
     schools = {s.id: s for s in db.session.scalars(select(School))}
+    homes = home_schools(run)
     tiers = list(TIER_ORDER)
     tier_flow = {a: {b: 0 for b in tiers} for a in tiers}
     zones = sorted({s.zone for s in schools.values()})
@@ -31,7 +33,7 @@ def result_figures(run: Run) -> dict:
         if p.school_id is None:
             continue
         t = teachers[p.teacher_id]
-        src, dst = schools[t.school_id], schools[p.school_id]
+        src, dst = schools[homes.get(t.id, t.school_id)], schools[p.school_id]
         tier_flow[src.tier][dst.tier] += 1
         zone_flow[src.zone][dst.zone] += 1
         filled[(p.school_id, t.subject)] = filled.get((p.school_id, t.subject), 0) + 1

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from ..core.vocab import SUBJECTS
 from ..roster.models import School, Teacher
 from ..runs.models import Placement, Run
+from .homes import with_home
 
 METHODS = ("matched", "assigned", "unplaced")
 
@@ -35,17 +36,15 @@ def filtered_placements(run: Run, filters: dict) -> Select:
     """Placements of ``run`` matching ``filters``: the unplaced first, then the assigned, then the
     matched, by subject and 工号 (what the bureau works through first)."""
     home = aliased(School)
-    query = (
-        select(Placement)
-        .join(Teacher, Teacher.id == Placement.teacher_id)
-        .join(home, home.id == Teacher.school_id)
-        .where(Placement.run_id == run.id)
+    query, home_id = with_home(
+        select(Placement).join(Teacher, Teacher.id == Placement.teacher_id), run, Placement.teacher_id
     )
+    query = query.join(home, home.id == home_id).where(Placement.run_id == run.id)
     if filters["q"]:
         like = f"%{filters['q']}%"
         query = query.where(or_(Teacher.name.ilike(like), Teacher.staff_no.ilike(like)))
     if filters["school"]:
-        query = query.where(Teacher.school_id == filters["school"])
+        query = query.where(home_id == filters["school"])
     if filters["to"]:
         query = query.where(Placement.school_id == filters["to"])
     if filters["subject"]:

@@ -8,6 +8,7 @@ the live placements: a letter printed after a roster change says what the notice
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import time
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 
 from flask import current_app, session
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..core.pdf import render_pdf
 from ..extensions import db
 from ..roster.bureau import bureau_settings, issuer_of
-from ..roster.models import School
+from ..roster.models import ExchangeRecord, School
 from ..rounds.calendar import report_by, term_ends, term_years
 from ..rounds.models import Round
 from .models import Publication
@@ -33,6 +35,9 @@ class Paper:
     row: dict
     number: str  # 文号, e.g. 教人〔2027〕015号; "" when the bureau set no prefix
     index: int  # the row's place in the notice, from 1
+    kind: str = "full_time"  # the kind of exchange (vocab.EXCHANGE_KINDS), from the exchange record
+    term: int | None = None  # its term in years (each kind its own, seed 004); None: the round's
+    return_on: dt.date | None = None  # the term's end
 
 
 def issuer(publication: Publication) -> dict:
@@ -55,8 +60,10 @@ def papers(publication: Publication, school_code: str | None = None, teacher_id:
     """The letters of a publication, in the notice's order: all, one school's (the teachers it
     sends, then those it receives) or one teacher's. Numbers follow the notice's order, so a
     teacher's letter keeps its number whichever file it is printed in."""
+    prefix = issuer(publication)["document_prefix"]
+    terms = _terms(publication)
     numbered = [
-        Paper(row, document_number(issuer(publication)["document_prefix"], k), k)
+        Paper(row, document_number(prefix, k), k, *terms.get(row["teacher_id"], ("full_time", None, None)))
         for k, row in enumerate(publication.rows, start=1)
     ]
     if teacher_id is not None:
@@ -66,6 +73,17 @@ def papers(publication: Publication, school_code: str | None = None, teacher_id:
         received = [p for p in numbered if p.row["to_code"] == school_code]
         return sent + received
     return numbered
+
+
+def _terms(publication: Publication) -> dict[int, tuple[str, int, dt.date | None]]:
+    """Each published teacher's kind of exchange, term and its end, from the exchange records of
+    the round's year (a part-time exchange is one year, a full-time rotation the policy's term)."""
+    round_ = db.session.get(Round, publication.round_id)
+    if round_ is None:
+        return {}
+    records = db.session.scalars(select(ExchangeRecord).where(ExchangeRecord.year == round_.year))
+    # The term as placed (not later extensions): the letter says what was decided at publication.
+    return {r.teacher_id: (r.kind, r.term_years, term_ends(round_, r.term_years)) for r in records}
 
 
 def document_context(round_: Round, publication: Publication) -> dict:

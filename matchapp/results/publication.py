@@ -17,6 +17,7 @@ from ..core.audit import acting_as
 from ..core.clock import local_today, to_local, utcnow
 from ..core.errors import Refused
 from ..extensions import db
+from ..preparation.models import Outgoing
 from ..roster.bureau import bureau_settings, issuer_of
 from ..roster.models import ExchangeRecord, School, Teacher
 from ..rounds.calendar import notice_ends, term_ends, term_years
@@ -91,20 +92,26 @@ def publish(
     if ends < starts:
         raise PublicationError(_("公示期的结束日期不能早于开始日期。"))
     run = require_final_run(round_)
-    years = term_years(round_)
+    kinds = dict(
+        db.session.execute(select(Outgoing.teacher_id, Outgoing.kind).where(Outgoing.round_id == round_.id)).all()
+    )
     for placement in run.placements:
         if placement.school_id is None:
             continue
         teacher = placement.teacher
+        kind = kinds.get(teacher.id, "full_time")
+        years = term_years(round_, kind)  # each kind its own term (seed 004)
         db.session.add(
             ExchangeRecord(
                 teacher_id=teacher.id,
                 year=round_.year,
                 from_school_id=teacher.school_id,
                 to_school_id=placement.school_id,
+                kind=kind,
                 term_years=years,
                 planned_return=term_ends(round_, years),
                 how=placement.how,
+                state="placed",
             )
         )
     round_.state, round_.published_at = "published", now
@@ -153,15 +160,25 @@ def correct_placement(
             select(ExchangeRecord).where(ExchangeRecord.teacher_id == teacher.id, ExchangeRecord.year == round_.year)
         )
         if record is None:
-            years = term_years(round_)
+            kind = (
+                db.session.scalar(
+                    select(Outgoing.kind).where(Outgoing.round_id == round_.id, Outgoing.teacher_id == teacher.id)
+                )
+                or "full_time"
+            )
+            years = term_years(round_, kind)
             record = ExchangeRecord(
                 teacher_id=teacher.id,
                 year=round_.year,
                 from_school_id=teacher.school_id,
+                kind=kind,
                 term_years=years,
                 planned_return=term_ends(round_, years),
+                state="placed",
             )
             db.session.add(record)
+        elif record.state != "placed":
+            raise PublicationError(_("%(name)s已报到或交流已结束，不能再更正交流学校。", name=teacher.name))
         record.to_school_id, record.how = school.id, "assigned"
         db.session.flush()
         version = (

@@ -37,6 +37,7 @@ from .explanations import explanation_for
 from .exports import results_workbook
 from .figures import result_figures
 from .forms import CorrectionForm
+from .homes import with_home
 from .listing import filtered_placements, result_filters
 from .models import Publication
 from .paper import SYNC_LIMIT, document_context, latest_paper_file, papers, remove_old_files, render_documents
@@ -213,11 +214,10 @@ def school_results(round_id: int, school_id: int):
     incoming = db.session.scalars(
         select(Placement).where(Placement.run_id == run.id, Placement.school_id == school.id)
     ).all()
-    outgoing = db.session.scalars(
-        select(Placement)
-        .join(Teacher, Teacher.id == Placement.teacher_id)
-        .where(Placement.run_id == run.id, Teacher.school_id == school.id)
-    ).all()
+    sending, home_id = with_home(
+        select(Placement).join(Teacher, Teacher.id == Placement.teacher_id), run, Placement.teacher_id
+    )
+    outgoing = db.session.scalars(sending.where(Placement.run_id == run.id, home_id == school.id)).all()
     ids = [p.teacher_id for p in (*incoming, *outgoing)]
     return render_template(
         "results/school.html",

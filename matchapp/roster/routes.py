@@ -16,6 +16,7 @@ from ..extensions import db
 from . import bp
 from .bureau import ISSUER_FIELDS, bureau_settings, missing_details, save_bureau
 from .forms import BureauForm, ImportForm, SchoolForm
+from .history import away_from, barred_until, current_records, exchange_schools, serving_at, staff_marks
 from .importer import ImportRefused, import_roster, template_workbook
 from .listing import teacher_filters, teacher_query
 from .models import School, Staffing, Teacher
@@ -172,6 +173,11 @@ def school(school_id: int):
         staffing=staffing_of(school),
         filters=filters,
         params={k: v for k, v in filters.items() if v},
+        # 外出交流 / 交流在岗 (issue 12): marks on this page's teachers, and the exchanges that
+        # involve the school whichever roster the personnel relation puts the teacher on
+        marks=staff_marks(school.id, [t.id for t in teachers.items]),
+        away=away_from(school.id),
+        here=serving_at(school.id),
     )
 
 
@@ -203,8 +209,19 @@ def teacher(teacher_id: int):
     teacher = db.session.get(Teacher, teacher_id)
     if teacher is None:
         abort(404)
-    require_teacher_access(teacher.id, teacher.school_id)
-    return render_template("roster/teacher.html", teacher=teacher)
+    # Both schools of a current exchange read the teacher's file: the home school whose teacher
+    # is away, the receiving school where they serve (whatever the personnel relation).
+    related = exchange_schools(teacher.id)
+    school_id = current_user.school_id if current_user.role == "school" and current_user.school_id in related else None
+    require_teacher_access(teacher.id, school_id or teacher.school_id)
+    current = next(iter(current_records([teacher.id])), None)
+    return render_template(
+        "roster/teacher.html",
+        teacher=teacher,
+        current=current,
+        barred=barred_until(teacher.id, local_today()),
+        today=local_today(),
+    )
 
 
 @bp.route("/me")

@@ -22,8 +22,12 @@ def cutoff_date(round_) -> dt.date:
     return _month_day(round_.policy.get("cutoff", "08-31"), round_.year)
 
 
-def term_years(round_) -> int:
-    """How many school years an exchange lasts (交流期限)."""
+def term_years(round_, kind: str | None = None) -> int:
+    """How many school years an exchange lasts (交流期限): the policy's term of its kind
+    (``kind_terms``, seed 004 "任期一般为2年 / 1年"), else the round's ``term_years``."""
+    terms = round_.policy.get("kind_terms") or {}
+    if kind and terms.get(kind):
+        return int(terms[kind])
     return int(round_.policy.get("term_years", 3))
 
 

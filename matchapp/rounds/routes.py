@@ -7,6 +7,7 @@ from ..core.access import role_required
 from ..core.clock import local_today
 from ..core.transaction import refuse
 from ..extensions import db
+from ..roster.history import carry_over
 from . import bp
 from .forms import NewRoundForm, PolicyForm, PresetForm
 from .models import Round
@@ -21,7 +22,10 @@ def overview():
     rounds = all_rounds()
     next_year = (rounds[0].year + 1) if rounds else local_today().year + (1 if local_today().month > 8 else 0)
     form = NewRoundForm(year=next_year, name=_("%(year)s年度义务教育学校教师交流轮岗", year=next_year))
-    return render_template("rounds/overview.html", rounds=rounds, form=form, presets=PRESET_LABELS)
+    # What earlier years leave to the next one (issue 12): returns due, extensions, assessments …
+    return render_template(
+        "rounds/overview.html", rounds=rounds, form=form, presets=PRESET_LABELS, carry=carry_over(next_year)
+    )
 
 
 @bp.route("/new", methods=["POST"])

@@ -51,7 +51,7 @@ def open_checklist(round_: Round) -> list[Item]:
             )
         }
     )
-    pending = pending_exemptions()
+    pending = pending_exemptions(round_)
     items = [
         Item("warn", _("%(n)s所学校尚未报送流出名单：%(names)s", n=len(not_submitted), names=_names(not_submitted)))
         if not_submitted

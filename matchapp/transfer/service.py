@@ -19,7 +19,7 @@ from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
 from ..preparation.models import Outgoing, Post, SchoolRound, SubjectQuota
 from ..results.models import Publication
-from ..roster.models import ExchangeRecord, School, Teacher
+from ..roster.models import ExchangeAssessment, ExchangeEvent, ExchangeRecord, School, Teacher, TeacherExemption
 from ..rounds.models import Round
 from ..rounds.policy import upgrade_policy
 from ..runs.models import Placement, Run
@@ -28,6 +28,17 @@ FORMAT = "matchapp.round/1"
 # Every column of the roster but the database's own ids: a column added later travels too.
 _SCHOOL = tuple(c.key for c in School.__table__.columns if c.key != "id")
 _TEACHER = tuple(c.key for c in Teacher.__table__.columns if c.key not in ("id", "school_id"))
+# An exchange's whole record (issue 12): every column but the ids, its assessments and events.
+_RECORD = tuple(
+    c.key
+    for c in ExchangeRecord.__table__.columns
+    if c.key not in ("id", "teacher_id", "from_school_id", "to_school_id")
+)
+_ASSESSMENT = tuple(
+    c.key for c in ExchangeAssessment.__table__.columns if c.key not in ("id", "record_id", "school_id")
+)
+_EVENT = tuple(c.key for c in ExchangeEvent.__table__.columns if c.key not in ("id", "record_id"))
+_EXEMPTION = tuple(c.key for c in TeacherExemption.__table__.columns if c.key not in ("id", "teacher_id"))
 _DATES = {
     "birth_date",
     "title_date",
@@ -36,6 +47,14 @@ _DATES = {
     "started_at_school",
     "planned_return",
     "lists_due",
+    "reported_on",
+    "home_started_at",
+    "ended_on",
+    "certificate_issued_on",
+    "occurred_on",
+    "decided_on",
+    "barred_until",
+    "until",
 }
 #: teacher columns added after the format was fixed: a file written before them has none
 _LATER = {"title_appointed_on", "leader_since"}
@@ -49,6 +68,10 @@ _TIMES = {
     "eligibility_published_at",
     "outgoing_submitted_at",
     "posts_confirmed_at",
+    "graded_at",
+    "reviewed_at",
+    "requested_at",
+    "decided_at",
 }
 
 
@@ -104,14 +127,20 @@ def export_round(year: int) -> dict[str, Any]:
         "history": [
             {
                 "teacher": staff[h.teacher_id],
-                "year": h.year,
                 "from": code[h.from_school_id],
                 "to": code[h.to_school_id],
-                "term_years": h.term_years,
-                "planned_return": _out(h.planned_return),
-                "how": h.how,
+                **{k: _out(getattr(h, k)) for k in _RECORD},
+                "assessments": [
+                    {"school": code[a.school_id], **{k: _out(getattr(a, k)) for k in _ASSESSMENT}}
+                    for a in h.assessments
+                ],
+                "events": [{k: _out(getattr(e, k)) for k in _EVENT} for e in h.events],
             }
             for h in db.session.scalars(select(ExchangeRecord).order_by(ExchangeRecord.id))
+        ],
+        "exemptions": [
+            {"teacher": staff[e.teacher_id], **{k: _out(getattr(e, k)) for k in _EXEMPTION}}
+            for e in db.session.scalars(select(TeacherExemption).order_by(TeacherExemption.id))
         ],
         "school_progress": [
             {
@@ -131,6 +160,7 @@ def export_round(year: int) -> dict[str, Any]:
                 "vote_members": o.vote_members,
                 "vote_yes": o.vote_yes,
                 "note": o.note,
+                "kind": o.kind,
             }
             for o in db.session.scalars(select(Outgoing).where(Outgoing.round_id == round_.id))
         ],
@@ -228,7 +258,7 @@ def import_round(doc: Any) -> Round:
                 raise TransferError(_("教师%(no)s：学校%(code)s不在文件中", no=t["staff_no"], code=t["school"]))
             teachers[t["staff_no"]] = Teacher(
                 school_id=schools[t["school"]].id,
-                **{k: _in(k, t.get(k) if k in _LATER else t[k]) for k in _TEACHER},
+                **{k: _in(k, t.get(k)) for k in _TEACHER if k in t or k in _LATER},
             )
         db.session.add_all(teachers.values())
         db.session.flush()
@@ -238,17 +268,43 @@ def import_round(doc: Any) -> Round:
         db.session.add(round_)
         db.session.flush()
         for h in doc.get("history", []):
+            record = ExchangeRecord(
+                teacher_id=teachers[h["teacher"]].id,
+                from_school_id=schools[h["from"]].id,
+                to_school_id=schools[h["to"]].id,
+                **{k: _in(k, h[k]) for k in _RECORD if k in h},
+            )
+            db.session.add(record)
+            db.session.flush()
+            for a in h.get("assessments", []):
+                db.session.add(
+                    ExchangeAssessment(
+                        record_id=record.id,
+                        school_id=schools[a["school"]].id,
+                        **{k: _in(k, a[k]) for k in _ASSESSMENT if k in a},
+                    )
+                )
+            for e in h.get("events", []):
+                db.session.add(ExchangeEvent(record_id=record.id, **{k: _in(k, e[k]) for k in _EVENT if k in e}))
+        for e in doc.get("exemptions", []):
             db.session.add(
-                ExchangeRecord(
-                    teacher_id=teachers[h["teacher"]].id,
-                    year=h["year"],
-                    from_school_id=schools[h["from"]].id,
-                    to_school_id=schools[h["to"]].id,
-                    term_years=h["term_years"],
-                    planned_return=_in("planned_return", h["planned_return"]),
-                    how=h["how"],
+                TeacherExemption(
+                    teacher_id=teachers[e["teacher"]].id, **{k: _in(k, e[k]) for k in _EXEMPTION if k in e}
                 )
             )
+        # A file written before exemptions belonged to a year kept them on the teachers: they
+        # were the file's round's.
+        for t in doc["teachers"]:
+            if t.get("exemption") and not any(e["teacher"] == t["staff_no"] for e in doc.get("exemptions", [])):
+                db.session.add(
+                    TeacherExemption(
+                        teacher_id=teachers[t["staff_no"]].id,
+                        year=round_.year,
+                        code=t["exemption"],
+                        reason=t.get("exemption_reason", ""),
+                        approved=bool(t.get("exemption_approved")),
+                    )
+                )
         for x in doc.get("school_progress", []):
             db.session.add(
                 SchoolRound(

@@ -187,3 +187,107 @@ def test_text_lists_and_rankings_become_rows(database_url, tmp_path):
         db.session.remove()
         downgrade(directory=directory, revision="base")
         db.engine.dispose()
+
+
+EXEMPTION_HEAD = "c8c99044c2e3"  # the last revision with exemptions on the teachers
+
+
+def test_exemptions_become_the_latest_years_and_old_records_get_a_state(database_url, tmp_path):
+    """Issue 12: "一年一认定" — the teachers' exemption columns become rows of the year of the latest
+    round; exchange records published earlier become placed (term running) or returned (ended)."""
+    from matchapp.roster.models import ExchangeRecord, Teacher, TeacherExemption
+
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision=EXEMPTION_HEAD)
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            meta.reflect(conn)
+            t = meta.tables
+
+            def add(table, **values):
+                return conn.execute(sa.insert(t[table]).values(_fill(t[table], **values))).inserted_primary_key[0]
+
+            a, b = (add("schools", code=f"S{k}", name=f"学校{k}") for k in range(2))
+            ill = add(
+                "teachers",
+                staff_no="T1",
+                name="甲",
+                gender="F",
+                birth_date=dt.date(1985, 1, 1),
+                school_id=a,
+                subject="math",
+                started_at_school=dt.date(2010, 9, 1),
+                exemption="illness",
+                exemption_reason="住院",
+                exemption_approved=True,
+            )
+            asked = add(
+                "teachers",
+                staff_no="T2",
+                name="乙",
+                gender="F",
+                birth_date=dt.date(1990, 1, 1),
+                school_id=a,
+                subject="math",
+                started_at_school=dt.date(2012, 9, 1),
+                exemption="pregnancy",
+                exemption_reason="孕期",
+                exemption_approved=False,
+            )
+            plain = add(
+                "teachers",
+                staff_no="T3",
+                name="丙",
+                gender="M",
+                birth_date=dt.date(1980, 1, 1),
+                school_id=b,
+                subject="math",
+                started_at_school=dt.date(2015, 9, 1),
+                exemption="",
+            )
+            add("rounds", year=2026, name="2026", state="published", seed=1, policy={})
+            add("rounds", year=2027, name="2027", state="preparing", seed=2, policy={})
+            old = add(
+                "exchange_records",
+                teacher_id=plain,
+                year=2020,
+                from_school_id=b,
+                to_school_id=a,
+                term_years=3,
+                planned_return=dt.date(2023, 8, 31),
+                how="matched",
+            )
+            running = add(
+                "exchange_records",
+                teacher_id=ill,
+                year=2026,
+                from_school_id=a,
+                to_school_id=b,
+                term_years=3,
+                planned_return=dt.date(2099, 8, 31),
+                how="assigned",
+            )
+        upgrade(directory=directory)
+        rows = {e.teacher_id: e for e in db.session.scalars(select(TeacherExemption))}
+        assert set(rows) == {ill, asked}
+        assert (rows[ill].year, rows[ill].code, rows[ill].reason, rows[ill].approved) == (2027, "illness", "住院", True)
+        assert (rows[asked].year, rows[asked].approved) == (2027, False)
+        assert not hasattr(db.session.get(Teacher, plain), "exemption")
+        ended, current = db.session.get(ExchangeRecord, old), db.session.get(ExchangeRecord, running)
+        assert (ended.state, ended.ended_on, ended.reported_on) == (
+            "returned",
+            dt.date(2023, 8, 31),
+            dt.date(2020, 8, 31),
+        )
+        assert (current.state, current.kind, current.ended_on) == ("placed", "full_time", None)
+        # And back: the latest year's exemptions return to the teachers.
+        db.session.remove()
+        downgrade(directory=directory, revision=EXEMPTION_HEAD)
+        with db.engine.connect() as conn:
+            back = dict(conn.execute(sa.text("SELECT id, exemption FROM teachers")).all())
+        assert back == {ill: "illness", asked: "pregnancy", plain: ""}
+        db.session.remove()
+        downgrade(directory=directory, revision="base")
+        db.engine.dispose()

@@ -166,3 +166,68 @@ def test_the_seats_form_never_sends_anyone_to_another_site(app, client, auth):
             f"/rounds/{round_.id}/seats", data={"next": target, "school_id": "1", "subject": "math", "seats": "x"}
         )
         assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rounds/{round_.id}/schools"), target
+
+
+def test_the_demo_lived_through_2029_has_two_years_behind_it(app):
+    """`matchapp demo --through 2029`: 2027 and 2028 published and lived (reported, assessed), 2029
+    in preparation with the carry-overs a bureau inherits; through the same services."""
+    from sqlalchemy import func, select
+
+    from matchapp.demo import seed_demo
+    from matchapp.demo_years import live_years
+    from matchapp.preparation.lists import assess_teacher
+    from matchapp.roster.history import carry_over
+    from matchapp.roster.models import ExchangeAssessment, ExchangeRecord
+    from matchapp.rounds.models import Round
+
+    seed_demo()
+    live_years(2029)
+    db.session.commit()
+    assert [(r.year, r.state) for r in db.session.scalars(select(Round).order_by(Round.year))] == [
+        (2027, "published"),
+        (2028, "published"),
+        (2029, "preparing"),
+    ]
+    states = dict(
+        db.session.execute(
+            select(ExchangeRecord.state, func.count()).where(ExchangeRecord.year == 2028).group_by(ExchangeRecord.state)
+        ).all()
+    )
+    assert states.get("serving", 0) > 40 and states.get("placed", 0) == 0 and states.get("refused") == 1
+    graded = db.session.scalar(select(func.count(ExchangeAssessment.id)).where(ExchangeAssessment.school_year == 2028))
+    assert graded == db.session.scalar(
+        select(func.count(ExchangeRecord.id)).where(ExchangeRecord.state == "serving")
+    )  # every exchange teacher serving graded for 2028–2029
+    assert db.session.scalar(select(func.count(ExchangeRecord.id)).where(ExchangeRecord.certificate_no.is_not(None)))
+    carry = carry_over(2029)
+    assert carry.returns_due and carry.expiring_exemptions and not carry.not_reported
+    serving = db.session.scalar(select(ExchangeRecord).where(ExchangeRecord.state == "serving"))
+    round_2029 = db.session.scalar(select(Round).where(Round.year == 2029))
+    assert not assess_teacher(serving.teacher, round_2029).eligible
+
+
+def test_demo_through_a_later_year_uses_its_own_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "MATCHAPP_ENV")}
+    env["MATCHAPP_INSTANCE"] = str(tmp_path / "instance")
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "-m", "matchapp", "demo", "--no-serve", "--through", "2028"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=600,
+        )
+
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert "lived through 2028" in first.stdout
+    assert (tmp_path / "instance" / "demo-through-2028.sqlite").exists()
+    assert not (tmp_path / "instance" / "demo.sqlite").exists()  # the plain demo's stays untouched
+    second = run()
+    printed = [line for line in first.stdout.splitlines() if line.startswith("demo account:")]
+    assert (
+        len(printed) == 6
+        and [line for line in second.stdout.splitlines() if line.startswith("demo account:")] == printed
+    )

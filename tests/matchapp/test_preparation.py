@@ -70,14 +70,14 @@ def test_age_caps_of_the_datong_preset(app):
 def test_exemption_needs_the_bureaus_approval(app):
     round_ = gen_round()
     teacher = gen_teacher(started_at_school=dt.date(2010, 9, 1), birth_date=dt.date(1988, 1, 1))
-    set_exemption(teacher, "pregnancy", "预产期2027年10月")
+    set_exemption(round_, teacher, "pregnancy", "预产期2027年10月")
     item = assess_teacher(teacher, round_)
     assert item.eligible and item.exemption_pending and "待教育局审核" in item.text
-    decide_exemption(teacher, approve=True)
+    decide_exemption(round_, teacher, approve=True)
     item = assess_teacher(teacher, round_)
     assert item.status == "exempt" and "暂不交流：孕期（教育局已审核）" in item.text
     with pytest.raises(PreparationError):
-        set_exemption(teacher, "illness", "  ")
+        set_exemption(round_, teacher, "illness", "  ")
 
 
 def _staff(school, n, **overrides):

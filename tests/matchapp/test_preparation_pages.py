@@ -134,7 +134,8 @@ def test_vote_and_exemption_forms(app, client, auth):
         data={"teacher_id": staff[4].id, "decision": "approve"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "已同意" in page and db.session.get(Teacher, staff[4].id).exemption_approved
+    assert "已同意" in page and db.session.get(Teacher, staff[4].id).exemptions[0].approved
+    assert db.session.get(Teacher, staff[4].id).exemptions[0].year == round_.year  # this year's only
 
 
 def test_bureau_table_posts_and_export(app, client, auth):

@@ -8,6 +8,7 @@ import pytest
 
 from matchapp.extensions import db
 from matchapp.results.publication import publish
+from matchapp.roster.models import ExchangeRecord
 from matchapp.runs.assignment import confirm_assignment
 from matchapp.runs.models import Run
 from tests.factories import gen_user
@@ -34,7 +35,10 @@ def world(app):
     post_here = posts["A"]  # F0's math post
     post_there = posts["D"]  # F3's
     job_run = db.session.query(Run).first()
+    records = {r.teacher_id: r.id for r in db.session.query(ExchangeRecord)}
     return {
+        "own_record": records[own_teacher.id],  # F0's teacher: F0 sends them
+        "other_record": records[other_teacher.id],  # F1 → F2
         "round": round_.id,
         "own_school": own_school.id,
         "other_school": other_school.id,
@@ -158,6 +162,41 @@ def cases(w):
         ("results.paper_file", "GET", "/fair/papers/999999.pdf", {"school", "bureau"}),  # 404: no such file
         ("roster.bureau", "GET", "/roster/bureau", {"bureau"}),
         ("roster.bureau", "POST", "/roster/bureau", {"bureau"}),
+        ("exchanges.overview", "GET", "/exchanges/", {"bureau"}),
+        ("exchanges.reporting", "GET", f"/exchanges/{r}/reporting", {"bureau"}),
+        ("exchanges.reporting_confirm", "POST", f"/exchanges/{r}/reporting/{w['own_school']}", {"bureau"}),
+        ("exchanges.slip_page", "GET", f"/exchanges/{r}/slips/{w['own_school']}", {"school", "bureau"}),
+        ("exchanges.slip_page", "GET", f"/exchanges/{r}/slips/{w['other_school']}", {"bureau"}),
+        ("exchanges.slip_xlsx", "GET", f"/exchanges/{r}/slips/{w['own_school']}.xlsx", {"school", "bureau"}),
+        ("exchanges.slip_xlsx", "GET", f"/exchanges/{r}/slips/{w['other_school']}.xlsx", {"bureau"}),
+        ("exchanges.record", "GET", f"/exchanges/records/{w['own_record']}", {"teacher", "school", "bureau"}),
+        ("exchanges.record", "GET", f"/exchanges/records/{w['other_record']}", {"bureau"}),
+        ("exchanges.record_report", "POST", f"/exchanges/records/{w['own_record']}/report", {"bureau"}),
+        ("exchanges.record_incident", "POST", f"/exchanges/records/{w['own_record']}/incident", {"bureau"}),
+        ("exchanges.record_decide", "POST", f"/exchanges/records/{w['own_record']}/decide", {"bureau"}),
+        ("exchanges.record_kind", "POST", f"/exchanges/records/{w['own_record']}/kind", {"bureau"}),
+        ("exchanges.record_end", "POST", f"/exchanges/records/{w['own_record']}/end", {"bureau"}),
+        ("exchanges.record_certify", "POST", f"/exchanges/records/{w['own_record']}/certificate", {"bureau"}),
+        # then 404: no certificate issued yet, for those who may read the exchange
+        ("exchanges.certificate", "GET", f"/exchanges/records/{w['own_record']}/certificate", SIGNED_IN),
+        ("exchanges.certificate", "GET", f"/exchanges/records/{w['other_record']}/certificate", {"bureau"}),
+        ("exchanges.verify", "GET", "/certificates/verify?no=2030-00001-ABCDEF", EVERYONE),  # the public page
+        ("exchanges.school", "GET", f"/exchanges/schools/{w['own_school']}", {"school", "bureau"}),
+        ("exchanges.school", "GET", f"/exchanges/schools/{w['other_school']}", {"bureau"}),
+        (
+            "exchanges.school_assessments",
+            "GET",
+            f"/exchanges/schools/{w['own_school']}/assessments?school_year=2027",
+            {"school", "bureau"},
+        ),
+        ("exchanges.school_assessments", "GET", f"/exchanges/schools/{w['other_school']}/assessments", {"bureau"}),
+        ("exchanges.assessments", "GET", "/exchanges/assessments?school_year=2027", {"bureau"}),
+        ("exchanges.assessments_review", "POST", f"/exchanges/assessments/{w['own_school']}/review", {"bureau"}),
+        ("exchanges.ending", "GET", "/exchanges/ending?year=2030", {"bureau"}),
+        ("exchanges.experience", "GET", "/exchanges/experience?has=no", {"bureau"}),
+        ("exchanges.experience_xlsx", "GET", "/exchanges/experience.xlsx", {"bureau"}),
+        ("exchanges.kinds", "GET", f"/exchanges/{r}/kinds", {"school", "bureau"}),
+        ("exchanges.policy", "GET", f"/exchanges/{r}/policy", {"bureau"}),
         ("api.openapi", "GET", "/api/openapi.json", EVERYONE),
         ("api.token", "POST", "/api/v1/token", EVERYONE),  # 400 without credentials, never 401/403
         ("api.posts", "GET", f"/api/v1/rounds/{r}/posts", SIGNED_IN),

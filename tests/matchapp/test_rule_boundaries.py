@@ -24,6 +24,7 @@ from matchapp.preparation.eligibility import (
     ordering_reason,
     retirement_date,
 )
+from matchapp.preparation.history import ExemptionFact, TeacherHistory
 from matchapp.preparation.rules import (
     deadline_passed,
     leadership_over_cap,
@@ -51,6 +52,8 @@ class T:
     title_date: dt.date | None = dt.date(2012, 9, 1)
     title_appointed_on: dt.date | None = None
     leader_since: dt.date | None = None
+    # This year's exemption, as the tables below write it: given to assess() as the record's
+    # TeacherExemption of the year (exemptions belong to a year, preparation/history.py).
     exemption: str = ""
     exemption_approved: bool = False
     staff_no: str = "T1"
@@ -151,12 +154,15 @@ def test_a_policy_without_the_retirement_rule_does_not_apply_it():
 # -- exemptions ---------------------------------------------------------------------------------
 
 
+def _exempt(code: str, approved: bool = False) -> TeacherHistory:
+    """The record of a teacher with an exemption for the 2027 round (preparation/history.py)."""
+    return TeacherHistory(year=2027, exemptions=(ExemptionFact(2027, code, approved),))
+
+
 def test_an_exemption_counts_only_once_the_bureau_approved_it():
     policy = preset("changzhou")
-    pending = assess(T(exemption="illness", started_at_school=dt.date(2010, 9, 1)), policy, CUTOFF)
-    approved = assess(
-        T(exemption="illness", exemption_approved=True, started_at_school=dt.date(2010, 9, 1)), policy, CUTOFF
-    )
+    pending = assess(T(started_at_school=dt.date(2010, 9, 1)), policy, CUTOFF, _exempt("illness"))
+    approved = assess(T(started_at_school=dt.date(2010, 9, 1)), policy, CUTOFF, _exempt("illness", True))
     assert (pending.status, pending.exemption_pending) == ("eligible", True)
     assert (approved.status, approved.exemption_pending) == ("exempt", False)
 
@@ -521,7 +527,8 @@ TEXTS = [
 )
 def test_each_reason_in_words(case, teacher, preset_name, status, text, numbers):
     cutoff = dt.date(2027, 6, 30) if preset_name == "datong" else CUTOFF
-    item = assess(teacher, preset(preset_name), cutoff)
+    history = _exempt(teacher.exemption, teacher.exemption_approved) if teacher.exemption else None
+    item = assess(teacher, preset(preset_name), cutoff, history)
     assert (item.status, item.text) == (status, text)
     assert (item.years_at_school, item.age, item.retirement, item.years_to_retirement) == numbers
 

@@ -102,3 +102,53 @@ def test_export_and_import_commands(database_url, tmp_path):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
+
+
+def test_the_exchanges_lived_since_publication_travel_with_the_round(app, tmp_path):
+    """Issue 12: reporting, the relation moved, grades, a refusal's decision and the year's
+    exemptions are part of the record a restored round keeps."""
+    import datetime as dt
+
+    from matchapp.exchanges.assessments import review, save_grades
+    from matchapp.exchanges.reporting import confirm_reporting, decide, record_refusal
+    from matchapp.preparation.outgoing import set_exemption
+    from matchapp.roster.models import ExchangeRecord, TeacherExemption
+
+    round_, s, teachers, *_ = _run_whole_fair()
+    confirm_assignment(round_)
+    publish(round_, now=dt.datetime(2027, 7, 10, 2))
+    records = db.session.scalars(select(ExchangeRecord).order_by(ExchangeRecord.id)).all()
+    served, refused = records[0], records[1]
+    confirm_reporting(served, dt.date(2027, 8, 30), "renshi", today=dt.date(2027, 9, 1))
+    save_grades(served.to_school, 2027, {served.id: ("pass", "良好")})
+    review(served.to_school, 2027, approve=True)
+    event = record_refusal(refused, dt.date(2027, 8, 20), "不去", today=dt.date(2027, 8, 21))
+    decide(event, "sanction", dt.date(2027, 8, 25), ["annual_fail", "no_honours"])
+    round_.state = "preparing"  # an exemption recorded while the lists were open
+    set_exemption(round_, teachers[4], "illness", "住院")
+    round_.state = "published"
+    db.session.commit()
+
+    def picture():
+        recs = db.session.scalars(select(ExchangeRecord).order_by(ExchangeRecord.year, ExchangeRecord.teacher_id))
+        return [
+            (
+                r.teacher.staff_no,
+                r.state,
+                r.kind,
+                r.reported_on,
+                r.relation_moved,
+                r.home_started_at,
+                r.teacher.school.code,
+                [(a.school_year, a.grade, a.state, a.school.code) for a in r.assessments],
+                [(e.kind, e.decision, e.consequences, e.barred_until) for e in r.events],
+            )
+            for r in recs
+        ] + [(e.teacher.staff_no, e.year, e.code, e.approved) for e in db.session.scalars(select(TeacherExemption))]
+
+    before = picture()
+    doc = json.loads(json.dumps(export_round(round_.year), ensure_ascii=False))
+    with running(make_app(f"sqlite:///{tmp_path / 'restored.sqlite'}", tmp_path)):
+        import_round(doc)
+        db.session.commit()
+        assert picture() == before

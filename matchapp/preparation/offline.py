@@ -48,8 +48,6 @@ class RosterTeacher:
     started_at_school: dt.date
     leadership_role: str
     leader_since: dt.date | None
-    exemption: str = ""
-    exemption_approved: bool = False
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..core.errors import Refused
 from ..extensions import db
 from .models import Round
-from .policy import SETTING, SETTINGS, check_policy, preset
+from .policy import EXCHANGE_DEFAULTS, SETTING, SETTINGS, check_policy, preset
 from .states import require
 
 
@@ -52,11 +52,11 @@ def update_policy(round_: Round, values: dict, lists_due: dt.date | None | str =
     require(round_, "edit_policy")
     policy = dict(round_.policy)
     for key, value in values.items():
-        if key not in SETTING:
+        if key not in SETTING and key not in EXCHANGE_DEFAULTS:  # the exchange's settings: exchanges/forms.py
             continue
         if isinstance(value, (Decimal, Fraction)):
             value = float(value)
-        if SETTING[key].kind == "share" and isinstance(value, int) and not isinstance(value, bool):
+        if key in SETTING and SETTING[key].kind == "share" and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         policy[key] = value
     problems = check_policy(policy)

@@ -101,14 +101,23 @@ def _names_in(html: str, candidates) -> list[str]:
 
 
 def test_the_exemptions_list_is_searched_filtered_and_paged(district, client, auth):
+    from matchapp.roster.models import TeacherExemption
     from tests.factories import gen_round
 
     east, west, people = district
     round_ = gen_round()
+
+    def exempt(teacher, code, approved=False):
+        db.session.add(
+            TeacherExemption(teacher_id=teacher.id, year=round_.year, code=code, reason="情况说明", approved=approved)
+        )
+
     for k, teacher in enumerate(people):
-        teacher.exemption, teacher.exemption_reason = ("pregnancy" if k % 2 == 0 else "illness"), "情况说明"
-        teacher.exemption_approved = k == 0
-    extra = [gen_teacher(west, name=f"王{k}", exemption="illness") for k in range(60)]
+        exempt(teacher, "pregnancy" if k % 2 == 0 else "illness", approved=k == 0)
+    extra = [gen_teacher(west, name=f"王{k}") for k in range(60)]
+    db.session.flush()
+    for teacher in extra:
+        exempt(teacher, "illness")
     db.session.commit()
     auth.login("renshi")
     url = f"/rounds/{round_.id}/exemptions"

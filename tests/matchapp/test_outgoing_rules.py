@@ -33,6 +33,7 @@ from matchapp.preparation.outgoing import (
     bureau_approve,
     bureau_remove,
     decide_exemption,
+    exemption_of,
     list_problems,
     record_vote,
     set_exemption,
@@ -41,12 +42,19 @@ from matchapp.preparation.outgoing import (
     withdraw,
 )
 from matchapp.preparation.posts import propose_posts, supply_and_demand
+from matchapp.roster.models import TeacherExemption
 from matchapp.runs.instance import build_instance
 from tests.factories import gen_round, gen_school, gen_teacher
 
 DUE = {"started_at_school": dt.date(2012, 9, 1), "birth_date": dt.date(1985, 1, 1)}  # 14 years, far from 55
 NEW = {"started_at_school": dt.date(2024, 9, 1), "birth_date": dt.date(1990, 1, 1)}  # 2 years: not due
 NEAR = {"started_at_school": dt.date(2000, 9, 1), "birth_date": dt.date(1974, 1, 1)}  # 1 year to retirement
+
+
+def _exempt(round_, teacher, code: str, reason: str) -> None:
+    """An exemption of the round's year, approved by the bureau (暂不交流, 一年一认定)."""
+    db.session.add(TeacherExemption(teacher_id=teacher.id, year=round_.year, code=code, reason=reason, approved=True))
+    db.session.flush()
 
 
 def _allowed(round_, entry: Outgoing) -> bool:
@@ -93,7 +101,8 @@ def test_the_ordering_rule_never_selects_a_teacher_who_is_not_due(app):
     school = gen_school()
     due = [gen_teacher(school, **DUE) for _ in range(2)]
     others = [gen_teacher(school, **NEW) for _ in range(10)] + [gen_teacher(school, **NEAR) for _ in range(8)]
-    exempt = gen_teacher(school, exemption="illness", exemption_reason="住院", exemption_approved=True, **DUE)
+    exempt = gen_teacher(school, **DUE)
+    _exempt(round_, exempt, "illness", "住院")
     leader = gen_teacher(school, leadership_role="校长", **DUE)
     round_.policy = {**round_.policy, "quota_rate": 1.0}  # the quota is every teacher who is due
     final = apply_ordering_rule(round_, school)
@@ -136,8 +145,8 @@ def test_an_approved_exemption_takes_the_teacher_off_the_list(app):
     round_ = gen_round()
     teacher = gen_teacher(gen_school(), **DUE)
     record_vote(round_, teacher, members=9, yes=9)
-    set_exemption(teacher, "illness", "住院治疗")
-    decide_exemption(teacher, approve=True)
+    set_exemption(round_, teacher, "illness", "住院治疗")
+    decide_exemption(round_, teacher, approve=True)
     entry = db.session.scalar(select(Outgoing).where(Outgoing.teacher_id == teacher.id))
     assert not entry.confirmed and entry.note == "已获准暂不交流"
 
@@ -164,7 +173,8 @@ def test_the_bureau_approves_a_teacher_who_is_not_due_with_a_written_reason_audi
 
 def test_the_bureau_cannot_list_an_exempt_teacher_without_revoking_the_exemption(app):
     round_ = gen_round()
-    teacher = gen_teacher(gen_school(), exemption="pregnancy", exemption_reason="孕期", exemption_approved=True)
+    teacher = gen_teacher(gen_school())
+    _exempt(round_, teacher, "pregnancy", "孕期")
     with pytest.raises(PreparationError, match="暂不交流"):
         bureau_approve(round_, teacher, "工作需要")
 
@@ -236,10 +246,10 @@ def test_no_confirmed_list_ever_holds_a_teacher_not_due_not_a_volunteer_and_not_
             elif action == "remove":
                 bureau_remove(round_, teacher)
             elif action == "exempt":
-                set_exemption(teacher, "illness", "住院")
-                decide_exemption(teacher, approve=True)
-            elif action == "reject" and teacher.exemption:
-                decide_exemption(teacher, approve=False)
+                set_exemption(round_, teacher, "illness", "住院")
+                decide_exemption(round_, teacher, approve=True)
+            elif action == "reject" and exemption_of(round_, teacher) is not None:
+                decide_exemption(round_, teacher, approve=False)
         except Refused:
             pass  # a refusal changes nothing; the invariant must hold all the same
         for entry in confirmed_outgoing(round_, school.id):

@@ -199,7 +199,12 @@ def test_quotas_of_each_preset(name, tier, locality, due, group, numbers):
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_each_preset_states_every_setting_itself(name):
-    assert set(PRESETS[name]) == set(SETTING), "a preset must state every setting (nothing inherited)"
+    from matchapp.rounds.policy import _PRESET_SOURCES, EXCHANGE_DEFAULTS
+
+    # every setting of the policy page with the seed passage (or the choice) it comes from …
+    assert set(_PRESET_SOURCES[name]) == set(SETTING), "a preset must state every setting (nothing inherited)"
+    # … and the exchange's settings (exchanges/: reporting, assessment, terms, the record's rules)
+    assert set(PRESETS[name]) == set(SETTING) | set(EXCHANGE_DEFAULTS)
     assert check_policy(PRESETS[name]) == {}
 
 

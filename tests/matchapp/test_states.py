@@ -16,6 +16,7 @@ from matchapp.fair.preferences import save_preferences
 from matchapp.fair.window import close_fair, open_fair
 from matchapp.results.publication import publish
 from matchapp.roster.bureau import bureau_settings
+from matchapp.roster.models import ExchangeRecord
 from matchapp.runs.assignment import confirm_assignment
 from matchapp.runs.models import Run
 from tests.factories import gen_teacher, gen_user
@@ -69,7 +70,10 @@ def _world(state: str, client) -> dict:
     db.session.commit()
     assert round_.state == state
     run = db.session.scalar(select(Run).where(Run.round_id == round_.id))
+    records = {r.teacher_id: r.id for r in db.session.scalars(select(ExchangeRecord))}  # after publication
     return {
+        "own_record": records.get(teachers[0].id, 999999),
+        "other_record": records.get(teachers[3].id, 999999),
         "round": round_.id,
         "own_school": s[0].id,
         "other_school": s[1].id,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from matchapp.auth.models import User
 from matchapp.extensions import db
 from matchapp.preparation.models import Outgoing
+from matchapp.roster.models import Teacher
 from tests.e2e.conftest import confirm_and_press, shot
 from tests.e2e.test_foundation import _login
 
@@ -15,15 +16,29 @@ pytestmark = pytest.mark.e2e
 
 
 def _participants(server, n):
+    """Teachers on a final list who take part in the two-way selection and have schools to rank:
+    another school receives their subject (a subject only their own school receives has none)."""
+    from matchapp.fair.preferences import posts_for
+    from matchapp.preparation.lists import in_two_way_selection
+    from matchapp.rounds.services import current_round
+
     with server["app"].app_context():
+        round_ = current_round()
         rows = db.session.execute(
             select(User.username, Outgoing.teacher_id)
             .join(Outgoing, Outgoing.teacher_id == User.teacher_id)
-            .where(Outgoing.confirmed.is_(True))
+            .where(Outgoing.confirmed.is_(True), Outgoing.round_id == round_.id)
             .order_by(User.username)
-            .limit(n)
         ).all()
-        return [(u, t) for u, t in rows]
+        chosen = []
+        for username, teacher_id in rows:
+            teacher = db.session.get(Teacher, teacher_id)
+            if in_two_way_selection(teacher) and posts_for(round_, teacher):
+                chosen.append((username, teacher_id))
+            if len(chosen) == n:
+                break
+        db.session.remove()
+        return chosen
 
 
 def test_the_whole_fair(browser, demo_server):

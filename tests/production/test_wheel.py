@@ -4,6 +4,7 @@ and migrations all travel in the wheel)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*command, cwd, env=None, timeout=900):
+    # Nothing of this checkout on the path (a PYTHONPATH would import it instead of the wheel).
+    env = {k: v for k, v in (env if env is not None else os.environ).items() if k != "PYTHONPATH"}
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return done

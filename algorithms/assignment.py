@@ -71,7 +71,7 @@ __all__ = [
 UNLISTED = 1_000_000
 OTHER_ZONE = 1_000
 BACKBONE_TIER_STEP = 10
-RESERVED_SEAT = 10_000_000
+RESERVED_SEAT = 3_000_000
 #: tier code (strong, ordinary, weak) -> step toward strong
 _TIER_STEP = np.array([2, 1, 0], dtype=np.int64)
 
@@ -557,8 +557,8 @@ def _stretches_without(lo: int, hi: int, holes: list[int]) -> list[tuple[int, in
 
 
 def _assign_constrained(
-    instance, teachers, posts, free, reserve_free, zones, sid_rank
-) -> Generator[_Network, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    instance, teachers, posts, free, reserve_free, zones, sid_rank, exclusive: bool = False
+) -> Generator[_Network, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """:func:`_assign_subject` for a subject with refusals, requirements or reserved seats.
 
     The same network, generalised: a post's free seats are split into the seats still reserved
@@ -566,10 +566,16 @@ def _assign_constrained(
     which requirement sets its teachers meet), and a teacher whom some post refuses is a class
     of their own; the seat groups are laid out in rows by (tier, requirement set, reserved),
     and a class reaches only the rows whose requirements it meets, through gates that leave out
-    its home school and the posts that refuse it (own zone, and other zones: exact by
-    construction, no fallback). A non-backbone teacher in a reserved seat costs
-    ``RESERVED_SEAT`` more. The flow value is the maximum flow of the same network (the König
-    formula of :func:`max_assignable` assumes every seat but the home school's is open).
+    its home school and the posts that refuse it. A non-backbone teacher in a reserved seat
+    costs ``RESERVED_SEAT`` more.
+
+    Other zones are reached as in :func:`_assign_subject`: through the tree's root, except by a
+    teacher whom a post of the row refuses (their gates leave the refusing posts out); when the
+    optimum lands a teacher at home through a root, the subject is solved again with
+    ``exclusive`` gates. The flow value is the maximum flow of the network (the König formula of
+    :func:`max_assignable` assumes every seat but the home school's is open): on the smaller
+    network it may count a teacher at home, and then the optimum puts one there and the
+    exclusive network, exact, decides.
     """
     home = instance.teacher_school[teachers].astype(np.int64)
     backbone = instance.teacher_backbone[teachers].astype(np.int64)
@@ -664,7 +670,7 @@ def _assign_constrained(
     row_key = (g_tier * meets.shape[1] + g_set) * 2 + g_res
     trees = []  # (row, node before the root, size, tree arcs)
     gate_arc_parts = []  # arc indices from gates into the trees
-    class_gate_arcs = []  # (arc indices, class, gate node)
+    class_gate_arcs = []  # (arc indices, class, entry node, entered at the root)
     for rk in np.unique(row_key).tolist():
         tier, reserved, req = rk // 2 // meets.shape[1], rk % 2 == 1, rk // 2 % meets.shape[1]
         row = np.flatnonzero(row_key == rk)
@@ -696,23 +702,28 @@ def _assign_constrained(
         pos_of_school = np.full(instance.n_schools, -1, dtype=np.int64)
         pos_of_school[g_school[row]] = np.arange(size)
         hole = pos_of_school[class_home[allowed]]
+        holes_of = {}  # teachers whom posts of this row refuse: the positions they may not reach
+        for k in np.flatnonzero(class_single[allowed] >= 0).tolist():
+            refusing = [group_of[p, int(reserved)] for p in refuses[int(class_single[allowed[k]])]]
+            holes = [int(position[g]) for g in refusing if g >= 0 and position[g] >= 0]
+            if holes:
+                holes_of[k] = holes + ([int(hole[k])] if hole[k] >= 0 else [])
+        rooted = np.full(len(allowed), not exclusive)
+        rooted[list(holes_of)] = False
         other_key, other_gate = np.unique(np.stack([lo, hi], axis=1), axis=0, return_inverse=True)
         own_key, own_gate = np.unique(np.stack([lo, hi, hole], axis=1), axis=0, return_inverse=True)
         other_gate, own_gate = other_gate.reshape(-1), own_gate.reshape(-1) + len(other_key)
         n_o, n_w = len(other_key), len(own_key)
         ow_lo, ow_hi, ow_hole = own_key[:, 0], own_key[:, 1], own_key[:, 2]
         split = ow_hole >= 0
+        o_used = np.zeros(n_o, dtype=bool)  # "other zones" gates: only for classes not using the root
+        o_used[other_gate[~rooted]] = True
         range_lo = [np.zeros(n_o, np.int64), other_key[:, 1], ow_lo, ow_hole[split] + 1]
-        range_hi = [other_key[:, 0], np.full(n_o, size), np.where(split, ow_hole, ow_hi), ow_hi[split]]
+        range_hi = [np.where(o_used, other_key[:, 0], 0), np.where(o_used, size, 0), np.where(split, ow_hole, ow_hi)]
+        range_hi.append(ow_hi[split])
         range_gate = [np.arange(n_o), np.arange(n_o), n_o + np.arange(n_w), n_o + np.flatnonzero(split)]
         n_gates = n_o + n_w
-        for k in np.flatnonzero(class_single[allowed] >= 0).tolist():
-            c = int(allowed[k])
-            refusing = [group_of[p, int(reserved)] for p in refuses[int(class_single[c])]]
-            holes = [int(position[g]) for g in refusing if g >= 0 and position[g] >= 0]
-            if not holes:
-                continue
-            holes += [int(hole[k])] if hole[k] >= 0 else []
+        for k, holes in holes_of.items():
             for kind, stretches in (
                 ("other", _stretches_without(0, int(lo[k]), holes) + _stretches_without(int(hi[k]), size, holes)),
                 ("own", _stretches_without(int(lo[k]), int(hi[k]), holes)),
@@ -736,9 +747,12 @@ def _assign_constrained(
         if reserved:
             own_cost = own_cost + RESERVED_SEAT * (1 - class_bb[allowed])
         for gate_of, cost in ((other_gate, own_cost + OTHER_ZONE), (own_gate, own_cost)):
-            has = gate_has[gate_of]
+            has = gate_has[gate_of] & ~(rooted & (gate_of is other_gate))
             idx = arcs.add(class_node0 + allowed[has], gate0 + gate_of[has], big, cost[has])
-            class_gate_arcs.append((idx, allowed[has], gate0 + gate_of[has]))
+            class_gate_arcs.append((idx, allowed[has], gate0 + gate_of[has], False))
+        via = rooted & (hi - lo < size)  # the whole row through the root, for another zone in it
+        idx = arcs.add(class_node0 + allowed[via], tree0 + 1, big, own_cost[via] + OTHER_ZONE)
+        class_gate_arcs.append((idx, allowed[via], np.full(int(via.sum()), tree0 + 1), True))
 
     tails, heads, caps, costs = arcs.arrays()
     target = _max_flow(tails, heads, caps, next_node, source, sink)
@@ -752,15 +766,20 @@ def _assign_constrained(
     out_teacher = [teachers[l_rows_a[used]]]
     out_school = [g_school[l_group_a[used]]]
 
-    idx = np.concatenate([a[0] for a in class_gate_arcs]) if class_gate_arcs else np.zeros(0, np.int64)
+    parts = class_gate_arcs or [(np.zeros(0, np.int64),) * 3 + (False,)]
+    idx = np.concatenate([a[0] for a in parts])
     amount = flows[idx]
-    unit_class = np.repeat(np.concatenate([a[1] for a in class_gate_arcs]) if class_gate_arcs else idx, amount)
-    unit_node = np.repeat(np.concatenate([a[2] for a in class_gate_arcs]) if class_gate_arcs else idx, amount)
+    unit_class = np.repeat(np.concatenate([a[1] for a in parts]), amount)
+    unit_node = np.repeat(np.concatenate([a[2] for a in parts]), amount)
+    via_root = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in parts]), amount)
     if gate_arc_parts:
         gate_idx = np.concatenate(gate_arc_parts)
-        unit_node = _follow(unit_node, tails[gate_idx], heads[gate_idx], flows[gate_idx])
+        at_gate = ~via_root
+        unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
     unit_group = _descend(unit_node, trees, tails, heads, flows)
     school = g_school[unit_group]
+    if np.any(via_root & (school == class_home[unit_class])):
+        return None  # this optimum needs a teacher at home: only the exclusive network can say
     unit_cost = (
         UNLISTED
         + OTHER_ZONE * (zones[class_home[unit_class]] != zones[school])
@@ -899,7 +918,7 @@ def assign_unmatched(
 
     def start(job, exclusive):
         if job[2]:
-            return _assign_constrained(instance, job[0], job[1], free, reserve_free, zones, sid_rank)
+            return _assign_constrained(instance, job[0], job[1], free, reserve_free, zones, sid_rank, exclusive)
         return _assign_subject(instance, job[0], job[1], free, zones, sid_rank, exclusive=exclusive)
 
     pending = []  # (job, generator, network)

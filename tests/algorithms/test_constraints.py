@@ -242,11 +242,13 @@ def _seat_table_optimum(doc, matching):
 @given(
     st.sampled_from([("东", "西"), ("",), ("东", "西", "南", "北")]).flatmap(
         lambda zones: constrained_docs(ties=True, max_teachers=10, max_schools=7, zones=zones, max_capacity=3)
-    )
+    ),
+    st.booleans(),
 )
-def test_the_constrained_assignment_has_the_least_documented_cost(doc):
+def test_the_constrained_assignment_has_the_least_documented_cost(doc, exclusive):
+    # With the smaller network (and its fallback) and with the exclusive one forced.
     inst, matching = _ours(doc)
-    assigned = assign_unmatched(inst, match_instance(inst))
+    assigned = assign_unmatched(inst, match_instance(inst), exclusive=exclusive)
     placed = {inst.teacher_ids[i]: inst.school_ids[j] for i, j in enumerate(assigned.tolist()) if j >= 0}
     for tid, school in placed.items():
         assert matching[tid] is None and _allowed(doc, tid, school)
@@ -349,6 +351,23 @@ def test_the_assignment_fills_a_reserved_seat_with_a_backbone_teacher_first():
     inst = parse_instance(doc)
     assigned = assign_unmatched(inst, match_instance(inst))
     assert {t: inst.school_ids[j] for t, j in zip(inst.teacher_ids, assigned.tolist())} == {"bb": "Y", "plain": "X"}
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_a_constrained_subject_never_places_a_teacher_at_home_even_where_home_is_cheapest(exclusive):
+    # As in test_assignment.py, with a reserved seat making the subject constrained: the backbone
+    # teacher's weak home is cheapest, the smaller network's root takes it, the fallback does not.
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H", "zone": "东", "tier": "weak"}, {"id": "X", "zone": "西", "tier": "strong"}],
+        "teachers": [{"id": "t", "school": "H", "subject": "m", "backbone": True}],
+        "posts": [
+            {"school": "H", "subject": "m", "capacity": 1, "backbone_seats": 1},
+            {"school": "X", "subject": "m", "capacity": 1, "backbone_seats": 1},
+        ],
+    }
+    inst = parse_instance(doc)
+    assert inst.school_ids[assign_unmatched(inst, match_instance(inst), exclusive=exclusive)[0]] == "X"
 
 
 def test_the_assignment_leaves_a_teacher_unplaced_rather_than_where_refused_or_unqualified():

@@ -441,3 +441,30 @@ def test_malformed_qualifications_are_named(value):
         return
     with pytest.raises(InstanceError, match="teacher t: 'qualifications' must be a list of non-empty strings"):
         parse_instance(doc)
+
+
+def test_explain_on_the_command_line_names_the_reserved_seats_and_the_missing_requirement(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    doc = _doc(
+        [("a", False, ["X"], {}), ("b", False, ["Y", "X"], {}), ("c", True, ["X"], {})],
+        [
+            ("X", {"capacity": 2, "backbone_seats": 1, "ranking": ["a", "b", "c"]}),
+            ("Y", {"capacity": 1, "requires": ["职称:高级及以上"]}),
+        ],
+    )
+    instance, result = tmp_path / "fair.json", tmp_path / "result.json"
+    instance.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "matchapp", *args], capture_output=True, check=False)
+
+    assert cli("solve", str(instance), "--assign", "-o", str(result)).returncode == 0
+    proc = cli("explain", str(instance), str(result), "b", "--json")
+    assert proc.returncode == 0, proc.stderr
+    reasons = json.loads(proc.stdout)["reasons"]
+    assert reasons[0]["code"] == "unqualified" and reasons[0]["missing"] == ["职称:高级及以上"]
+    assert reasons[1]["code"] == "filled" and reasons[1]["backbone_seats"] == 1 and reasons[1]["reserve_taken"] == 1
+    assert "骨干教师专用" in reasons[1]["message"]

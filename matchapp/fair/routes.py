@@ -14,13 +14,20 @@ from ..extensions import db
 from ..preparation.lists import is_participant
 from ..preparation.models import Post
 from ..preparation.posts import round_posts
+from ..preparation.requirements import describe
 from ..roster.models import School
 from ..rounds.states import allows
 from . import bp
 from .forms import OpenFairForm, PreferencesForm, RankingForm
-from .preferences import chosen_schools, posts_for, preference_list, receipt_code, save_preferences
-from .rankings import candidates, post_ranking, save_ranking
+from .preferences import chosen_schools, offered_posts, preference_list, receipt_code, save_preferences
+from .rankings import candidates, post_ranking, save_ranking, split_candidates
 from .window import close_fair, fair_is_open, open_fair, round_for_page
+
+
+def _no_fair(round_):
+    """The fair's pages in a round the bureau arranges without a fair: they say so."""
+    return render_template("fair/no_fair.html", round=round_)
+
 
 # -- teachers -------------------------------------------------------------------------------
 
@@ -30,10 +37,15 @@ from .window import close_fair, fair_is_open, open_fair, round_for_page
 def preferences(round_id: int):
     round_ = round_for_page(round_id)
     teacher = current_user.teacher
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
     if not is_participant(round_, teacher):
+        if round_.procedure == "competition":
+            flash(_("请先在“跨校竞聘申请”页面提出申请，经本校同意后再填报竞聘意愿。"), "info")
+            return redirect(url_for("procedures.teacher_apply", round_id=round_.id))
         flash(_("您不在本年度流出名单中，无需填报志愿。"), "info")
         return redirect(url_for("home.index"))
-    posts = posts_for(round_, teacher)
+    posts, withheld = offered_posts(round_, teacher)
     plist = preference_list(round_, teacher)
     form = PreferencesForm.for_posts(posts)
     if form.validate_on_submit():
@@ -71,6 +83,8 @@ def preferences(round_id: int):
         receipt=receipt_code(plist) if plist and plist.submitted_at else None,
         ranked_posts=ranked_posts,
         other_posts=[p for p in posts if typed(p) is None],
+        withheld=withheld,
+        requirements={p.id: describe(p) for p in posts},
         open=fair_is_open(round_),
         draft_differs=plist is not None and plist.submitted_at is not None and saved != submitted,
     )
@@ -84,6 +98,10 @@ def preferences(round_id: int):
 def school_posts(round_id: int, school_id: int):
     require_school_access(school_id)
     round_, school = round_for_page(round_id), db.get_or_404(School, school_id)
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
+    if round_.procedure == "competition":
+        return redirect(url_for("procedures.school", round_id=round_.id, school_id=school.id))
     rows = [
         {"post": p, "candidates": len(candidates(p)), "ranking": post_ranking(p)}
         for p in round_posts(round_, school.id, with_seats=True)
@@ -106,7 +124,11 @@ def ranking(round_id: int, post_id: int):
     if post.round_id != round_.id:
         abort(404)
     require_school_access(post.school_id)
-    people = candidates(post)
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
+    if round_.procedure == "competition":  # a 竞聘 post's ranking follows its assessment scores
+        return redirect(url_for("procedures.scores", round_id=round_.id, post_id=post.id))
+    people, unqualified = split_candidates(post)
     form = RankingForm.for_candidates(people)
     if form.validate_on_submit():
         submit = bool(form.submit.data)
@@ -129,6 +151,8 @@ def ranking(round_id: int, post_id: int):
         ranking=existing,
         open=fair_is_open(round_),
         years_here={t.id: full_years(t.started_at_school, today) for t in people},
+        unqualified=unqualified,
+        requirements=describe(post),
     )
 
 

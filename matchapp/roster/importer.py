@@ -37,6 +37,7 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "到本校任教时间": ("started_at_school", True),
     "身份证号": ("id_number", False),
     "行政职务": ("leadership_role", False),
+    "参加工作时间": ("started_work", False),
 }
 HEADERS = list(COLUMNS)
 EXAMPLE = [
@@ -54,6 +55,7 @@ EXAMPLE = [
     "2016-09-01",
     "",
     "",
+    "2008-09-01",
 ]
 #: Bounds of a roster sheet. Rows, the header included: twice the teachers of a 100,000-teacher
 #: province. Columns: the template has 13, a bureau's own export adds ID numbers, phones and
@@ -123,6 +125,7 @@ def check_rows(
             ("出生日期", "birth_date"),
             ("职称取得时间", "title_date"),
             ("到本校任教时间", "started_at_school"),
+            ("参加工作时间", "started_work"),
         ):
             text = cell.get(h, "")
             if text:
@@ -142,6 +145,14 @@ def check_rows(
             and record["started_at_school"] < record["birth_date"]
         ):
             bad("到本校任教时间", "早于出生日期")
+        if (
+            record.get("started_work")
+            and record.get("started_at_school")
+            and record["started_work"] > record["started_at_school"]
+        ):
+            bad("参加工作时间", "晚于到本校任教时间")
+        if "参加工作时间" not in header.position:
+            del record["started_work"]  # a file without the column leaves what the roster holds
         code = cell.get("学校代码", "")
         if code:
             school = schools.get(code)
@@ -256,6 +267,8 @@ def import_roster(
     new = []
     for record in records:
         values = {k: record[k] for k in _FIELDS}
+        if "started_work" in record:
+            values["started_work"] = record["started_work"]
         values["school_id"] = record["school"].id
         teacher = existing.get(record["staff_no"])
         if teacher is None:
@@ -302,6 +315,7 @@ def template_workbook() -> bytes:
         "学历": "大专、本科、硕士、博士",
         "骨干教师": "是 / 否（市级及以上称号）",
         "到本校任教时间": "如 2016-09-01",
+        "参加工作时间": "如 2008-09-01；跨校竞聘要求参加工作满3年，不填时按到本校任教时间计算",
     }
     for header, (_, required) in COLUMNS.items():
         notes.append([header, "必填" if required else "选填", explain.get(header, "")])

@@ -103,6 +103,8 @@ def save_ranking(
     """
     now = now or utcnow()
     require_open(post.round, now)
+    if post.round.procedure == "competition":
+        raise FairError(_("跨校竞聘岗位的排序由考核成绩生成（说课或试讲、面试总分），不能直接排序。"))
     people = candidates(post)
     eligible = {t.id for t in people}
     if (set(groups) | unacceptable) - eligible:

@@ -27,6 +27,7 @@ class Run(Model):
     stable: Mapped[bool] = mapped_column(default=False)
 
     placements: Mapped[list[Placement]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    round = relationship("Round")
 
 
 class Placement(Model):

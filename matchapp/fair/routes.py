@@ -171,7 +171,7 @@ def fair_open(round_id: int):
     else:
         # Entered in the bureau's time zone, stored in UTC.
         open_fair(round_, to_utc(form.closes_at.data) if form.closes_at.data else None)
-        flash(_("洽谈会已开放。"), "success")
+        flash(_("竞聘报名已开放。") if round_.procedure == "competition" else _("洽谈会已开放。"), "success")
     return redirect(url_for("runs.control", round_id=round_id))
 
 
@@ -182,7 +182,12 @@ def fair_close(round_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         close_fair(round_)
-        flash(_("洽谈会已截止。"), "success")
+        flash(
+            _("竞聘报名已截止，请各缺编学校考核并提交成绩。")
+            if round_.procedure == "competition"
+            else _("洽谈会已截止。"),
+            "success",
+        )
     else:
         refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))

@@ -15,7 +15,7 @@ from ..core.forms import ActionForm
 from ..core.imports import ImportRefused
 from ..core.spreadsheet import XLSX
 from ..core.transaction import discard_changes, refuse
-from ..core.vocab import PROCEDURES
+from ..core.vocab import PROCEDURES, subject_label
 from ..extensions import db
 from ..fair.models import PreferenceList
 from ..fair.rankings import candidates, post_ranking, split_candidates
@@ -116,6 +116,9 @@ def school(round_id: int, school_id: int):
         school=school_,
         shortages=short,
         surpluses=surpluses(school_),
+        surplus_text="、".join(
+            _("%(s)s超编%(n)s人", s=subject_label(code), n=n) for code, n in sorted(surpluses(school_).items())
+        ),
         rows=rows,
         entries=entries,
         listed=listed,

@@ -35,9 +35,9 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "专业称号": ("honours", False),
     "骨干教师": ("backbone", False),
     "到本校任教时间": ("started_at_school", True),
+    "参加工作时间": ("started_work", False),
     "身份证号": ("id_number", False),
     "行政职务": ("leadership_role", False),
-    "参加工作时间": ("started_work", False),
 }
 HEADERS = list(COLUMNS)
 EXAMPLE = [
@@ -53,9 +53,9 @@ EXAMPLE = [
     "市骨干教师",
     "是",
     "2016-09-01",
-    "",
-    "",
     "2008-09-01",
+    "",
+    "",
 ]
 #: Bounds of a roster sheet. Rows, the header included: twice the teachers of a 100,000-teacher
 #: province. Columns: the template has 13, a bureau's own export adds ID numbers, phones and

@@ -326,3 +326,20 @@ def test_started_work_is_read_from_the_roster_when_the_column_is_there(app):
     with pytest.raises(ImportRefused) as refused:
         import_roster(data, name)
     assert [(p.column, p.message) for p in refused.value.report.problems] == [("参加工作时间", "晚于到本校任教时间")]
+
+
+def test_the_api_says_why_a_post_is_not_open_to_a_teacher_and_refuses_the_list(app, client):
+    round_, (a, b, c), (senior, junior, other), (post_b, post_c) = _world()
+    open_fair(round_, None)
+    gen_user("teacher", username="junior-api", teacher_id=junior.id)
+    db.session.commit()
+    token = client.post("/api/v1/token", json={"username": "junior-api", "password": "password123"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    posts = {
+        p["school"]: p for p in client.get(f"/api/v1/rounds/{round_.id}/posts", headers=headers).get_json()["posts"]
+    }
+    assert posts[b.code]["unmet"] == ["职称须高级及以上（本人：初级）"] and posts[c.code]["unmet"] == []
+    response = client.put(
+        f"/api/v1/rounds/{round_.id}/preferences", headers=headers, json={"schools": [b.code], "submit": True}
+    )
+    assert response.status_code == 409 and "职称须高级及以上" in response.get_json()["message"]

@@ -402,3 +402,42 @@ def test_a_cross_school_competition(browser, server, tmp_path):
         # applicants tie) and goes there; 赵雪 listed only 东湖 and stays at her school.
         assert placed[loser].school_id is None or placed[loser].school.code == "E4"
         db.session.remove()
+
+
+def test_the_new_pages_have_no_serious_accessibility_violation(browser, server):
+    from tests.e2e.test_fair_day import _axe
+
+    base, s = server["url"], server["schools"]
+    with server["app"].app_context():
+        from matchapp.rounds.models import Round
+
+        competition = db.session.scalar(select(Round.id).where(Round.procedure == "competition"))
+        post = db.session.scalar(select(Post.id).where(Post.round_id == competition))
+        db.session.remove()
+    pages = {
+        "bureau": [
+            "/rounds/",
+            f"/fair/{competition}/",
+            f"/fair/{server['arranged']}/",
+            f"/fair/{server['fair']}/results",
+        ],
+        "e1": [f"/procedures/{competition}/schools/{s['E1']}"]
+        + ([f"/procedures/{competition}/posts/{post}/scores"] if post else []),
+        "e5": [f"/procedures/{competition}/schools/{s['E5']}"],
+        "sun": [f"/procedures/{competition}/apply", "/home"],
+        "zhou": [f"/fair/{server['fair']}/preferences"],
+        "chen": [f"/fair/{server['arranged']}/preferences"],
+    }
+    problems = []
+    for username, paths in pages.items():
+        context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+        page = context.new_page()
+        _login(page, base, username, PASSWORD)
+        for path in paths:
+            page.goto(base + path)
+            for v in _axe(page):
+                problems.append(
+                    f"{path}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+                )
+        context.close()
+    assert problems == [], "\n".join(problems)

@@ -30,6 +30,7 @@ def propose_posts(round_: Round) -> int:
     the bureau edits them afterwards. Returns the number of posts touched.
     """
     require(round_, "edit_posts")
+    _not_in_a_competition(round_)
     rows = db.session.execute(
         select(Teacher.school_id, Teacher.subject, func.count())
         .join(Outgoing, Outgoing.teacher_id == Teacher.id)
@@ -47,8 +48,16 @@ def propose_posts(round_: Round) -> int:
     return len(rows)
 
 
+def _not_in_a_competition(round_: Round) -> None:
+    """跨校竞聘's posts are published by the under-staffed schools themselves, within their
+    shortage (preparation/competition.py), not proposed from an outflow or set by the bureau."""
+    if round_.procedure == "competition":
+        raise PreparationError(_("跨校竞聘的岗位由缺编学校在“跨校竞聘”页面发布（不超过缺编人数）。"))
+
+
 def set_seats(round_: Round, school_id: int, subject: str, seats: int) -> Post:
     require(round_, "edit_posts")
+    _not_in_a_competition(round_)
     if seats < 0 or seats > MAX_SEATS:
         raise PreparationError(_("名额应在0到%(max)s之间。", max=MAX_SEATS))
     post = db.session.scalar(

@@ -129,6 +129,16 @@ def test_posts_only_for_an_under_staffed_subject_and_no_more_seats_than_lacking(
     assert again.id == post.id and again.seats == 1 and again.min_title == ""
 
 
+def test_the_bureau_neither_proposes_nor_sets_seats_in_a_competition(app):
+    from matchapp.preparation.posts import propose_posts, set_seats
+
+    round_, (short_a, short_b, over_a, over_b), teachers = _competition()
+    with pytest.raises(Refused, match="由缺编学校"):
+        propose_posts(round_)
+    with pytest.raises(Refused, match="由缺编学校"):
+        set_seats(round_, over_a.id, "math", 3)
+
+
 def test_the_home_school_approves_no_more_applications_than_its_surplus(app):
     round_, (short_a, short_b, over_a, over_b), teachers = _competition()
     entries = [apply(round_, t) for t in teachers[:4]]

@@ -24,7 +24,8 @@ from .policy import Explanation, Reason, backbone_flows, explain_teacher, rank_h
 from .solve import Result, parse_result, result_bytes, result_to_dict, solve
 from .stability import Certificate, Violation, certify
 
-ENGINE_VERSION = "2.0.0"
+# 2.1.0: backbone seats, refusals and requirements (optional fields; files without them unchanged)
+ENGINE_VERSION = "2.1.0"
 
 __all__ = [
     "ENGINE_VERSION",

@@ -60,7 +60,9 @@ __all__ = [
     "UNLISTED",
     "OTHER_ZONE",
     "BACKBONE_TIER_STEP",
+    "RESERVED_SEAT",
     "placement_costs",
+    "reserved_free",
     "free_seats",
     "max_assignable",
     "assign_unmatched",
@@ -69,6 +71,7 @@ __all__ = [
 UNLISTED = 1_000_000
 OTHER_ZONE = 1_000
 BACKBONE_TIER_STEP = 10
+RESERVED_SEAT = 3_000_000
 #: tier code (strong, ordinary, weak) -> step toward strong
 _TIER_STEP = np.array([2, 1, 0], dtype=np.int64)
 
@@ -456,24 +459,9 @@ def _assign_subject(
     gate_idx = np.concatenate([t[3] for t in trees])
     at_gate = ~via_root
     unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
-    unit_post = np.full(len(unit_node), -1, dtype=np.int64)
-    for row, tree0, size, _, _, _, tree_arcs in trees:
-        mine = np.flatnonzero((unit_node > tree0) & (unit_node < tree0 + 2 * size))
-        v = unit_node[mine] - tree0
-        depth = 0
-        while True:
-            inner = v < size
-            if not inner.any():
-                break
-            level = inner & (v >= (1 << depth)) & (v < (2 << depth))
-            if level.any():
-                sel = np.flatnonzero(level)
-                arc_v = tails[tree_arcs] - tree0
-                arc_sel = (arc_v >= (1 << depth)) & (arc_v < (2 << depth))
-                a = tree_arcs[arc_sel]
-                v[sel] = _follow(v[sel], arc_v[arc_sel], heads[a] - tree0, flows[a])
-            depth += 1
-        unit_post[mine] = row[v - size]
+    unit_post = _descend(
+        unit_node, [(row, tree0, size, tree_arcs) for row, tree0, size, *_, tree_arcs in trees], tails, heads, flows
+    )
     if np.any(via_root & (post_sch[unit_post] == class_home[unit_class])):
         return None  # this optimum needs a teacher at home: only the exclusive network can say
     # Within a class: teachers in lottery order take its seats cheapest first, then by school id.
@@ -497,6 +485,357 @@ def _assign_subject(
     out_teacher.append(teachers[placed])
     out_school.append(school)
     return np.concatenate(out_teacher), np.concatenate(out_school)
+
+
+def reserved_free(instance: Instance, schools: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Of each post's free seats, how many are still reserved for backbone teachers.
+
+    A post's reserved seats (``backbone_seats``) that the fair did not give to backbone
+    teachers stay reserved in the assignment, as far as its seats are free.
+    """
+    schools = np.asarray(schools, dtype=np.int64)
+    lookup = _post_lookup(instance)
+    matched = np.flatnonzero((schools >= 0) & (schools < instance.n_schools) & instance.teacher_backbone)
+    posts = lookup[schools[matched] * len(instance.subjects) + instance.teacher_subject[matched]]
+    backbone_there = np.bincount(posts[posts >= 0], minlength=instance.n_posts)
+    return np.minimum(free, np.maximum(instance.post_reserve - backbone_there, 0))
+
+
+def _requirement_sets(instance: Instance, teachers: np.ndarray, posts: np.ndarray):
+    """The distinct requirement sets of ``posts`` (a code per post) and, per teacher, which sets
+    they meet (a (teachers, sets) bool table)."""
+    rptr, rtag = instance.req_ptr, instance.req_tag
+    code: dict[tuple[int, ...], int] = {}
+    post_set = np.fromiter(
+        (code.setdefault(tuple(sorted(rtag[rptr[q] : rptr[q + 1]].tolist())), len(code)) for q in posts.tolist()),
+        dtype=np.int64,
+        count=len(posts),
+    )
+    example = np.zeros(len(code), dtype=np.int64)
+    example[post_set[::-1]] = posts[::-1]  # the first post of each set
+    meets = np.stack([instance.meets(teachers, np.full(len(teachers), q)) for q in example.tolist()], axis=1)
+    return post_set, meets
+
+
+def _refused_pairs(instance: Instance, teachers: np.ndarray, posts: np.ndarray):
+    """(teacher row, post row) pairs among ``teachers`` and ``posts`` that the post refuses."""
+    row_of = np.full(instance.n_teachers, -1, dtype=np.int64)
+    row_of[teachers] = np.arange(len(teachers))
+    ptr = instance.refuse_ptr
+    lengths = ptr[posts + 1] - ptr[posts]
+    post_rows = np.repeat(np.arange(len(posts)), lengths)
+    entries = np.repeat(ptr[posts] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    rows = row_of[instance.refuse_teacher[entries]]
+    keep = rows >= 0
+    return rows[keep], post_rows[keep]
+
+
+def is_constrained(instance: Instance, teachers: np.ndarray, posts: np.ndarray, reserve_free: np.ndarray) -> bool:
+    """Whether a subject's assignment needs :func:`_assign_constrained`: a seat still reserved
+    for backbone teachers, or a post that refuses one of the teachers or requires something one
+    of them lacks."""
+    if np.any(reserve_free[posts] > 0):
+        return True
+    if not instance.has_exclusions:
+        return False
+    if len(_refused_pairs(instance, teachers, posts)[0]):
+        return True
+    _, meets = _requirement_sets(instance, teachers, posts)
+    return not bool(meets.all())
+
+
+def _stretches_without(lo: int, hi: int, holes: list[int]) -> list[tuple[int, int]]:
+    """[lo, hi) without the positions ``holes``, as stretches."""
+    out, start = [], lo
+    for h in sorted(x for x in set(holes) if lo <= x < hi):
+        if h > start:
+            out.append((start, h))
+        start = h + 1
+    if hi > start:
+        out.append((start, hi))
+    return out
+
+
+def _assign_constrained(
+    instance, teachers, posts, free, reserve_free, zones, sid_rank, exclusive: bool = False
+) -> Generator[_Network, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`_assign_subject` for a subject with refusals, requirements or reserved seats.
+
+    The same network, generalised: a post's free seats are split into the seats still reserved
+    for backbone teachers and the others (two "seat groups"); a class is (home school, backbone,
+    which requirement sets its teachers meet), and a teacher whom some post refuses is a class
+    of their own; the seat groups are laid out in rows by (tier, requirement set, reserved),
+    and a class reaches only the rows whose requirements it meets, through gates that leave out
+    its home school and the posts that refuse it. A non-backbone teacher in a reserved seat
+    costs ``RESERVED_SEAT`` more.
+
+    Other zones are reached as in :func:`_assign_subject`: through the tree's root, except by a
+    teacher whom a post of the row refuses (their gates leave the refusing posts out); when the
+    optimum lands a teacher at home through a root, the subject is solved again with
+    ``exclusive`` gates. The flow value is the maximum flow of the network (the König formula of
+    :func:`max_assignable` assumes every seat but the home school's is open): on the smaller
+    network it may count a teacher at home, and then the optimum puts one there and the
+    exclusive network, exact, decides.
+    """
+    home = instance.teacher_school[teachers].astype(np.int64)
+    backbone = instance.teacher_backbone[teachers].astype(np.int64)
+    n_rows = len(teachers)
+
+    # Seat groups: each post's other seats, then its reserved ones.
+    res = reserve_free[posts].astype(np.int64)
+    other = free[posts].astype(np.int64) - res
+    g_post = np.concatenate([np.flatnonzero(other > 0), np.flatnonzero(res > 0)])
+    g_res = np.concatenate([np.zeros(int((other > 0).sum()), bool), np.ones(int((res > 0).sum()), bool)])
+    order = np.lexsort((g_res, g_post))
+    g_post, g_res = g_post[order], g_res[order]
+    g_seats = np.where(g_res, res[g_post], other[g_post])
+    g_school = instance.post_school[posts[g_post]].astype(np.int64)
+    n_groups = len(g_post)
+    group_of = np.full((len(posts), 2), -1, dtype=np.int64)
+    group_of[g_post, g_res.astype(np.int64)] = np.arange(n_groups)
+
+    post_set, meets = _requirement_sets(instance, teachers, posts)
+    masks, mask_of = np.unique(meets, axis=0, return_inverse=True)
+    mask_of = mask_of.reshape(-1)
+    ref_rows, ref_posts = _refused_pairs(instance, teachers, posts)
+    refused_by = np.zeros(n_rows, dtype=bool)
+    refused_by[ref_rows] = True
+    singles = np.flatnonzero(refused_by)  # in lottery order
+    single_id = np.zeros(n_rows, dtype=np.int64)
+    single_id[singles] = 1 + np.arange(len(singles))
+    refuses: dict[int, list[int]] = {}  # teacher row -> post rows refusing them
+    for r, q in zip(ref_rows.tolist(), ref_posts.tolist()):
+        refuses.setdefault(r, []).append(q)
+
+    # Classes, in the order of the home school's id.
+    key = ((sid_rank[home] * 2 + backbone) * len(masks) + mask_of) * (len(singles) + 1) + single_id
+    _, first_of_class, class_of = np.unique(key, return_index=True, return_inverse=True)
+    class_of = class_of.reshape(-1)
+    n_classes = len(first_of_class)
+    class_home = home[first_of_class]
+    class_bb = backbone[first_of_class]
+    class_mask = mask_of[first_of_class]
+    class_single = np.where(single_id[first_of_class] > 0, first_of_class, -1)
+    class_zone = zones[class_home]
+
+    # Listed arcs: each teacher's entries at posts with free seats that may receive them.
+    local = np.full(instance.n_posts, -1, dtype=np.int64)
+    local[posts] = np.arange(len(posts))
+    ptr = instance.pref_ptr
+    lengths = ptr[teachers + 1] - ptr[teachers]
+    rows = np.repeat(np.arange(n_rows), lengths)
+    entries = np.repeat(ptr[teachers] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    q = local[instance.pref_post[entries]]
+    keep = q >= 0
+    rows, q, rank = rows[keep], q[keep], (entries - ptr[teachers][rows] + 1)[keep]
+    ok = meets[rows, post_set[q]]
+    if len(ref_rows):
+        refused_keys = np.sort(ref_rows * len(posts) + ref_posts)
+        probe = rows * len(posts) + q
+        at = np.minimum(np.searchsorted(refused_keys, probe), len(refused_keys) - 1)
+        ok &= refused_keys[at] != probe
+    rows, q, rank = rows[ok], q[ok], rank[ok]
+    l_rows, l_group, l_cost = [], [], []
+    for part in (0, 1):
+        g = group_of[q, part]
+        has = g >= 0
+        l_rows.append(rows[has])
+        l_group.append(g[has])
+        l_cost.append(rank[has] + part * RESERVED_SEAT * (1 - backbone[rows[has]]))
+    l_rows_a, l_group_a, l_cost_a = (np.concatenate(x) for x in (l_rows, l_group, l_cost))
+    is_listed = np.zeros(n_rows, dtype=bool)
+    is_listed[l_rows_a] = True
+    aggregated = np.bincount(class_of[~is_listed], minlength=n_classes)
+
+    listed_idx = np.flatnonzero(is_listed)
+    source, sink, group_node0 = 0, 1, 2
+    class_node0 = group_node0 + n_groups
+    teacher_node = class_node0 + n_classes + np.arange(len(listed_idx))
+    next_node = class_node0 + n_classes + len(listed_idx)
+    big = n_rows
+
+    arcs = _Arcs()
+    arcs.add(np.full(len(listed_idx), source), teacher_node, 1, 0)
+    has_agg = np.flatnonzero(aggregated > 0)
+    agg_arcs = arcs.add(np.full(len(has_agg), source), class_node0 + has_agg, aggregated[has_agg], 0)
+    to_class_arcs = arcs.add(teacher_node, class_node0 + class_of[listed_idx], 1, 0)
+    node_of_row = np.empty(n_rows, dtype=np.int64)
+    node_of_row[listed_idx] = teacher_node
+    listed_arcs = arcs.add(node_of_row[l_rows_a], group_node0 + l_group_a, 1, l_cost_a)
+    arcs.add(group_node0 + np.arange(n_groups), np.full(n_groups, sink), g_seats, 0)
+
+    # Rows of seat groups by (tier, requirement set, reserved), each under a segment tree.
+    g_tier = instance.school_tier[g_school].astype(np.int64)
+    g_set = post_set[g_post]
+    row_key = (g_tier * meets.shape[1] + g_set) * 2 + g_res
+    trees = []  # (row, node before the root, size, tree arcs)
+    gate_arc_parts = []  # arc indices from gates into the trees
+    class_gate_arcs = []  # (arc indices, class, entry node, entered at the root)
+    for rk in np.unique(row_key).tolist():
+        tier, reserved, req = rk // 2 // meets.shape[1], rk % 2 == 1, rk // 2 % meets.shape[1]
+        row = np.flatnonzero(row_key == rk)
+        row = row[np.lexsort((sid_rank[g_school[row]], zones[g_school[row]]))]
+        size = len(row)
+        row_zone = zones[g_school[row]]
+        tree0 = next_node - 1
+        next_node += 2 * size - 1
+        internal = np.arange(1, size)
+        tree_arcs = arcs.add(
+            tree0 + np.concatenate([internal, internal]),
+            tree0 + np.concatenate([2 * internal, 2 * internal + 1]),
+            big,
+            0,
+        )
+        arcs.add(tree0 + size + np.arange(size), group_node0 + row, big, 0)
+        trees.append((row, tree0, size, tree_arcs))
+        position = np.full(n_groups, -1, dtype=np.int64)
+        position[row] = np.arange(size)
+
+        allowed = np.flatnonzero(masks[class_mask, req])
+        if not len(allowed):
+            continue
+        # Gates, each a list of stretches of the row: "other zones" per zone, "own zone" per zone
+        # and home school (the home school's seats left out), and for a teacher whom posts refuse,
+        # their own two without the refusing posts' seats.
+        lo = np.searchsorted(row_zone, class_zone[allowed], side="left")
+        hi = np.searchsorted(row_zone, class_zone[allowed], side="right")
+        pos_of_school = np.full(instance.n_schools, -1, dtype=np.int64)
+        pos_of_school[g_school[row]] = np.arange(size)
+        hole = pos_of_school[class_home[allowed]]
+        holes_of = {}  # teachers whom posts of this row refuse: the positions they may not reach
+        for k in np.flatnonzero(class_single[allowed] >= 0).tolist():
+            refusing = [group_of[p, int(reserved)] for p in refuses[int(class_single[allowed[k]])]]
+            holes = [int(position[g]) for g in refusing if g >= 0 and position[g] >= 0]
+            if holes:
+                holes_of[k] = holes + ([int(hole[k])] if hole[k] >= 0 else [])
+        rooted = np.full(len(allowed), not exclusive)
+        rooted[list(holes_of)] = False
+        other_key, other_gate = np.unique(np.stack([lo, hi], axis=1), axis=0, return_inverse=True)
+        own_key, own_gate = np.unique(np.stack([lo, hi, hole], axis=1), axis=0, return_inverse=True)
+        other_gate, own_gate = other_gate.reshape(-1), own_gate.reshape(-1) + len(other_key)
+        n_o, n_w = len(other_key), len(own_key)
+        ow_lo, ow_hi, ow_hole = own_key[:, 0], own_key[:, 1], own_key[:, 2]
+        split = ow_hole >= 0
+        o_used = np.zeros(n_o, dtype=bool)  # "other zones" gates: only for classes not using the root
+        o_used[other_gate[~rooted]] = True
+        range_lo = [np.zeros(n_o, np.int64), other_key[:, 1], ow_lo, ow_hole[split] + 1]
+        range_hi = [np.where(o_used, other_key[:, 0], 0), np.where(o_used, size, 0), np.where(split, ow_hole, ow_hi)]
+        range_hi.append(ow_hi[split])
+        range_gate = [np.arange(n_o), np.arange(n_o), n_o + np.arange(n_w), n_o + np.flatnonzero(split)]
+        n_gates = n_o + n_w
+        for k, holes in holes_of.items():
+            for kind, stretches in (
+                ("other", _stretches_without(0, int(lo[k]), holes) + _stretches_without(int(hi[k]), size, holes)),
+                ("own", _stretches_without(int(lo[k]), int(hi[k]), holes)),
+            ):
+                range_lo.append(np.array([a for a, _ in stretches], np.int64))
+                range_hi.append(np.array([b for _, b in stretches], np.int64))
+                range_gate.append(np.full(len(stretches), n_gates, np.int64))
+                if kind == "other":
+                    other_gate[k] = n_gates
+                else:
+                    own_gate[k] = n_gates
+                n_gates += 1
+        gate0 = next_node
+        next_node += n_gates
+        all_gate = np.concatenate(range_gate)
+        which, tnode = _cover(np.concatenate(range_lo), np.concatenate(range_hi), size)
+        gate_arc_parts.append(arcs.add(gate0 + all_gate[which], tree0 + tnode, big, 0))
+        gate_has = np.zeros(n_gates, dtype=bool)
+        gate_has[all_gate[which]] = True
+        own_cost = UNLISTED + BACKBONE_TIER_STEP * class_bb[allowed] * _TIER_STEP[tier]
+        if reserved:
+            own_cost = own_cost + RESERVED_SEAT * (1 - class_bb[allowed])
+        for gate_of, cost in ((other_gate, own_cost + OTHER_ZONE), (own_gate, own_cost)):
+            has = gate_has[gate_of] & ~(rooted & (gate_of is other_gate))
+            idx = arcs.add(class_node0 + allowed[has], gate0 + gate_of[has], big, cost[has])
+            class_gate_arcs.append((idx, allowed[has], gate0 + gate_of[has], False))
+        via = rooted & (hi - lo < size)  # the whole row through the root, for another zone in it
+        idx = arcs.add(class_node0 + allowed[via], tree0 + 1, big, own_cost[via] + OTHER_ZONE)
+        class_gate_arcs.append((idx, allowed[via], np.full(int(via.sum()), tree0 + 1), True))
+
+    tails, heads, caps, costs = arcs.arrays()
+    target = _max_flow(tails, heads, caps, next_node, source, sink)
+    if target == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    supplies = np.zeros(next_node, dtype=np.int64)
+    supplies[source], supplies[sink] = target, -target
+    flows = yield _Network(tails, heads, caps, costs, supplies)
+
+    used = flows[listed_arcs] > 0
+    out_teacher = [teachers[l_rows_a[used]]]
+    out_school = [g_school[l_group_a[used]]]
+
+    parts = class_gate_arcs or [(np.zeros(0, np.int64),) * 3 + (False,)]
+    idx = np.concatenate([a[0] for a in parts])
+    amount = flows[idx]
+    unit_class = np.repeat(np.concatenate([a[1] for a in parts]), amount)
+    unit_node = np.repeat(np.concatenate([a[2] for a in parts]), amount)
+    via_root = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in parts]), amount)
+    if gate_arc_parts:
+        gate_idx = np.concatenate(gate_arc_parts)
+        at_gate = ~via_root
+        unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
+    unit_group = _descend(unit_node, trees, tails, heads, flows)
+    school = g_school[unit_group]
+    if np.any(via_root & (school == class_home[unit_class])):
+        return None  # this optimum needs a teacher at home: only the exclusive network can say
+    unit_cost = (
+        UNLISTED
+        + OTHER_ZONE * (zones[class_home[unit_class]] != zones[school])
+        + BACKBONE_TIER_STEP * class_bb[unit_class] * _TIER_STEP[instance.school_tier[school]]
+        + RESERVED_SEAT * g_res[unit_group] * (1 - class_bb[unit_class])
+    )
+    order = np.lexsort((sid_rank[school], unit_cost, unit_class))
+    school = school[order]
+    via = listed_idx[flows[to_class_arcs] > 0]
+    take = np.zeros(n_classes, dtype=np.int64)
+    take[has_agg] = flows[agg_arcs]
+    rank_in_class = _rank_within(class_of, ~is_listed)
+    picked = np.flatnonzero(~is_listed & (rank_in_class < take[class_of]))
+    placed = np.concatenate([via, picked])
+    placed = placed[np.lexsort((placed, class_of[placed]))]
+    out_teacher.append(teachers[placed])
+    out_school.append(school)
+    return np.concatenate(out_teacher), np.concatenate(out_school)
+
+
+def _max_flow(tails, heads, caps, n_nodes, source, sink) -> int:
+    """The maximum flow of a network from ``source`` to ``sink`` (OR-Tools' push-relabel)."""
+    from ortools.graph.python import max_flow
+
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(tails, heads, caps)
+    if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - integer capacities always solve
+        raise RuntimeError("assignment: maximum flow failed")
+    return int(flow.optimal_flow())
+
+
+def _descend(unit_node, trees, tails, heads, flows) -> np.ndarray:
+    """Follow units sitting at segment-tree nodes down to the leaves, as the flow went.
+
+    ``trees`` holds (row, node before the root, size, tree arc indices) per tree; returns the
+    row entry (a post) where each unit lands.
+    """
+    unit_post = np.full(len(unit_node), -1, dtype=np.int64)
+    for row, tree0, size, tree_arcs in trees:
+        mine = np.flatnonzero((unit_node > tree0) & (unit_node < tree0 + 2 * size))
+        v = unit_node[mine] - tree0
+        depth = 0
+        while True:
+            inner = v < size
+            if not inner.any():
+                break
+            level = inner & (v >= (1 << depth)) & (v < (2 << depth))
+            if level.any():
+                sel = np.flatnonzero(level)
+                arc_v = tails[tree_arcs] - tree0
+                arc_sel = (arc_v >= (1 << depth)) & (arc_v < (2 << depth))
+                a = tree_arcs[arc_sel]
+                v[sel] = _follow(v[sel], arc_v[arc_sel], heads[a] - tree0, flows[a])
+            depth += 1
+        unit_post[mine] = row[v - size]
+    return unit_post
 
 
 def _rank_within(group: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -568,14 +907,18 @@ def assign_unmatched(
     subject_of = instance.teacher_subject[unmatched]
     open_posts = np.flatnonzero(free > 0)
     open_posts = open_posts[np.argsort(sid_rank[instance.post_school[open_posts]], kind="stable")]
+    reserve_free = reserved_free(instance, schools, free) if instance.has_reserves else np.zeros_like(free)
+    may_constrain = instance.has_reserves or instance.has_exclusions
     jobs = []
     for subject in np.unique(subject_of):
         teachers = unmatched[subject_of == subject]
         posts = open_posts[instance.post_subject[open_posts] == subject]
         if len(posts):
-            jobs.append((teachers, posts))
+            jobs.append((teachers, posts, may_constrain and is_constrained(instance, teachers, posts, reserve_free)))
 
     def start(job, exclusive):
+        if job[2]:
+            return _assign_constrained(instance, job[0], job[1], free, reserve_free, zones, sid_rank, exclusive)
         return _assign_subject(instance, job[0], job[1], free, zones, sid_rank, exclusive=exclusive)
 
     pending = []  # (job, generator, network)

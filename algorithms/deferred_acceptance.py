@@ -5,6 +5,20 @@ Ties in a post's ranking are broken by single tie-breaking: one random order of 
 rankings the result is the teacher-optimal stable matching (Gale and Shapley 1962; Roth 1984
 for capacities); with ties it is the teacher-optimal stable matching of the tie-broken market,
 which is stable for the original rankings too.
+
+Backbone seats. A post may reserve some of its seats for backbone teachers (骨干教师; seed 000
+篇四: the school confirms how many of the teachers it receives are backbone teachers). Its choice
+among the teachers it holds and the new proposals is then made seat by seat, reserved seats
+first (slot-specific priorities with this precedence, Kominers and Sönmez 2016; the "minority
+reserves" of Hafalir, Yenmez and Yildirim 2013): the reserved seats take the backbone teachers
+it ranks best, then the other seats take the best of everyone left, backbone or not. A reserved
+seat that too few backbone teachers apply for is thereby released to the others (a soft
+reserve: an empty seat helps nobody, and HYY show that soft reserves, unlike hard quotas, never
+make the protected group worse off as a whole). This choice is substitutable, obeys the law of
+aggregate demand and does not depend on rejected proposals, so teacher-proposing deferred
+acceptance still ends at the teacher-optimal stable matching (Roth 1984; Hatfield and Milgrom
+2005) and stays strategy-proof for teachers (HYY 2013, Theorem 2). Without reserved seats the
+code path, and the result, are the plain ones.
 """
 
 from __future__ import annotations
@@ -52,7 +66,12 @@ def strict_scores(instance: Instance, positions: np.ndarray | None = None) -> np
 
 
 def deferred_acceptance(
-    pref_ptr: np.ndarray, pref_post: np.ndarray, pref_score: np.ndarray, capacity: np.ndarray
+    pref_ptr: np.ndarray,
+    pref_post: np.ndarray,
+    pref_score: np.ndarray,
+    capacity: np.ndarray,
+    reserve: np.ndarray | None = None,
+    backbone: np.ndarray | None = None,
 ) -> np.ndarray:
     """Teacher-proposing deferred acceptance on strict preferences.
 
@@ -67,6 +86,10 @@ def deferred_acceptance(
         negative means the post does not accept the teacher.
     capacity : (P,) int array
         Seats of each post (zero allowed).
+    reserve : (P,) int array, optional
+        Seats of each post reserved for backbone teachers (at most its capacity).
+    backbone : (n,) bool array, optional
+        Which teachers are backbone teachers (needed with ``reserve``).
 
     Returns
     -------
@@ -80,6 +103,13 @@ def deferred_acceptance(
     >>> deferred_acceptance(np.array([0, 2, 4]), np.array([0, 1, 0, 1]),
     ...                     np.array([1, 0, 0, 1]), np.array([1, 1])).tolist()
     [1, 2]
+
+    The same, but post 0's seat is reserved for backbone teachers and teacher 0 is one:
+
+    >>> deferred_acceptance(np.array([0, 2, 4]), np.array([0, 1, 0, 1]),
+    ...                     np.array([1, 0, 0, 1]), np.array([1, 1]),
+    ...                     reserve=np.array([1, 0]), backbone=np.array([True, False])).tolist()
+    [0, 3]
     """
     pref_ptr = np.asarray(pref_ptr)
     pref_post = np.asarray(pref_post)
@@ -91,6 +121,13 @@ def deferred_acceptance(
     capacity = np.asarray(capacity)
     if np.any(capacity < 0):
         raise ValueError("capacity must be non-negative")
+    reserved = reserve is not None and bool(np.any(np.asarray(reserve) > 0))
+    if reserved:
+        reserve = np.asarray(reserve, dtype=np.int64)
+        if reserve.shape != capacity.shape or np.any(reserve < 0) or np.any(reserve > capacity):
+            raise ValueError("reserve must be between 0 and the capacity of each post")
+        if backbone is None or len(backbone) != n:
+            raise ValueError("backbone must give each teacher's status when seats are reserved")
     # Unacceptable entries and entries at posts without seats can never hold: drop them first.
     usable = (np.asarray(pref_score) >= 0) & (capacity[pref_post] > 0) if len(pref_post) else np.zeros(0, bool)
     entries = np.flatnonzero(usable)
@@ -106,6 +143,9 @@ def deferred_acceptance(
     # A post never holds more than the teachers who may propose to it: bounding its slots by
     # them keeps memory linear in the entries whatever the capacities (10**12 seats, say).
     cap = np.minimum(capacity.astype(np.int64), np.bincount(e_post, minlength=len(capacity)))
+    if reserved:
+        e_backbone = np.asarray(backbone, dtype=bool)[e_owner]
+        res = np.minimum(np.asarray(reserve, dtype=np.int64), cap)
     # Each post owns `capacity` consecutive slots holding the entries it currently accepts.
     slot_start = np.cumsum(cap) - cap
     slots = np.full(int(cap.sum()), -1, dtype=np.int64)
@@ -127,8 +167,15 @@ def deferred_acceptance(
         order = np.lexsort((e_score[candidates], post))
         candidates, post = candidates[order], post[order]
         first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
-        place = np.arange(len(post)) - np.repeat(first, np.diff(np.r_[first, len(post)]))
-        keep = place < cap[post]
+        starts_of = np.repeat(first, np.diff(np.r_[first, len(post)]))
+        place = np.arange(len(post)) - starts_of
+        if reserved:
+            keep = _reserved_choice(post, place, starts_of, e_backbone[candidates], res, cap)
+            # Kept candidates take the post's slots in their order.
+            kept_before = np.cumsum(keep) - keep
+            place = kept_before - kept_before[starts_of]
+        else:
+            keep = place < cap[post]
         slots[slot_idx] = -1
         slots[slot_start[post[keep]] + place[keep]] = candidates[keep]
         rejected = candidates[~keep]
@@ -141,10 +188,34 @@ def deferred_acceptance(
     return result
 
 
+def _reserved_choice(post, place, starts_of, is_backbone, reserve, cap) -> np.ndarray:
+    """Which candidates each post keeps, reserved seats first (see the module docstring).
+
+    The candidates are sorted by post, then by the post's order; ``place`` is each one's place
+    in its post's order and ``starts_of`` the index of its post's first candidate.
+    """
+    bb = is_backbone.astype(np.int64)
+    bb_before = np.cumsum(bb) - bb
+    bb_place = bb_before - bb_before[starts_of]  # place among the post's backbone candidates
+    on_reserve = is_backbone & (bb_place < reserve[post])
+    reserve_used = np.bincount(post[on_reserve], minlength=len(cap))
+    rest = ~on_reserve
+    rest_before = np.cumsum(rest) - rest
+    rest_place = rest_before - rest_before[starts_of]  # place among the others
+    return on_reserve | (rest & (rest_place < cap[post] - reserve_used[post]))
+
+
 def match_instance(instance: Instance, positions: np.ndarray | None = None) -> np.ndarray:
     """Run deferred acceptance on an instance; return each teacher's school index or -1."""
     scores = strict_scores(instance, positions)
-    held = deferred_acceptance(instance.pref_ptr, instance.pref_post, scores, instance.post_capacity)
+    held = deferred_acceptance(
+        instance.pref_ptr,
+        instance.pref_post,
+        scores,
+        instance.post_capacity,
+        reserve=instance.post_reserve if instance.has_reserves else None,
+        backbone=instance.teacher_backbone,
+    )
     schools = np.full(instance.n_teachers, -1, dtype=np.int64)
     matched = held >= 0
     schools[matched] = instance.pref_school[held[matched]]

@@ -15,6 +15,16 @@ the number of teachers of the instance is read as the number of teachers: no pos
 more, so the result is the same, and a capacity of ``2**63 - 1`` or ``10**12`` costs no memory.
 :func:`instance_to_dict` writes the capacity so read.
 
+Constraints (optional fields; a file without them reads and solves exactly as before):
+
+- ``posts[].backbone_seats``: how many of the post's seats are reserved for backbone teachers
+  (seed 000 篇四 接收…骨干教师的数量); an integer from 0 to the capacity.
+- ``posts[].refused``: teachers the post refuses outright (the school's 不接受), distinct from
+  teachers it merely did not rank: the administrative assignment never places them there.
+- ``posts[].requires`` and ``teachers[].qualifications``: lists of strings. A teacher meets a
+  post's requirements when they hold every string it requires; a post never receives a teacher
+  who does not (neither at the fair nor by the assignment), and may not rank one.
+
 Encoding. The file must be UTF-8; anything else is refused naming the byte offset of the first
 byte that is not (a Latin-1 or GBK export, say).
 """
@@ -128,6 +138,83 @@ class Instance:
     rank_teacher: np.ndarray  # int32
     rank_group: np.ndarray  # int32
     extras: dict[str, Any] = field(default_factory=dict)
+    #: seats of each post reserved for backbone teachers (int64, 0 when none)
+    post_reserve: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: teachers each post refuses outright, CSR like the rankings (sorted by teacher)
+    refuse_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    refuse_teacher: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: requirement strings: posts require (CSR ``req_ptr``/``req_tag``), teachers hold
+    #: (``qual_ptr``/``qual_tag``), as codes into ``tags``
+    tags: list[str] = field(default_factory=list)
+    req_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    req_tag: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    qual_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    qual_tag: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    _mask_cache: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.post_reserve) != len(self.post_school):
+            self.post_reserve = np.zeros(len(self.post_school), dtype=np.int64)
+        if len(self.refuse_ptr) != len(self.post_school) + 1:
+            self.refuse_ptr = np.zeros(len(self.post_school) + 1, dtype=np.int64)
+        if len(self.req_ptr) != len(self.post_school) + 1:
+            self.req_ptr = np.zeros(len(self.post_school) + 1, dtype=np.int64)
+        if len(self.qual_ptr) != len(self.teacher_ids) + 1:
+            self.qual_ptr = np.zeros(len(self.teacher_ids) + 1, dtype=np.int64)
+
+    @property
+    def has_reserves(self) -> bool:
+        """Whether any post reserves seats for backbone teachers."""
+        return bool(self.post_reserve.any())
+
+    @property
+    def has_exclusions(self) -> bool:
+        """Whether any post refuses a teacher or requires something."""
+        return bool(len(self.refuse_teacher) or len(self.req_tag))
+
+    def _masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(teacher, word) and (post, word) bit masks of the tags held and required."""
+        cached = self._mask_cache
+        if cached is None:
+            words = (len(self.tags) + 63) // 64
+            held = np.zeros((self.n_teachers, words), dtype=np.uint64)
+            need = np.zeros((self.n_posts, words), dtype=np.uint64)
+            for mask, ptr, tag in ((held, self.qual_ptr, self.qual_tag), (need, self.req_ptr, self.req_tag)):
+                owner = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+                bits = np.left_shift(np.uint64(1), (tag % 64).astype(np.uint64))
+                np.bitwise_or.at(mask, (owner, tag // 64), bits)
+            cached = self._mask_cache = (held, need)
+        return cached
+
+    def meets(self, teachers: Any, posts: Any) -> np.ndarray:
+        """Whether each ``teachers[k]`` holds everything ``posts[k]`` requires."""
+        teachers = np.asarray(teachers, dtype=np.int64)
+        if not len(self.req_tag):
+            return np.ones(len(teachers), dtype=bool)
+        held, need = self._masks()
+        posts = np.asarray(posts, dtype=np.int64)
+        return ~np.any(need[posts] & ~held[teachers], axis=1)
+
+    def refuses(self, teachers: Any, posts: Any) -> np.ndarray:
+        """Whether ``posts[k]`` refuses ``teachers[k]`` outright (its ``refused`` list)."""
+        teachers = np.asarray(teachers, dtype=np.int64)
+        if not len(self.refuse_teacher):
+            return np.zeros(len(teachers), dtype=bool)
+        owner = np.repeat(np.arange(self.n_posts, dtype=np.int64), np.diff(self.refuse_ptr))
+        keys = np.sort(owner * self.n_teachers + self.refuse_teacher)
+        probe = np.asarray(posts, dtype=np.int64) * self.n_teachers + teachers
+        at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
+        return keys[at] == probe
+
+    def allows(self, teachers: Any, posts: Any) -> np.ndarray:
+        """Whether a post may receive a teacher at all: not refused, requirements met."""
+        return self.meets(teachers, posts) & ~self.refuses(teachers, posts)
+
+    def missing(self, teacher: int, post: int) -> list[str]:
+        """The requirements of ``post`` that ``teacher`` does not hold, in the post's order."""
+        held = set(self.qual_tag[self.qual_ptr[teacher] : self.qual_ptr[teacher + 1]].tolist())
+        need = self.req_tag[self.req_ptr[post] : self.req_ptr[post + 1]].tolist()
+        return [self.tags[t] for t in need if t not in held]
 
     @property
     def n_teachers(self) -> int:
@@ -463,6 +550,108 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
     return rank_ptr, rank_teacher, np.repeat(item_group, sizes)
 
 
+def _tag_list(value: Any, entry: str, name: str, tag_code: dict[str, int], tags: list[str]) -> list[int]:
+    """A list of non-empty strings as tag codes (new strings are added to ``tags``)."""
+    if value is None:
+        return []
+    if type(value) is not list or any(type(x) is not str or not x for x in value):
+        raise InstanceError(entry, f"'{name}' must be a list of non-empty strings")
+    codes = []
+    for text in dict.fromkeys(value):
+        code = tag_code.get(text)
+        if code is None:
+            code = tag_code[text] = len(tags)
+            tags.append(text)
+        codes.append(code)
+    return codes
+
+
+def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_subject, p_capacity, label):
+    """The optional fields: backbone seats, refusals, requirements and qualifications.
+
+    Returns ``None`` when no post or teacher has any (the common case costs one pass), else the
+    keyword arguments of :class:`Instance` that hold them.
+    """
+    if not any("backbone_seats" in p or "refused" in p or "requires" in p for p in posts) and not any(
+        "qualifications" in t for t in teachers
+    ):
+        return None
+    n_posts = len(posts)
+    tag_code: dict[str, int] = {}
+    tags: list[str] = []
+    reserve = np.zeros(n_posts, dtype=np.int64)
+    refuse_lists: list[list[int]] = []
+    req_lists: list[list[int]] = []
+    for p, post in enumerate(posts):
+        k = post.get("backbone_seats", 0)
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise InstanceError(label(p), f"'backbone_seats' {quote(k)} is not a non-negative integer")
+        if k > post["capacity"]:
+            raise InstanceError(label(p), f"'backbone_seats' {k} is more than its capacity {post['capacity']}")
+        reserve[p] = min(k, int(p_capacity[p]))
+        refused = post.get("refused", [])
+        if type(refused) is not list:
+            raise InstanceError(label(p), "'refused' must be a list of teacher ids")
+        codes = []
+        for tid in refused:
+            i = teacher_index.get(tid) if type(tid) is str else None
+            if i is None:
+                raise InstanceError(label(p), f"refused teacher {quote(tid)} is not a teacher")
+            if t_subject[i] != p_subject[p]:
+                raise InstanceError(
+                    label(p), f"refused teacher {tid} teaches {subjects[t_subject[i]]}, not {subjects[p_subject[p]]}"
+                )
+            codes.append(i)
+        if len(set(codes)) != len(codes):
+            seen: set[int] = set()
+            twice = next(i for i in codes if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+            raise InstanceError(label(p), f"teacher {teachers[twice]['id']} is refused twice")
+        refuse_lists.append(sorted(codes))
+        req_lists.append(_tag_list(post.get("requires"), label(p), "requires", tag_code, tags))
+    qual_lists = [
+        _tag_list(t.get("qualifications"), f"teacher {t['id']}", "qualifications", tag_code, tags) for t in teachers
+    ]
+
+    def csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in lists], out=ptr[1:])
+        return ptr, np.fromiter(chain.from_iterable(lists), dtype=np.int32, count=int(ptr[-1]))
+
+    refuse_ptr, refuse_teacher = csr(refuse_lists)
+    req_ptr, req_tag = csr(req_lists)
+    qual_ptr, qual_tag = csr(qual_lists)
+    return {
+        "post_reserve": reserve,
+        "refuse_ptr": refuse_ptr,
+        "refuse_teacher": refuse_teacher,
+        "tags": tags,
+        "req_ptr": req_ptr,
+        "req_tag": req_tag,
+        "qual_ptr": qual_ptr,
+        "qual_tag": qual_tag,
+    }
+
+
+def _check_rankings_allowed(instance: Instance) -> None:
+    """A post may not rank a teacher it refuses or who does not meet its requirements."""
+    rank_post = np.repeat(np.arange(instance.n_posts, dtype=np.int64), np.diff(instance.rank_ptr))
+    teachers = instance.rank_teacher.astype(np.int64)
+    refused = np.flatnonzero(instance.refuses(teachers, rank_post))
+    if refused.size:
+        p, i = int(rank_post[refused[0]]), int(teachers[refused[0]])
+        raise InstanceError(
+            f"post {instance.post_label(p)}", f"teacher {instance.teacher_ids[i]} is both ranked and refused"
+        )
+    unmet = np.flatnonzero(~instance.meets(teachers, rank_post))
+    if unmet.size:
+        p, i = int(rank_post[unmet[0]]), int(teachers[unmet[0]])
+        lacks = "', '".join(instance.missing(i, p))
+        raise InstanceError(
+            f"post {instance.post_label(p)}",
+            f"ranked teacher {instance.teacher_ids[i]} lacks its requirement '{lacks}'",
+        )
+
+
 @_gc_paused
 def parse_instance(data: Any) -> Instance:
     """Validate a decoded instance document and build its arrays.
@@ -579,8 +768,18 @@ def parse_instance(data: Any) -> Instance:
             f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}", f"teacher {teacher_ids[i]} is ranked twice"
         )
 
+    constraints = _read_constraints(
+        teachers,
+        posts,
+        teacher_index,
+        subjects,
+        t_subject,
+        p_subject,
+        p_capacity,
+        lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}",
+    )
     extras = {k: v for k, v in data.items() if k not in {"format", "seed", "schools", "teachers", "posts"}}
-    return Instance(
+    instance = Instance(
         seed=seed,
         school_ids=school_ids,
         school_names=school_names,
@@ -603,7 +802,11 @@ def parse_instance(data: Any) -> Instance:
         rank_teacher=rank_teacher,
         rank_group=rank_group,
         extras=extras,
+        **(constraints or {}),
     )
+    if constraints is not None:
+        _check_rankings_allowed(instance)
+    return instance
 
 
 def _lookup_groups(pref_post, pref_owner, rank_owner, rank_teacher, rank_group, n_posts):
@@ -688,20 +891,24 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     ptr = instance.pref_ptr.tolist()
     pref_school = instance.pref_school.tolist()
     teachers = []
+    qptr, qtag = instance.qual_ptr.tolist(), instance.qual_tag.tolist()
     for i, tid in enumerate(ids):
-        teachers.append(
-            {
-                "id": tid,
-                "name": instance.teacher_names[i],
-                "school": instance.school_ids[instance.teacher_school[i]],
-                "subject": instance.subjects[instance.teacher_subject[i]],
-                "backbone": bool(instance.teacher_backbone[i]),
-                "preferences": [instance.school_ids[j] for j in pref_school[ptr[i] : ptr[i + 1]]],
-            }
-        )
+        teacher = {
+            "id": tid,
+            "name": instance.teacher_names[i],
+            "school": instance.school_ids[instance.teacher_school[i]],
+            "subject": instance.subjects[instance.teacher_subject[i]],
+            "backbone": bool(instance.teacher_backbone[i]),
+            "preferences": [instance.school_ids[j] for j in pref_school[ptr[i] : ptr[i + 1]]],
+        }
+        if qptr[i + 1] > qptr[i]:
+            teacher["qualifications"] = [instance.tags[t] for t in qtag[qptr[i] : qptr[i + 1]]]
+        teachers.append(teacher)
     rptr = instance.rank_ptr.tolist()
     rank_teacher = instance.rank_teacher.tolist()
     rank_group = instance.rank_group.tolist()
+    fptr, ftch = instance.refuse_ptr.tolist(), instance.refuse_teacher.tolist()
+    reqp, reqt = instance.req_ptr.tolist(), instance.req_tag.tolist()
     posts = []
     for p in range(instance.n_posts):
         groups: list[list[str]] = []
@@ -711,14 +918,19 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
                 groups.append([])
                 last = rank_group[k]
             groups[-1].append(ids[rank_teacher[k]])
-        posts.append(
-            {
-                "school": instance.school_ids[instance.post_school[p]],
-                "subject": instance.subjects[instance.post_subject[p]],
-                "capacity": int(instance.post_capacity[p]),
-                "ranking": [g[0] if len(g) == 1 else g for g in groups],
-            }
-        )
+        post: dict[str, Any] = {
+            "school": instance.school_ids[instance.post_school[p]],
+            "subject": instance.subjects[instance.post_subject[p]],
+            "capacity": int(instance.post_capacity[p]),
+            "ranking": [g[0] if len(g) == 1 else g for g in groups],
+        }
+        if instance.post_reserve[p]:
+            post["backbone_seats"] = int(instance.post_reserve[p])
+        if fptr[p + 1] > fptr[p]:
+            post["refused"] = [ids[i] for i in ftch[fptr[p] : fptr[p + 1]]]
+        if reqp[p + 1] > reqp[p]:
+            post["requires"] = [instance.tags[t] for t in reqt[reqp[p] : reqp[p + 1]]]
+        posts.append(post)
     doc: dict[str, Any] = {"format": INSTANCE_FORMAT, "seed": instance.seed}
     doc.update(instance.extras)
     doc.update({"schools": schools, "teachers": teachers, "posts": posts})

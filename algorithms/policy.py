@@ -60,10 +60,16 @@ def backbone_flows(instance: Instance, destination: np.ndarray) -> dict:
 class Reason:
     """Why a teacher did not get one school they ranked above their result.
 
-    ``code`` is ``not_ranked`` (the post did not rank them), ``no_seats`` (capacity 0) or
-    ``filled`` (its ``seats`` went to candidates it ranked higher: the last admitted was its
-    ``last_admitted``-th choice, the teacher its ``your_position``-th; ``tied`` when both were
-    in one tie group and the lottery decided).
+    ``code`` is ``refused`` (the post refuses the teacher outright), ``unqualified`` (the
+    teacher lacks the post's requirements ``missing``), ``not_ranked`` (the post did not rank
+    them), ``no_seats`` (capacity 0) or ``filled`` (its ``seats`` went to candidates it ranked
+    higher: the last admitted was its ``last_admitted``-th choice, the teacher its
+    ``your_position``-th; ``tied`` when both were in one tie group and the lottery decided).
+
+    With seats reserved for backbone teachers (``reserved`` of them, ``reserve_taken`` taken by
+    backbone teachers), ``last_admitted`` is the last admitted to the other seats (0 when there
+    are none) and ``last_reserved`` the last backbone teacher admitted to a reserved seat;
+    ``backbone`` says whether the teacher is one.
     """
 
     school: int
@@ -73,35 +79,83 @@ class Reason:
     last_admitted: int = 0
     your_position: int = 0
     tied: bool = False
+    missing: tuple[str, ...] = ()
+    reserved: int = 0
+    reserve_taken: int = 0
+    last_reserved: int = 0
+    backbone: bool = False
 
     def message(self, instance: Instance, lang: str = "zh") -> str:
         name = instance.school_names[self.school] or instance.school_ids[self.school]
         if lang == "zh":
             head = f"第{self.preference_rank}志愿 {name}："
+            if self.code == "refused":
+                return head + "该校将您标记为不接受（本学科岗位）。"
+            if self.code == "unqualified":
+                return head + f"您不符合该校本学科岗位的要求（{'、'.join(self.missing)}）。"
             if self.code == "not_ranked":
                 return head + "该校未将您列入本学科岗位的排序（不予接收）。"
             if self.code == "no_seats":
                 return head + "该校本学科没有接收名额。"
-            text = (
-                f"该校{self.seats}个名额已由其排序更靠前的教师获得，"
-                f"最后录取者是其第{self.last_admitted}顺位，您是第{self.your_position}顺位。"
-            )
-            if self.tied:
-                text += "您与最后录取者在该校排序中并列，由按种子公开抽签的顺序决定。"
-            return head + text
+            return head + self._filled_zh()
         head = f"choice {self.preference_rank}, {name}: "
+        if self.code == "refused":
+            return head + "the school marked you as not acceptable for the post."
+        if self.code == "unqualified":
+            return head + f"you do not meet the post's requirements ({', '.join(self.missing)})."
         if self.code == "not_ranked":
             return head + "the school did not rank you."
         if self.code == "no_seats":
             return head + "the school offered no seats in your subject."
+        return head + self._filled_en()
+
+    def _filled_zh(self) -> str:
+        you = f"您是第{self.your_position}顺位。"
+        tie = "您与最后录取者在该校排序中并列，由按种子公开抽签的顺序决定。" if self.tied else ""
+        if not self.reserved:
+            return (
+                f"该校{self.seats}个名额已由其排序更靠前的教师获得，最后录取者是其第{self.last_admitted}顺位，"
+                + you
+                + tie
+            )
+        other = self.seats - self.reserve_taken
+        text = f"该校{self.seats}个名额中{self.reserved}个为骨干教师专用，其中{self.reserve_taken}个由骨干教师获得"
+        if self.backbone:
+            text += f"（最后一位是其第{self.last_reserved}顺位）"
+        if other and self.last_admitted:
+            text += f"；其余{other}个名额已由其排序更靠前的教师获得，最后录取者是其第{self.last_admitted}顺位；"
+        else:
+            text += "，没有其余名额；" if not other else "；"
+        if not self.backbone and not other:
+            return text + "您不是骨干教师。"
+        return text + you + tie
+
+    def _filled_en(self) -> str:
+        you = f"you were its {_ordinal(self.your_position)}."
+        tie = " You were tied with them in its ranking; the seeded lottery decided." if self.tied else ""
+        plural = "s" if self.seats != 1 else ""
+        if not self.reserved:
+            return (
+                f"its {self.seats} seat{plural} went to candidates it ranked higher; the last admitted "
+                f"was its {_ordinal(self.last_admitted)} choice, " + you + tie
+            )
+        other = self.seats - self.reserve_taken
         text = (
-            f"its {self.seats} seat{'s' if self.seats != 1 else ''} went to candidates it ranked "
-            f"higher; the last admitted was its {_ordinal(self.last_admitted)} choice, "
-            f"you were its {_ordinal(self.your_position)}."
+            f"of its {self.seats} seat{plural}, {self.reserved} are reserved for backbone teachers and "
+            f"{self.reserve_taken} went to backbone teachers"
         )
-        if self.tied:
-            text += " You were tied with them in its ranking; the seeded lottery decided."
-        return head + text
+        if self.backbone:
+            text += f" (the last its {_ordinal(self.last_reserved)} choice)"
+        if other and self.last_admitted:
+            text += (
+                f"; the other {other} went to candidates it ranked higher, the last admitted "
+                f"its {_ordinal(self.last_admitted)} choice; "
+            )
+        else:
+            text += "; there are no other seats; " if not other else "; "
+        if not self.backbone and not other:
+            return text + "you are not a backbone teacher."
+        return text + you + tie
 
 
 def _ordinal(k: int) -> str:
@@ -181,10 +235,17 @@ def explain_teacher(
     # assigned to a school they listed is not told why they did not get that same school.
     cutoff = listed.index(school) if school in listed else len(listed)
     reasons = []
+    backbone = bool(instance.teacher_backbone[teacher])
     for k in range(start, start + cutoff):
         post = int(instance.pref_post[k])
         j = int(instance.pref_school[k])
         rank = k - start + 1
+        if instance.has_exclusions and instance.refuses([teacher], [post])[0]:
+            reasons.append(Reason(j, rank, "refused"))
+            continue
+        if instance.has_exclusions and not instance.meets([teacher], [post])[0]:
+            reasons.append(Reason(j, rank, "unqualified", missing=tuple(instance.missing(teacher, post))))
+            continue
         if instance.pref_group[k] < 0:
             reasons.append(Reason(j, rank, "not_ranked"))
             continue
@@ -198,8 +259,14 @@ def explain_teacher(
         order = ranked[np.argsort(key, kind="stable")]
         place = {int(t): q + 1 for q, t in enumerate(order.tolist())}
         admitted = [t for t in order.tolist() if schools[t] == j]
-        last = admitted[-1] if admitted else -1
         group = dict(zip(ranked.tolist(), instance.rank_group[r0:r1].tolist()))
+        reserved = int(instance.post_reserve[post])
+        # The post's own choice, seat by seat: its best backbone admitted take the reserved seats.
+        on_reserve = [t for t in admitted if instance.teacher_backbone[t]][:reserved]
+        others = [t for t in admitted if t not in on_reserve]
+        last = others[-1] if others else -1
+        last_res = on_reserve[-1] if on_reserve else -1
+        closest = [last] + ([last_res] if backbone else [])
         reasons.append(
             Reason(
                 j,
@@ -208,7 +275,11 @@ def explain_teacher(
                 seats=capacity,
                 last_admitted=place[last] if last >= 0 else 0,
                 your_position=place[teacher],
-                tied=last >= 0 and group[last] == group[teacher],
+                tied=any(t >= 0 and group[t] == group[teacher] for t in closest),
+                reserved=reserved,
+                reserve_taken=len(on_reserve),
+                last_reserved=place[last_res] if last_res >= 0 else 0,
+                backbone=backbone,
             )
         )
     return Explanation(teacher, school, how, cutoff + 1 if school in listed else 0, reasons)

@@ -2,8 +2,16 @@
 
 It does not look at how the matching was made: given the instance and who went where, it finds
 every violation (a teacher at their own school, at a school they did not list, at a post that
-did not rank them, a post over its seats) and every blocking pair (a teacher and a post that
-both prefer each other to what the matching gives them).
+did not rank them, refused them or whose requirements they lack, a post over its seats) and
+every blocking pair (a teacher and a post that both prefer each other to what the matching
+gives them).
+
+With seats reserved for backbone teachers, "the post prefers the teacher" means the post's
+choice (see :mod:`algorithms.deferred_acceptance`) from its occupants and the teacher keeps the
+teacher (Hafalir, Yenmez and Yildirim 2013, Definition 1): the post has a free seat; or the
+teacher beats its worst occupant outside the reserved seats; or the teacher is a backbone
+teacher who beats the backbone occupant of its last reserved seat (or a reserved seat went to
+someone else for want of backbone applicants).
 """
 
 from __future__ import annotations
@@ -20,8 +28,10 @@ __all__ = ["Violation", "Certificate", "certify"]
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: ``kind`` is one of ``unknown_school``, ``own_school``, ``not_listed``,
-    ``not_ranked``, ``over_capacity``, ``no_post`` (placed at a school without a post of their
-    subject), ``matched_and_assigned``; ``teacher``/``school``/``post`` are indices or -1."""
+    ``not_ranked``, ``refused`` (at a post that refuses them), ``unqualified`` (at a post whose
+    requirements they lack), ``over_capacity``, ``no_post`` (placed at a school without a post
+    of their subject), ``matched_and_assigned``; ``teacher``/``school``/``post`` are indices or
+    -1."""
 
     kind: str
     teacher: int = -1
@@ -148,6 +158,11 @@ def certify(
         for e in not_ranked
     ]
     seated = np.flatnonzero(occupied >= 0)
+    if instance.has_exclusions:  # matched or assigned, nobody is where the post refuses them
+        refused = instance.refuses(seated, occupied[seated])
+        violations += [Violation("refused", int(t), int(dest[t]), int(occupied[t])) for t in seated[refused]]
+        unmet = ~instance.meets(seated, occupied[seated])
+        violations += [Violation("unqualified", int(t), int(dest[t]), int(occupied[t])) for t in seated[unmet]]
     filled = np.bincount(occupied[seated], minlength=instance.n_posts)
     over = np.flatnonzero(filled > instance.post_capacity)
     violations += [Violation("over_capacity", post=int(p), school=int(instance.post_school[p])) for p in over]
@@ -165,7 +180,13 @@ def certify(
         instance, seated[~listed_here], occupied[seated[~listed_here]], occupant_key, ~listed_here, scores is not None
     )
     worst = np.full(instance.n_posts, -1, dtype=np.int64)
-    np.maximum.at(worst, occupied[seated], occupant_key)
+    reserve_cut = None
+    if instance.has_reserves:
+        worst, reserve_cut = _reserve_thresholds(
+            instance.post_reserve, occupied[seated], occupant_key, instance.teacher_backbone[seated]
+        )
+    else:
+        np.maximum.at(worst, occupied[seated], occupant_key)
 
     # Entries a teacher prefers to their place: all of them if they have none or an unlisted one.
     cutoff = np.where(position >= 0, position, ptr[1:])
@@ -174,9 +195,32 @@ def certify(
     wants = better & (instance.pref_group >= 0)
     has_room = filled[post] < instance.post_capacity[post]
     prefers = key < worst[post]
+    if reserve_cut is not None:
+        prefers |= instance.teacher_backbone[owner] & (key < reserve_cut[post])
     blocking = np.flatnonzero(wants & (has_room | prefers))
     pairs = np.stack([owner[blocking], post[blocking].astype(np.int64)], axis=1)
     return Certificate(violations=violations, blocking_pairs=pairs)
+
+
+def _reserve_thresholds(reserve, posts, keys, backbone):
+    """Per post: the worst occupant's key outside the reserved seats (-1 when none), and the key
+    a backbone teacher must beat to take a reserved seat (-1 without reserved seats; above every
+    key when a reserved seat went to someone else for want of backbone occupants)."""
+    n_posts = len(reserve)
+    order = np.lexsort((keys, posts))
+    posts, keys, backbone = posts[order], keys[order], backbone[order]
+    first = np.flatnonzero(np.r_[True, posts[1:] != posts[:-1]]) if len(posts) else np.zeros(0, np.int64)
+    starts_of = np.repeat(first, np.diff(np.r_[first, len(posts)]))
+    bb = backbone.astype(np.int64)
+    bb_before = np.cumsum(bb) - bb
+    bb_place = bb_before - bb_before[starts_of]
+    on_reserve = backbone & (bb_place < reserve[posts])
+    worst_open = np.full(n_posts, -1, dtype=np.int64)
+    np.maximum.at(worst_open, posts[~on_reserve], keys[~on_reserve])
+    cut = np.where(reserve > 0, np.iinfo(np.int64).max, -1).astype(np.int64)
+    last = on_reserve & (bb_place == reserve[posts] - 1)  # the post's k-th backbone occupant
+    cut[posts[last]] = keys[last]
+    return worst_open, cut
 
 
 def _rank_unlisted_occupants(instance, teachers, posts, out, where, strict):

@@ -2,6 +2,7 @@
 
     python bench/engine.py            # everything (about 5 minutes on a 2-core machine)
     python bench/engine.py --quick    # skip the library and the 1,000,000-teacher runs
+    python bench/engine.py --quick --constraints   # and the 100,000 families with constraints
 
 Prints one line per measurement. Whole-process times are wall-clock times of a fresh
 `python -m matchapp solve ...` (imports, reading, validation, solving, certifying, writing),
@@ -62,6 +63,40 @@ def thin_rankings(path: Path, out: Path, keep: float | None) -> None:
             ranking = post["ranking"]
             post["ranking"] = ranking[: math.ceil(keep * len(ranking))]
     out.write_bytes(orjson.dumps(doc))
+
+
+def add_constraints(path: Path, seed: int = 1) -> None:
+    """Give a fair the optional constraints (docs: README, "The engine"), as a district might:
+    40% of the teachers hold a senior title, 20% of the posts require one (their rankings keep
+    only such teachers), 30% of the posts reserve some of their seats for backbone teachers, and
+    30% refuse (不接受) up to two applicants they did not rank."""
+    import random
+
+    import orjson
+
+    rng = random.Random(seed)
+    doc = orjson.loads(path.read_bytes())
+    senior = set()
+    for teacher in doc["teachers"]:
+        if rng.random() < 0.4:
+            teacher["qualifications"] = ["职称:高级及以上"]
+            senior.add(teacher["id"])
+    applied: dict[tuple[str, str], list[str]] = {}
+    for teacher in doc["teachers"]:
+        for school in teacher["preferences"]:
+            applied.setdefault((school, teacher["subject"]), []).append(teacher["id"])
+    for post in doc["posts"]:
+        if rng.random() < 0.2:
+            post["requires"] = ["职称:高级及以上"]
+            groups = [[t for t in (g if isinstance(g, list) else [g]) if t in senior] for g in post["ranking"]]
+            post["ranking"] = [g[0] if len(g) == 1 else g for g in groups if g]
+        if rng.random() < 0.3 and post["capacity"]:
+            post["backbone_seats"] = rng.randint(1, post["capacity"])
+        ranked = {t for g in post["ranking"] for t in (g if isinstance(g, list) else [g])}
+        others = sorted(set(applied.get((post["school"], post["subject"]), [])) - ranked)
+        if others and rng.random() < 0.3:
+            post["refused"] = rng.sample(others, min(2, len(others)))
+    path.write_bytes(orjson.dumps(doc))
 
 
 def measure(instance: Path, output: Path, repeat: int) -> tuple[float, float, float, int, dict]:
@@ -157,6 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the library and the million")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--constraints", action="store_true", help="also the 100,000 families with requirements, reserves, refusals"
+    )
     args = parser.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
@@ -197,6 +235,10 @@ def main() -> None:
             thin_rankings(base, inst, keep)
             numbers = measure(inst, tmp_path / "r100k.json", 3)
             print(family_line(f"100,000 teachers / 5,000 schools, {name}", numbers), flush=True)
+            if args.constraints:
+                add_constraints(inst)
+                numbers = measure(inst, tmp_path / "r100k.json", 3)
+                print(family_line(f"100,000 teachers / 5,000 schools, {name}, constrained", numbers), flush=True)
 
         if not args.quick:
             base = tmp_path / "fair-1m.json"

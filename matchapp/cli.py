@@ -125,24 +125,32 @@ def cmd_explain(args) -> int:
             "school": instance.school_ids[explanation.school] if explanation.school >= 0 else None,
             "how": explanation.how,
             "preference_rank": explanation.preference_rank,
-            "reasons": [
-                {
-                    "school": instance.school_ids[r.school],
-                    "preference_rank": r.preference_rank,
-                    "code": r.code,
-                    "seats": r.seats,
-                    "last_admitted": r.last_admitted,
-                    "your_position": r.your_position,
-                    "tied": r.tied,
-                    "message": r.message(instance, args.lang),
-                }
-                for r in explanation.reasons
-            ],
+            "reasons": [_reason_doc(instance, r, args.lang) for r in explanation.reasons],
         }
         _write(_dumps(doc), None)
     else:
         print("\n".join(explanation.lines(instance, args.lang)))
     return 0
+
+
+def _reason_doc(instance, r, lang: str) -> dict:
+    """One reason for ``explain --json``; the fields of backbone seats and requirements only
+    where they say something, so that an explanation without them reads as before."""
+    doc = {
+        "school": instance.school_ids[r.school],
+        "preference_rank": r.preference_rank,
+        "code": r.code,
+        "seats": r.seats,
+        "last_admitted": r.last_admitted,
+        "your_position": r.your_position,
+        "tied": r.tied,
+    }
+    if r.missing:
+        doc["missing"] = list(r.missing)
+    if r.reserved:
+        doc.update(backbone_seats=r.reserved, reserve_taken=r.reserve_taken, last_reserved=r.last_reserved)
+    doc["message"] = r.message(instance, lang)
+    return doc
 
 
 def engine_parser() -> argparse.ArgumentParser:

@@ -183,6 +183,9 @@ def create_app(config: dict | None = None) -> Flask:
     # Times and days as the bureau writes them, in its zone (core/dates.py).
     app.add_template_filter(moment, "when")
     app.add_template_filter(day, "day")
+    from .core.vocab import round_state
+
+    app.add_template_filter(round_state, "state")
 
     @app.context_processor
     def _inject():
@@ -201,6 +204,7 @@ def create_app(config: dict | None = None) -> Flask:
                 for name in (
                     "ROLES",
                     "ROUND_STATES",
+                    "PROCEDURES",
                     "SUBJECTS",
                     "TIERS",
                     "GENDERS",

@@ -12,12 +12,13 @@ def blueprints() -> list:
     from .fair import bp as fair
     from .home import bp as home
     from .preparation import bp as preparation
+    from .procedures import bp as procedures
     from .results import bp as results
     from .roster import bp as roster
     from .rounds import bp as rounds
     from .runs import bp as runs
 
-    return [core, home, auth, accounts, rounds, preparation, roster, fair, runs, results, exchanges, api]
+    return [core, home, auth, accounts, rounds, preparation, roster, fair, procedures, runs, results, exchanges, api]
 
 
 def job_handlers() -> dict:

@@ -303,21 +303,28 @@ def worker_command(burst):
     "--preset",
     default="changzhou",
     type=click.Choice(["changzhou", "ganzhou", "dalian", "datong", "district", "haikou"]),
+    help="the policy preset",
+)
+@click.option(
+    "--procedure",
+    default="fair",
+    type=click.Choice(["fair", "competition", "arrangement"]),
+    help="fair: the two-way selection fair; competition: 跨校竞聘; arrangement: the bureau arranges, no fair",
 )
 @with_appcontext
-def create_round_command(year, name, preset):
-    """Create the rotation round of YEAR with a policy preset."""
+def create_round_command(year, name, preset, procedure):
+    """Create the rotation round of YEAR with a policy preset and a procedure."""
     from .core.audit import acting_as
     from .extensions import db
     from .rounds.services import RoundError, create_round
 
     try:
         with acting_as("cli"):
-            create_round(year, name or f"{year}年度教师交流轮岗", preset)
+            create_round(year, name or f"{year}年度教师交流轮岗", preset, procedure=procedure)
     except RoundError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"created round {year} ({preset})")
+    click.echo(f"created round {year} ({preset}, {procedure})")
 
 
 def _refused_file(file: str, refused) -> None:

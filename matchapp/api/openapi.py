@@ -61,6 +61,12 @@ OPENAPI = {
                             "backbone_seats": {"type": "integer"},
                         },
                     },
+                    "unmet": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "For a teacher: why they do not meet the post's requirements "
+                        "(empty: they may list it).",
+                    },
                     "ranking": {
                         "type": "object",
                         "properties": {
@@ -81,6 +87,12 @@ OPENAPI = {
                                 "title": {"type": "string"},
                                 "education": {"type": "string"},
                                 "backbone": {"type": "boolean"},
+                                "unmet": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Why the candidate does not meet the post's "
+                                    "requirements (empty: the post may rank them).",
+                                },
                             },
                         },
                     },

@@ -20,6 +20,7 @@ from ..fair.preferences import chosen_schools, posts_for, preference_list, save_
 from ..fair.rankings import candidates, post_ranking, save_ranking
 from ..fair.window import fair_is_open, sync_state
 from ..preparation.models import Post
+from ..preparation.requirements import unmet
 from ..results.explanations import explanation_for
 from ..results.homes import home_schools, with_home
 from ..roster.models import School, Teacher
@@ -202,6 +203,7 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
                 "title": t.title,
                 "education": t.education,
                 "backbone": t.backbone,
+                "unmet": unmet(t, post),
             }
             for t in people
         ]
@@ -222,14 +224,11 @@ def posts(round_id: int):
         if user.role == "school":
             query = query.where(Post.school_id == user.school_id)
         rows = list(db.session.scalars(query.order_by(Post.id)))
-    return jsonify(
-        {
-            "round": round_.id,
-            "state": round_.state,
-            "fair_open": fair_is_open(round_),
-            "posts": [_post_json(p) for p in rows],
-        }
-    )
+    docs = [_post_json(p) for p in rows]
+    if user.role == "teacher":
+        for doc, post in zip(docs, rows):
+            doc["unmet"] = unmet(user.teacher, post)
+    return jsonify({"round": round_.id, "state": round_.state, "fair_open": fair_is_open(round_), "posts": docs})
 
 
 @bp.route("/v1/rounds/<int:round_id>/preferences", methods=["GET", "PUT"])

@@ -75,6 +75,28 @@ ROUND_STATES = {
 }
 ROUND_STATE_ORDER = list(ROUND_STATES)
 
+#: how a round places its teachers (rounds.states: each has its own steps)
+PROCEDURES = {
+    "fair": _l("双向选择洽谈会"),
+    "competition": _l("跨校竞聘"),
+    "arrangement": _l("教育局统一安排"),
+}
+#: the states whose names differ by procedure
+_STATE_NAMES = {
+    "competition": {
+        "fair_open": _l("竞聘报名中"),
+        "fair_closed": _l("报名已截止（考核评分）"),
+        "assigned": _l("已批准"),
+    },
+    "arrangement": {"matched": _l("已生成安排方案"), "assigned": _l("已确认安排")},
+}
+
+
+def round_state(round_) -> str:
+    """The name of a round's state in its procedure's words (``|state`` in templates)."""
+    procedure = getattr(round_, "procedure", None) or "fair"
+    return str(_STATE_NAMES.get(procedure, {}).get(round_.state) or ROUND_STATES.get(round_.state, round_.state))
+
 
 def subject_label(code: str) -> str:
     """A subject's name for a message (never the raw code)."""

@@ -114,3 +114,34 @@ class RankingEntry(Model):
     band: Mapped[int | None]
 
     ranking: Mapped[PostRanking] = relationship(back_populates="entries")
+
+
+class AssessmentScore(Model):
+    """A receiving school's assessment of one applicant to a 跨校竞聘 post (seed 003 五(三):
+    "缺编学校组织竞聘考核"): the teaching test (说课/试讲) and the interview (面试), each 0–100 in
+    tenths, or a verdict that rules the applicant out (不合格, 缺考). The post's ranking follows
+    the total (fair/scores.py)."""
+
+    __tablename__ = "assessment_scores"
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("post_id", "teacher_id"),
+        CheckConstraint("verdict IN ('', 'fail', 'absent')", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    teaching: Mapped[int | None]  # tenths of a point (87.5 -> 875)
+    interview: Mapped[int | None]
+    verdict: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    teacher = relationship("Teacher")
+
+    @property
+    def total(self) -> int | None:
+        """The total in tenths, or None when a score is missing or a verdict rules them out."""
+        if self.verdict or self.teaching is None or self.interview is None:
+            return None
+        return self.teaching + self.interview

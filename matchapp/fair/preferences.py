@@ -15,6 +15,7 @@ from ..core.errors import StaleEdit
 from ..extensions import db
 from ..preparation.lists import is_participant
 from ..preparation.models import Post
+from ..preparation.requirements import unmet
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
 from .models import PreferenceEntry, PreferenceList
@@ -36,6 +37,20 @@ def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
     ).all()
     zone = teacher.school.zone
     return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
+
+
+def offered_posts(round_: Round, teacher: Teacher) -> tuple[list[Post], list[tuple[Post, list[str]]]]:
+    """The posts a teacher may list (their requirements met), and the others of their subject
+    with the reasons they are not offered (seed 000 篇四: teachers apply "对照…学历、学科、职称、
+    专业称号等要求")."""
+    offered, withheld = [], []
+    for post in posts_for(round_, teacher):
+        why = unmet(teacher, post)
+        if why:
+            withheld.append((post, why))
+        else:
+            offered.append(post)
+    return offered, withheld
 
 
 def preference_list(round_: Round, teacher: Teacher) -> PreferenceList | None:
@@ -79,11 +94,17 @@ def save_preferences(
     require_open(round_, now)
     if not is_participant(round_, teacher):
         raise FairError(_("您不在本年度流出名单中，不能填报。"))
-    allowed = {p.school_id: p.id for p in posts_for(round_, teacher)}
+    offered, withheld = offered_posts(round_, teacher)
+    allowed = {p.school_id: p.id for p in offered}
     if len(set(school_ids)) != len(school_ids):
         raise FairError(_("同一所学校只能填一次。"))
     if teacher.school_id in school_ids:
         raise FairError(_("不能填报本校。"))
+    for post, why in withheld:
+        if post.school_id in school_ids:
+            raise FairError(
+                _("您不符合%(school)s本学科岗位的要求：%(why)s。", school=post.school.name, why="；".join(why))
+            )
     if any(s not in allowed for s in school_ids):
         raise FairError(_("所选学校没有本学科的接收岗位。"))
     if submit and not school_ids:

@@ -14,6 +14,7 @@ from ..core.clock import utcnow
 from ..core.errors import StaleEdit
 from ..extensions import db
 from ..preparation.models import Outgoing, Post
+from ..preparation.requirements import unmet
 from ..roster.models import School, Teacher
 from .models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
 from .window import FairError, require_open
@@ -41,6 +42,20 @@ def candidates(post: Post, drafts: bool = False) -> list[Teacher]:
             .order_by(Teacher.staff_no)
         ).unique()
     )
+
+
+def split_candidates(post: Post, drafts: bool = False) -> tuple[list[Teacher], list[tuple[Teacher, list[str]]]]:
+    """The applicants a post may rank, and those who do not meet its requirements, with why
+    (a roster change after they listed it, say: the preferences page offers only posts whose
+    requirements a teacher meets)."""
+    rankable, unqualified = [], []
+    for teacher in candidates(post, drafts):
+        why = unmet(teacher, post)
+        if why:
+            unqualified.append((teacher, why))
+        else:
+            rankable.append(teacher)
+    return rankable, unqualified
 
 
 def post_ranking(post: Post) -> PostRanking | None:
@@ -88,9 +103,19 @@ def save_ranking(
     """
     now = now or utcnow()
     require_open(post.round, now)
-    eligible = {t.id for t in candidates(post)}
+    if post.round.procedure == "competition":
+        raise FairError(_("跨校竞聘岗位的排序由考核成绩生成（说课或试讲、面试总分），不能直接排序。"))
+    people = candidates(post)
+    eligible = {t.id for t in people}
     if (set(groups) | unacceptable) - eligible:
         raise FairError(_("只能为申请本岗位的教师排序。"))
+    unqualified = {t.id: (t, unmet(t, post)) for t in people if unmet(t, post)}
+    named = sorted(set(groups) & set(unqualified))
+    if named:
+        t, why = unqualified[named[0]]
+        raise FairError(_("%(name)s不符合本岗位的要求（%(why)s），不能排序。", name=t.name, why="；".join(why)))
+    eligible -= set(unqualified)
+    unacceptable = unacceptable - set(unqualified)
     if any(band < 1 or band > MAX_BAND for band in groups.values()):
         raise FairError(_("排序档次应为1到%(max)s之间的整数。", max=MAX_BAND))
     if submit and set(groups) | unacceptable != eligible:

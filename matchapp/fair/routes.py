@@ -14,13 +14,20 @@ from ..extensions import db
 from ..preparation.lists import is_participant, outgoing_entry
 from ..preparation.models import Post
 from ..preparation.posts import round_posts
+from ..preparation.requirements import describe
 from ..roster.models import School
 from ..rounds.states import allows
 from . import bp
 from .forms import OpenFairForm, PreferencesForm, RankingForm
-from .preferences import chosen_schools, posts_for, preference_list, receipt_code, save_preferences
-from .rankings import candidates, post_ranking, save_ranking
+from .preferences import chosen_schools, offered_posts, preference_list, receipt_code, save_preferences
+from .rankings import candidates, post_ranking, save_ranking, split_candidates
 from .window import close_fair, fair_is_open, open_fair, round_for_page
+
+
+def _no_fair(round_):
+    """The fair's pages in a round the bureau arranges without a fair: they say so."""
+    return render_template("fair/no_fair.html", round=round_)
+
 
 # -- teachers -------------------------------------------------------------------------------
 
@@ -30,14 +37,19 @@ from .window import close_fair, fair_is_open, open_fair, round_for_page
 def preferences(round_id: int):
     round_ = round_for_page(round_id)
     teacher = current_user.teacher
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
     if not is_participant(round_, teacher):
+        if round_.procedure == "competition":
+            flash(_("请先在“跨校竞聘申请”页面提出申请，经本校同意后再填报竞聘意愿。"), "info")
+            return redirect(url_for("procedures.teacher_apply", round_id=round_.id))
         entry = outgoing_entry(round_, teacher)
         if entry is not None and entry.confirmed:  # a school leader: appointed by the bureau
             flash(_("校级领导由教育局按干部任用规定安排，不参加双向选择，无需填报志愿。"), "info")
         else:
             flash(_("您不在本年度流出名单中，无需填报志愿。"), "info")
         return redirect(url_for("home.index"))
-    posts = posts_for(round_, teacher)
+    posts, withheld = offered_posts(round_, teacher)
     plist = preference_list(round_, teacher)
     form = PreferencesForm.for_posts(posts)
     if form.validate_on_submit():
@@ -75,6 +87,8 @@ def preferences(round_id: int):
         receipt=receipt_code(plist) if plist and plist.submitted_at else None,
         ranked_posts=ranked_posts,
         other_posts=[p for p in posts if typed(p) is None],
+        withheld=withheld,
+        requirements={p.id: describe(p) for p in posts},
         open=fair_is_open(round_),
         draft_differs=plist is not None and plist.submitted_at is not None and saved != submitted,
     )
@@ -88,6 +102,10 @@ def preferences(round_id: int):
 def school_posts(round_id: int, school_id: int):
     require_school_access(school_id)
     round_, school = round_for_page(round_id), db.get_or_404(School, school_id)
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
+    if round_.procedure == "competition":
+        return redirect(url_for("procedures.school", round_id=round_.id, school_id=school.id))
     rows = [
         {"post": p, "candidates": len(candidates(p)), "ranking": post_ranking(p)}
         for p in round_posts(round_, school.id, with_seats=True)
@@ -110,7 +128,11 @@ def ranking(round_id: int, post_id: int):
     if post.round_id != round_.id:
         abort(404)
     require_school_access(post.school_id)
-    people = candidates(post)
+    if round_.procedure == "arrangement":
+        return _no_fair(round_)
+    if round_.procedure == "competition":  # a 竞聘 post's ranking follows its assessment scores
+        return redirect(url_for("procedures.scores", round_id=round_.id, post_id=post.id))
+    people, unqualified = split_candidates(post)
     form = RankingForm.for_candidates(people)
     if form.validate_on_submit():
         submit = bool(form.submit.data)
@@ -133,6 +155,8 @@ def ranking(round_id: int, post_id: int):
         ranking=existing,
         open=fair_is_open(round_),
         years_here={t.id: full_years(t.started_at_school, today) for t in people},
+        unqualified=unqualified,
+        requirements=describe(post),
     )
 
 
@@ -151,7 +175,7 @@ def fair_open(round_id: int):
     else:
         # Entered in the bureau's time zone, stored in UTC.
         open_fair(round_, to_utc(form.closes_at.data) if form.closes_at.data else None)
-        flash(_("洽谈会已开放。"), "success")
+        flash(_("竞聘报名已开放。") if round_.procedure == "competition" else _("洽谈会已开放。"), "success")
     return redirect(url_for("runs.control", round_id=round_id))
 
 
@@ -162,7 +186,12 @@ def fair_close(round_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         close_fair(round_)
-        flash(_("洽谈会已截止。"), "success")
+        flash(
+            _("竞聘报名已截止，请各缺编学校考核并提交成绩。")
+            if round_.procedure == "competition"
+            else _("洽谈会已截止。"),
+            "success",
+        )
     else:
         refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))

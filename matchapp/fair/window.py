@@ -39,10 +39,15 @@ def open_fair(round_: Round, closes_at: dt.datetime | None, now: dt.datetime | N
     require(round_, "open_fair")
     if closes_at is not None and closes_at <= now:
         raise FairError(_("截止时间应晚于现在。"))
-    if not db.session.scalar(select(Outgoing.id).where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))):
+    competition = round_.procedure == "competition"
+    if not competition and not db.session.scalar(
+        select(Outgoing.id).where(Outgoing.round_id == round_.id, Outgoing.confirmed.is_(True))
+    ):
         raise FairError(_("还没有确定的流出教师，不能开放洽谈会。"))
     if not db.session.scalar(select(Post.id).where(Post.round_id == round_.id, Post.seats > 0)):
-        raise FairError(_("还没有接收名额，不能开放洽谈会。"))
+        raise FairError(
+            _("还没有缺编学校发布竞聘岗位，不能开放报名。") if competition else _("还没有接收名额，不能开放洽谈会。")
+        )
     round_.state, round_.fair_opens_at, round_.fair_closes_at = "fair_open", now, closes_at
     db.session.flush()
     return round_

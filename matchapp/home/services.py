@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..core.dates import day, moment
-from ..core.vocab import ROUND_STATE_ORDER
+from ..core.vocab import ROUND_STATE_ORDER, subject_label
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
 from ..fair.preferences import receipt_code
 from ..preparation.lists import assess_teacher, in_two_way_selection, outgoing_entry
 from ..preparation.models import Outgoing, Post, SchoolRound
 from ..roster.bureau import bureau_settings, missing_details
-from ..roster.models import School, Teacher
+from ..roster.models import School, Staffing, Teacher
 from ..rounds.models import Round
 
 
@@ -177,7 +177,89 @@ def bureau_overview(round_: Round | None) -> dict:
                 control,
             ),
         ]
+        if round_.procedure != "fair":
+            steps = steps[:4] + _bureau_procedure_steps(round_, stage, counts)
     return {"counts": counts, "cycle": _first_not_done(steps)}
+
+
+def _bureau_procedure_steps(round_: Round, stage: int, counts: dict) -> list[Step]:
+    """The bureau's steps of a round that is not a fair (rounds/states.py)."""
+    control = url_for("runs.control", round_id=round_.id)
+    results = url_for("results.results", round_id=round_.id) if stage >= 3 else control
+    notice = url_for("results.notice", round_id=round_.id) if stage >= 5 else control
+    published = _("已于%(t)s公示", t=day(round_.published_at)) if round_.published_at else ""
+    if round_.procedure == "arrangement":
+        schools_url = url_for("preparation.schools", round_id=round_.id)
+        return [
+            Step(
+                _("各校报送流出名单"),
+                _("确定流出%(o)s人", o=counts["outgoing"]),
+                "done" if stage >= 3 else "todo",
+                schools_url,
+            ),
+            Step(
+                _("各校申报接收岗位"),
+                _("共%(n)s个名额", n=counts["seats"]) if counts["seats"] else _("尚未生成接收名额"),
+                "done" if stage >= 3 else "todo",
+                schools_url,
+            ),
+            Step(
+                _("生成统一安排方案"),
+                _("不举行洽谈会：按行政指定的规则安排全部流出教师"),
+                "done" if stage >= 3 else "todo",
+                control,
+            ),
+            Step(_("调整并确认安排"), _("每项调整须写明理由"), "done" if stage >= 4 else "todo", results),
+            Step(_("公示结果并开具介绍信"), published, "done" if stage >= 5 else "todo", notice),
+        ]
+    staffing = db.session.scalar(select(func.count(Staffing.id))) or 0
+    entries = db.session.scalars(
+        select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.how == "competition")
+    ).all()
+    return [
+        Step(
+            _("登记各校分学科编制（超编、缺编）"),
+            _("已登记%(n)s条", n=staffing) if staffing else _("尚未登记：导入分学科编制"),
+            "done" if staffing else "todo",
+            url_for("roster.import_file", kind="staffing"),
+        ),
+        Step(
+            _("缺编学校发布竞聘岗位"),
+            _("共%(n)s个岗位名额", n=counts["seats"]) if counts["seats"] else _("尚无学校发布岗位"),
+            "done" if stage >= 1 else "todo",
+            control,
+        ),
+        Step(
+            _("开放报名：超编学校教师申请、本校同意，填报竞聘意愿"),
+            _(
+                "%(a)s份申请，已同意%(c)s份；已提交竞聘意愿%(l)s份",
+                a=len(entries),
+                c=sum(e.confirmed for e in entries),
+                l=counts["lists"],
+            ),
+            "done" if stage >= 2 else "todo",
+            control,
+        ),
+        Step(
+            _("缺编学校考核（说课或试讲、面试）并提交成绩"),
+            _("%(n)s个岗位已提交成绩", n=counts["rankings"]),
+            "done" if stage >= 3 else "todo",
+            control,
+        ),
+        Step(
+            _("运行匹配"),
+            _("按考核成绩排序，教师提出的延迟接受算法，结果经稳定性校验"),
+            "done" if stage >= 3 else "todo",
+            control,
+        ),
+        Step(
+            _("批准竞聘结果"),
+            _("报教育主管部门批准（未被聘任的教师留在原校）"),
+            "done" if stage >= 4 else "todo",
+            results,
+        ),
+        Step(_("公示结果并开具介绍信"), published, "done" if stage >= 5 else "todo", notice),
+    ]
 
 
 def school_overview(round_: Round | None, school: School) -> dict:
@@ -283,7 +365,84 @@ def school_overview(round_: Round | None, school: School) -> dict:
                 url_for("results.school_results", round_id=round_.id, school_id=school.id) if stage >= 5 else None,
             ),
         ]
+    if round_ is not None and round_.procedure == "competition":
+        steps = _school_competition_steps(round_, school) + [
+            s for s in steps if s.label == _("发放教师账号的初始密码条")
+        ]
+    elif round_ is not None and round_.procedure == "arrangement":
+        steps = [s for s in steps if s.label != _("洽谈会：为申请本校岗位的教师排序")]
     return {"counts": counts, "cycle": _first_not_done(steps)}
+
+
+def _school_competition_steps(round_: Round, school: School) -> list[Step]:
+    """A school's steps in a 跨校竞聘: as a receiving school (缺编) and as a sending one (超编)."""
+    stage = _stage(round_)
+    page = url_for("procedures.school", round_id=round_.id, school_id=school.id)
+    short = {s.subject for s in school.staffing if s.balance < 0}
+    surplus = {s.subject for s in school.staffing if s.balance > 0}
+    posts = db.session.scalars(
+        select(Post).where(Post.round_id == round_.id, Post.school_id == school.id, Post.seats > 0)
+    ).all()
+    pending = (
+        db.session.scalar(
+            select(func.count(Outgoing.id))
+            .join(Teacher)
+            .where(
+                Outgoing.round_id == round_.id,
+                Outgoing.how == "competition",
+                Outgoing.confirmed.is_(False),
+                Teacher.school_id == school.id,
+            )
+        )
+        or 0
+    )
+    unscored = [
+        p
+        for p in posts
+        if not db.session.scalar(
+            select(PostRanking.id).where(PostRanking.post_id == p.id, PostRanking.submitted_at.is_not(None))
+        )
+    ]
+    steps = []
+    if short or posts:
+        steps += [
+            Step(
+                _("发布竞聘岗位（缺编学科）"),
+                _("已发布%(n)s个岗位", n=len(posts))
+                if posts
+                else _("本校缺编学科：%(s)s", s="、".join(sorted(map(subject_label, short)))),
+                "done" if posts and stage >= 1 else "todo",
+                page,
+            ),
+            Step(
+                _("报名截止后考核评分并提交成绩"),
+                _("报名截止后进行")
+                if stage < 2
+                else (_("%(n)s个岗位的成绩尚未提交", n=len(unscored)) if unscored else _("各岗位成绩均已提交")),
+                "done" if stage >= 3 or (stage == 2 and posts and not unscored) else "todo",
+                page,
+            ),
+        ]
+    if surplus:
+        steps.append(
+            Step(
+                _("同意本校教师的竞聘申请（超编学科）"),
+                _("%(n)s份申请待同意", n=pending) if pending else _("没有待同意的申请"),
+                "done" if not pending or stage >= 2 else "todo",
+                page + "#applications",
+            )
+        )
+    if not steps:
+        steps.append(Step(_("本校既不缺编也不超编，不参加本年度跨校竞聘"), "", "done", page))
+    steps.append(
+        Step(
+            _("查看竞聘结果"),
+            _("结果已公示") if stage >= 5 else _("公示后可查看"),
+            "todo",
+            url_for("results.school_results", round_id=round_.id, school_id=school.id) if stage >= 5 else None,
+        )
+    )
+    return steps
 
 
 def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
@@ -363,6 +522,9 @@ def teacher_overview(round_: Round | None, teacher: Teacher) -> dict:
             )
         )
         headline, action = _teacher_headline(round_, stage, on_list, outgoing is not None, submitted, plist)
+        if round_.procedure != "fair":
+            steps = _teacher_procedure_steps(round_, teacher, steps, outgoing, plist)
+            headline, action = _procedure_headline(round_, stage, on_list, outgoing, plist) or (headline, action)
     return {
         "outgoing": outgoing,
         "eligibility": eligibility,
@@ -411,3 +573,80 @@ def _teacher_headline(
             None,
         )
     return _("结果已公示。"), (_("查看我的结果"), url_for("results.my_result", round_id=round_.id))
+
+
+def _procedure_headline(
+    round_: Round, stage: int, on_list: bool, outgoing, plist: PreferenceList | None
+) -> tuple[str, tuple[str, str] | None] | None:
+    """The first words of a teacher's home page in a round that is not a fair (None: as a fair's)."""
+    if stage >= 5:
+        return None  # published: the results, whatever the procedure
+    if round_.procedure == "arrangement":
+        if on_list:
+            return _(
+                "您在本年度流出名单中。本年度不举行洽谈会，由教育局统一安排交流学校，结果公示后将在这里通知您。"
+            ), None
+        return None
+    apply_url = url_for("procedures.teacher_apply", round_id=round_.id)
+    if outgoing is None:
+        return _("本年度为跨校竞聘：超编学科、参加工作满3年的教师可以申请竞聘缺编学校的岗位。"), (
+            _("申请跨校竞聘"),
+            apply_url,
+        )
+    if not outgoing.confirmed:
+        return _("您已申请跨校竞聘，待本校同意。"), None
+    if plist is not None and plist.submitted_at:
+        return _("您的竞聘意愿已提交（回执号 %(c)s）。请留意各校考核通知。", c=receipt_code(plist)), None
+    if stage >= 1:
+        return _("本校已同意您参加跨校竞聘：请填报想去的缺编学校岗位。"), (
+            _("填报竞聘意愿"),
+            url_for("fair.preferences", round_id=round_.id),
+        )
+    return _("本校已同意您参加跨校竞聘；报名开始后填报想去的缺编学校岗位。"), None
+
+
+def _teacher_procedure_steps(round_: Round, teacher: Teacher, steps: list[Step], outgoing, plist) -> list[Step]:
+    """A teacher's steps when the round is not a fair."""
+    stage = _stage(round_)
+    first, last = steps[0], steps[-1]
+    if round_.procedure == "arrangement":
+        on_list = outgoing is not None and outgoing.confirmed
+        middle = [s for s in steps[1:-1] if s.label == _("本年度流出名单")]
+        if on_list:
+            middle.append(
+                Step(
+                    _("由教育局统一安排交流学校"),
+                    _("本年度不举行洽谈会，无需填报志愿"),
+                    "done" if stage >= 3 else "todo",
+                    None,
+                )
+            )
+        return [first, *middle, last]
+    apply_url = url_for("procedures.teacher_apply", round_id=round_.id)
+    approved = outgoing is not None and outgoing.confirmed
+    detail = (
+        _("学校已同意")
+        if approved
+        else (_("已申请，待学校同意") if outgoing is not None else _("超编学科、参加工作满3年的教师可以申请"))
+    )
+    middle = [Step(_("向本校提出跨校竞聘申请"), detail, "done" if approved or stage >= 2 else "todo", apply_url)]
+    if approved:
+        submitted = plist is not None and plist.submitted_at
+        middle.append(
+            Step(
+                _("填报竞聘意愿（想去的缺编学校岗位）"),
+                _("已提交（回执号 %(c)s）", c=receipt_code(plist)) if submitted else _("报名期间填报"),
+                "done" if submitted or stage >= 2 else "todo",
+                url_for("fair.preferences", round_id=round_.id) if stage >= 1 else None,
+            )
+        )
+        middle.append(
+            Step(_("参加缺编学校的考核（说课或试讲、面试）"), _("由各校通知"), "done" if stage >= 3 else "todo", None)
+        )
+    last = Step(
+        _("查看竞聘结果"),
+        last.detail,
+        "todo",
+        url_for("results.my_result", round_id=round_.id) if stage >= 5 and approved else None,
+    )
+    return [first, *middle, last]

@@ -19,6 +19,7 @@ from ..rounds.models import Round
 from ..rounds.states import require
 from .models import Outgoing, Post
 from .outgoing import PreparationError
+from .requirements import honour_names
 
 MAX_SEATS = 500
 
@@ -34,6 +35,7 @@ def propose_posts(round_: Round) -> int:
     change of seats does). The bureau edits seats afterwards. Returns the number of posts with seats.
     """
     require(round_, "edit_posts")
+    _not_in_a_competition(round_)
     outflow = {
         (school_id, subject): count
         for school_id, subject, count in db.session.execute(
@@ -56,8 +58,16 @@ def propose_posts(round_: Round) -> int:
     return len(outflow)
 
 
+def _not_in_a_competition(round_: Round) -> None:
+    """跨校竞聘's posts are published by the under-staffed schools themselves, within their
+    shortage (preparation/competition.py), not proposed from an outflow or set by the bureau."""
+    if round_.procedure == "competition":
+        raise PreparationError(_("跨校竞聘的岗位由缺编学校在“跨校竞聘”页面发布（不超过缺编人数）。"))
+
+
 def set_seats(round_: Round, school_id: int, subject: str, seats: int) -> Post:
     require(round_, "edit_posts")
+    _not_in_a_competition(round_)
     if seats < 0 or seats > MAX_SEATS:
         raise PreparationError(_("名额应在0到%(max)s之间。", max=MAX_SEATS))
     post = db.session.scalar(
@@ -79,10 +89,35 @@ def confirm_post(
     require(post.round, "edit_posts")
     if backbone_seats < 0 or backbone_seats > post.seats:
         raise PreparationError(_("骨干教师名额不能超过该岗位名额。"))
-    post.min_education, post.min_title, post.honours = min_education, min_title, honours.strip()[:128]
+    honours = check_honours(honours)
+    post.min_education, post.min_title, post.honours = min_education, min_title, honours
     post.backbone_seats, post.note, post.confirmed = backbone_seats, note.strip(), True
     db.session.flush()
     return post
+
+
+def check_honours(text: str) -> str:
+    """A post's honour requirement, checked against the roster and written one way (see
+    ``requirements.py``): an honour nobody on the roster holds is refused, by name, since no
+    teacher could ever meet it."""
+    names = honour_names(text)
+    if not names:
+        return ""
+    known = {n for held in db.session.scalars(select(Teacher.honours).distinct()) for n in honour_names(held or "")}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise PreparationError(
+            _(
+                "专业称号“%(names)s”在教师名册中没有人持有，没有教师能符合该要求；请填写名册中使用的称号"
+                "（%(known)s），多个称号用逗号分开，具备其一即可。",
+                names="、".join(unknown),
+                known="、".join(sorted(known)[:12]) or _("名册中没有专业称号"),
+            )
+        )
+    text = "，".join(names)
+    if len(text) > 128:
+        raise PreparationError(_("专业称号要求过长（最多128个字符）。"))
+    return text
 
 
 def round_posts(round_: Round, school_id: int | None = None, with_seats: bool = False) -> list[Post]:

@@ -24,4 +24,9 @@ def explanation_for(run: Run, teacher: Teacher, lang: str = "zh") -> list[str]:
         code = placement.school.code
         assigned = assigned.copy()
         assigned[index] = instance.school_ids.index(code)  # a change by hand counts as the assignment
-    return explain_teacher(instance, index, matching, assigned).lines(instance, lang)
+    lines = explain_teacher(instance, index, matching, assigned).lines(instance, lang)
+    if placement is not None and placement.how == "unplaced" and run.round.procedure == "competition":
+        # 跨校竞聘 assigns nobody: an applicant no school appointed stays at their own school.
+        who = f"{teacher.name}（{teacher.staff_no}）"
+        lines[0] = f"{who}：未被聘任，留在原校。" if lang == "zh" else f"{who}: not appointed; stays at their school."
+    return lines

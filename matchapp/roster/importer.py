@@ -36,6 +36,7 @@ COLUMNS: dict[str, tuple[str, bool]] = {
     "专业称号": ("honours", False),
     "骨干教师": ("backbone", False),
     "到本校任教时间": ("started_at_school", True),
+    "参加工作时间": ("started_work", False),
     "身份证号": ("id_number", False),
     "行政职务": ("leadership_role", False),
     "任现职时间": ("leader_since", False),  # a school leader's start in the post here (terms of office)
@@ -55,6 +56,7 @@ EXAMPLE = [
     "市骨干教师",
     "是",
     "2016-09-01",
+    "2008-09-01",
     "",
     "",
     "",
@@ -129,6 +131,7 @@ def check_rows(
             ("职称聘任时间", "title_appointed_on"),
             ("到本校任教时间", "started_at_school"),
             ("任现职时间", "leader_since"),
+            ("参加工作时间", "started_work"),
         ):
             text = cell.get(h, "")
             if text:
@@ -156,6 +159,14 @@ def check_rows(
             bad("职称聘任时间", "早于职称取得时间（先取得资格，后聘任）")
         if record.get("birth_date") and record.get("leader_since") and record["leader_since"] < record["birth_date"]:
             bad("任现职时间", "早于出生日期")
+        if (
+            record.get("started_work")
+            and record.get("started_at_school")
+            and record["started_work"] > record["started_at_school"]
+        ):
+            bad("参加工作时间", "晚于到本校任教时间")
+        if "参加工作时间" not in header.position:
+            del record["started_work"]  # a file without the column leaves what the roster holds
         code = cell.get("学校代码", "")
         if code:
             school = schools.get(code)
@@ -274,6 +285,8 @@ def import_roster(
     new = []
     for record in records:
         values = {k: record[k] for k in _FIELDS}
+        if "started_work" in record:
+            values["started_work"] = record["started_work"]
         values["school_id"] = record["school"].id
         teacher = existing.get(record["staff_no"])
         if teacher is None:
@@ -324,6 +337,7 @@ def template_workbook() -> bytes:
         "学历": "大专、本科、硕士、博士",
         "骨干教师": "是 / 否（市级及以上称号）",
         "到本校任教时间": "如 2016-09-01",
+        "参加工作时间": "如 2008-09-01；跨校竞聘要求参加工作满3年，不填时按到本校任教时间计算",
     }
     for header, (_, required) in COLUMNS.items():
         notes.append([header, "必填" if required else "选填", explain.get(header, "")])

@@ -61,6 +61,7 @@ class Teacher(Model):
     honours: Mapped[str] = mapped_column(String(256), default="")  # 专业称号, comma-separated
     backbone: Mapped[bool] = mapped_column(default=False)  # 骨干教师 (city-level honours or above)
     started_at_school: Mapped[date]  # 到本校任教时间
+    started_work: Mapped[date | None]  # 参加工作时间 (跨校竞聘: 参加工作满3年); unknown: started_at_school
     leadership_role: Mapped[str] = mapped_column(String(64), default="")  # 校长、副校长…
     leader_since: Mapped[date | None]  # 任现职时间: in the leadership post at this school since (terms of office)
 

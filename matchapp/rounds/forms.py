@@ -10,11 +10,25 @@ from ..core.forms import BaseForm
 from .policy import PRESET_LABELS, SETTINGS, Setting, format_share, month_day_valid, parse_share
 
 
+def _procedures() -> list[SelectChoice]:
+    from ..core.vocab import PROCEDURES
+
+    return [SelectChoice(k, v) for k, v in PROCEDURES.items()]
+
+
 class NewRoundForm(BaseForm):
     year = IntegerField(_l("年度"), validators=[InputRequired(), NumberRange(2000, 2100)])
     name = StringField(_l("名称"), validators=[InputRequired(), Length(max=128)])
     preset = SelectField(_l("政策预设"), choices=[SelectChoice(k, v) for k, v in PRESET_LABELS.items()])
+    procedure = SelectField(_l("交流方式"), choices=_procedures(), default="fair")
     submit = SubmitField(_l("建立年度"))
+
+
+class ProcedureForm(BaseForm):
+    """A round's procedure, changed while it is being prepared."""
+
+    procedure = SelectField(_l("交流方式"), choices=_procedures())
+    submit = SubmitField(_l("更改"))
 
 
 class PresetForm(BaseForm):

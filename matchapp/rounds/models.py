@@ -18,6 +18,9 @@ class Round(Model):
     year: Mapped[int] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(128))
     state: Mapped[str] = mapped_column(String(16), default="preparing")  # see rounds.states
+    #: how the round places teachers: fair (双向选择洽谈会) | competition (跨校竞聘) | arrangement
+    #: (教育局统一安排); rounds.states gives each its steps
+    procedure: Mapped[str] = mapped_column(String(16), default="fair", server_default="fair")
     lists_due: Mapped[date | None]  # outgoing lists to the bureau (e.g. 6-30)
     fair_opens_at: Mapped[datetime | None]  # 洽谈会
     fair_closes_at: Mapped[datetime | None]

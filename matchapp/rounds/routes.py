@@ -37,7 +37,7 @@ def new():
             for message in errors:
                 refuse(message)
         return redirect(url_for("rounds.overview"))
-    round_ = create_round(form.year.data, form.name.data, form.preset.data)
+    round_ = create_round(form.year.data, form.name.data, form.preset.data, procedure=form.procedure.data)
     session["round_id"] = round_.id
     flash(
         _(

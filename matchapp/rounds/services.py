@@ -13,18 +13,26 @@ from ..core.errors import Refused
 from ..extensions import db
 from .models import Round
 from .policy import EXCHANGE_DEFAULTS, SETTING, SETTINGS, check_policy, preset
-from .states import require
+from .states import PROCEDURES, require
 
 
 class RoundError(Refused):
     """A change the round's rules do not allow (message in words for the user)."""
 
 
-def create_round(year: int, name: str, preset_name: str = "changzhou", seed: int | None = None) -> Round:
+def create_round(
+    year: int, name: str, preset_name: str = "changzhou", seed: int | None = None, procedure: str = "fair"
+) -> Round:
     if db.session.scalar(select(Round).where(Round.year == year)):
         raise RoundError(_("%(year)s年度已存在。", year=year))
+    if procedure not in PROCEDURES:
+        raise RoundError(_("没有这种交流方式。"))
     round_ = Round(
-        year=year, name=name, policy=preset(preset_name), seed=seed if seed is not None else year * 10000 + 702
+        year=year,
+        name=name,
+        policy=preset(preset_name),
+        seed=seed if seed is not None else year * 10000 + 702,
+        procedure=procedure,
     )
     db.session.add(round_)
     db.session.flush()

@@ -3,7 +3,7 @@ unmatched; the bureau changes single placements with a written reason (audited),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import gettext as _
@@ -16,7 +16,9 @@ from ..core.audit import acting_as
 from ..core.errors import Refused
 from ..core.vocab import TIERS, subject_label
 from ..extensions import db
+from ..fair.models import PostRanking, RankingEntry
 from ..preparation.models import Post
+from ..preparation.requirements import unmet
 from ..preparation.rules import post_is_full
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
@@ -32,6 +34,37 @@ class AssignmentError(Refused):
 class AssignmentCheck:
     refusals: list[str]
     warnings: list[str]
+    #: the receiving school's objections (its 不接受 mark, its post's requirements): refusals
+    #: unless the bureau overrides them with a written reason
+    objections: list[str] = field(default_factory=list)
+    #: codes of the objections (``refused``, ``requirements``), as a placement records an override
+    objection_codes: list[str] = field(default_factory=list)
+
+
+def school_objections(run: Run, teacher: Teacher, post: Post | None) -> tuple[list[str], list[str]]:
+    """What the receiving post says against the teacher: the school marked them unacceptable
+    (不接受) in its submitted ranking, or they lack the post's requirements. Returns (words, codes)."""
+    if post is None:
+        return [], []
+    words, codes = [], []
+    marked = db.session.scalar(
+        select(RankingEntry.id)
+        .join(PostRanking, PostRanking.id == RankingEntry.ranking_id)
+        .where(
+            PostRanking.post_id == post.id,
+            RankingEntry.teacher_id == teacher.id,
+            RankingEntry.stage == "submitted",
+            RankingEntry.band.is_(None),
+        )
+    )
+    if marked:
+        words.append(_("%(school)s在洽谈会中将该教师标记为“不接受”。", school=post.school.name))
+        codes.append("refused")
+    why = unmet(teacher, post)
+    if why:
+        words.append(_("不符合%(school)s本学科岗位的要求：%(why)s。", school=post.school.name, why="；".join(why)))
+        codes.append("requirements")
+    return words, codes
 
 
 def seats_taken(run: Run, school_id: int, subject: str, besides: int | None = None) -> int:
@@ -46,8 +79,9 @@ def seats_taken(run: Run, school_id: int, subject: str, besides: int | None = No
     return len(db.session.scalars(query).all())
 
 
-def check_assignment(run: Run, teacher: Teacher, school: School) -> AssignmentCheck:
-    """Refuse what breaks the rules; warn about what bends them."""
+def check_assignment(run: Run, teacher: Teacher, school: School, override: bool = False) -> AssignmentCheck:
+    """Refuse what breaks the rules; warn about what bends them. The receiving school's
+    objections refuse the placement too, unless ``override`` (the bureau's, with a reason)."""
     refusals, warnings = [], []
     post = db.session.scalar(
         select(Post).where(Post.round_id == run.round_id, Post.school_id == school.id, Post.subject == teacher.subject)
@@ -71,7 +105,12 @@ def check_assignment(run: Run, teacher: Teacher, school: School) -> AssignmentCh
         warnings.append(_("骨干教师由一般或薄弱学校流向优质学校，属逆向交流。"))
     if teacher.backbone and school.tier == "strong" and home.tier == "strong":
         warnings.append(_("骨干教师在优质学校之间交流，不计入向薄弱学校的流动。"))
-    return AssignmentCheck(refusals, warnings)
+    objections, codes = school_objections(run, teacher, post) if school.id != teacher.school_id else ([], [])
+    if objections and not override:
+        refusals += objections + [_("如确需安排，教育局须勾选“越过学校意见”并写明理由（记入审计日志）。")]
+    elif objections:
+        warnings += [_("已越过学校意见：%(o)s", o=o) for o in objections]
+    return AssignmentCheck(refusals, warnings, objections, codes)
 
 
 @dataclass
@@ -83,6 +122,7 @@ class AssignmentOption:
     cost: int  # the engine's cost (algorithms/assignment.py): lower is what the engine prefers
     reason: str  # the cost in words
     current: bool
+    objection: str = ""  # the school's 不接受 or unmet requirements: only the bureau's override places here
 
 
 def _cost_reason(rank: int, other_zone: bool, backbone: bool, tier: str) -> str:
@@ -122,6 +162,19 @@ def assignment_options(run: Run, teachers: list[Teacher]) -> dict[int, list[Assi
             select(Placement).where(Placement.run_id == run.id, Placement.teacher_id.in_([t.id for t in teachers]))
         )
     }
+    refused = {
+        (post_id, teacher_id)
+        for post_id, teacher_id in db.session.execute(
+            select(PostRanking.post_id, RankingEntry.teacher_id)
+            .join(RankingEntry, RankingEntry.ranking_id == PostRanking.id)
+            .where(
+                PostRanking.post_id.in_([p.id for p in posts]),
+                RankingEntry.teacher_id.in_([t.id for t in teachers]),
+                RankingEntry.stage == "submitted",
+                RankingEntry.band.is_(None),
+            )
+        )
+    }
     out: dict[int, list[AssignmentOption]] = {}
     for teacher in teachers:
         here = current.get(teacher.id)
@@ -131,9 +184,11 @@ def assignment_options(run: Run, teachers: list[Teacher]) -> dict[int, list[Assi
                 continue
             free = post.seats - taken.get((post.school_id, post.subject), 0) + (1 if here == post.school_id else 0)
             if free > 0 or here == post.school_id:
-                options.append((schools[post.school_id], free))
+                objection = [_("学校不接受")] if (post.id, teacher.id) in refused else []
+                objection += [_("不符合要求：%(w)s", w="；".join(w)) for w in [unmet(teacher, post)] if w]
+                options.append((schools[post.school_id], free, "，".join(objection)))
         ti = t_index.get(teacher.staff_no)
-        known = [k for k, (school, _free) in enumerate(options) if school.code in s_index]
+        known = [k for k, (school, _free, _o) in enumerate(options) if school.code in s_index]
         costs = np.full(len(options), -1, dtype=np.int64)
         if ti is not None and known:
             costs[known] = placement_costs(
@@ -156,18 +211,28 @@ def assignment_options(run: Run, teachers: list[Teacher]) -> dict[int, list[Assi
                     school.tier,
                 ),
                 current=here == school.id,
+                objection=objection,
             )
-            for k, (school, free) in enumerate(options)
+            for k, (school, free, objection) in enumerate(options)
         ]
-        rows.sort(key=lambda o: (o.cost < 0, o.cost, o.school.code))
+        rows.sort(key=lambda o: (bool(o.objection), o.cost < 0, o.cost, o.school.code))
         out[teacher.id] = rows
     return out
 
 
 def change_assignment(
-    run: Run, teacher: Teacher, school: School, reason: str, actor: tuple[int | None, str] = (None, "bureau")
+    run: Run,
+    teacher: Teacher,
+    school: School,
+    reason: str,
+    actor: tuple[int | None, str] = (None, "bureau"),
+    override: bool = False,
 ) -> AssignmentCheck:
-    """The bureau places one teacher by hand, with a written reason (audited as ``actor``)."""
+    """The bureau places one teacher by hand, with a written reason (audited as ``actor``).
+
+    A school's 不接受 and its post's requirements hold here too: only with ``override`` does the
+    bureau place a teacher over them, and the placement records which it overrode.
+    """
     round_ = db.session.get(Round, run.round_id)
     require(round_, "assign")
     if not reason.strip():
@@ -179,7 +244,7 @@ def change_assignment(
         raise AssignmentError(_("该教师不在本次匹配中。"))
     if placement.how == "matched":
         raise AssignmentError(_("双向选择录取的教师不作行政调整。"))
-    check = check_assignment(run, teacher, school)
+    check = check_assignment(run, teacher, school, override=override)
     if check.refusals:
         raise AssignmentError("；".join(check.refusals))
     user_id, name = actor
@@ -187,6 +252,7 @@ def change_assignment(
         placement.school_id, placement.how = school.id, "assigned"
         placement.reason = reason.strip()
         placement.preference_rank = 0
+        placement.overrides = ",".join(check.objection_codes)
         db.session.flush()
     return check
 

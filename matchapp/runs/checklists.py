@@ -13,7 +13,7 @@ from ..core.vocab import subject_label
 from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList
 from ..preparation.lists import in_two_way_selection, participants
-from ..preparation.models import Post, SchoolRound
+from ..preparation.models import Outgoing, Post, SchoolRound
 from ..preparation.outgoing import pending_exemptions
 from ..preparation.posts import supply_and_demand
 from ..roster.bureau import bureau_settings, missing_details
@@ -185,7 +185,11 @@ def publish_checklist(round_: Round) -> list[Item]:
         )
         if missing
         else Item("ok", _("公示页和介绍信使用本局信息中的单位名称、联系方式和文号")),
-        Item("warn", _("%(n)s名教师未安排交流学校，不出现在公示中", n=unplaced))
+        (
+            Item("ok", _("%(n)s名报名教师未被聘任，留在原校，不出现在公示中", n=unplaced))
+            if round_.procedure == "competition"
+            else Item("warn", _("%(n)s名教师未安排交流学校，不出现在公示中", n=unplaced))
+        )
         if unplaced
         else Item("ok", _("全部教师均已安排")),
         Item("ok", _("行政指定中有%(n)s项人工调整，调整理由记入审计日志，不公示", n=changed)),
@@ -193,8 +197,76 @@ def publish_checklist(round_: Round) -> list[Item]:
     ]
 
 
+def arrangement_checklist(round_: Round) -> list[Item]:
+    """Before the bureau's arrangement (no fair): the lists and posts it arranges over."""
+    items = list(open_checklist(round_))
+    items.append(
+        Item("ok", _("不举行洽谈会：全部流出教师按行政指定的规则安排到各校申报的岗位，教育局可逐人调整（须写明理由）"))
+    )
+    return items
+
+
+def competition_checklist(round_: Round) -> list[Item]:
+    """跨校竞聘: posts published, applications approved, 竞聘意愿 submitted, scores submitted."""
+    posts = db.session.scalars(select(Post).where(Post.round_id == round_.id, Post.seats > 0)).all()
+    entries = db.session.scalars(
+        select(Outgoing).where(Outgoing.round_id == round_.id, Outgoing.how == "competition")
+    ).all()
+    approved = [e for e in entries if e.confirmed]
+    pending = len(entries) - len(approved)
+    items = [
+        Item(
+            "ok" if posts else "warn",
+            _(
+                "%(n)s所缺编学校发布了%(p)s个岗位，共%(s)s个名额",
+                n=len({p.school_id for p in posts}),
+                p=len(posts),
+                s=sum(p.seats for p in posts),
+            )
+            if posts
+            else _("还没有缺编学校发布竞聘岗位"),
+        ),
+        Item("ok", _("%(n)s名教师的竞聘申请已经本校同意", n=len(approved))),
+    ]
+    if pending:
+        items.append(Item("warn", _("%(n)s份竞聘申请尚待本校同意（未同意的不能填报竞聘意愿）", n=pending)))
+    if round_.state in ("fair_open", "fair_closed", "matched"):
+        submitted = set(
+            db.session.scalars(
+                select(PreferenceList.teacher_id).where(
+                    PreferenceList.round_id == round_.id, PreferenceList.submitted_at.is_not(None)
+                )
+            )
+        )
+        missing = [e for e in approved if e.teacher_id not in submitted]
+        items.append(
+            Item("warn", _("%(n)s/%(t)s名已同意的教师尚未提交竞聘意愿", n=len(missing), t=len(approved)))
+            if missing
+            else Item("ok", _("已同意的%(t)s名教师均已提交竞聘意愿", t=len(approved)))
+        )
+    if round_.state in ("fair_closed", "matched"):
+        schools = _unsubmitted_rankings(round_)
+        items.append(
+            Item(
+                "warn",
+                _(
+                    "以下学校的考核成绩未提交，运行时其申请者按同一档次处理（抽签决定先后）：%(names)s",
+                    names=_names(schools),
+                ),
+            )
+            if schools
+            else Item("ok", _("有报名者的岗位均已提交考核成绩"))
+        )
+        items.append(Item("ok", _("未被聘任的教师留在原校，不作行政指定")))
+    return items
+
+
 def checklist(round_: Round) -> list[Item]:
-    """The checklist of the step the round is at."""
+    """The checklist of the step the round is at, in its procedure."""
+    if round_.procedure == "arrangement" and round_.state in ("preparing", "matched"):
+        return arrangement_checklist(round_)
+    if round_.procedure == "competition" and round_.state in ("preparing", "fair_open", "fair_closed", "matched"):
+        return competition_checklist(round_)
     if round_.state == "preparing":
         return open_checklist(round_)
     if round_.state == "fair_open":

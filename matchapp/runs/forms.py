@@ -14,6 +14,7 @@ class RunForm(BaseForm):
 class AssignForm(BaseForm):
     school_id = IntegerField(_l("指定学校"), validators=[InputRequired()])
     reason = StringField(_l("调整理由"), validators=[Length(max=500)])
+    override = BooleanField(_l("越过学校意见"))
     submit = SubmitField(_l("调整"))
 
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
 from ..preparation.lists import in_two_way_selection, participants
 from ..preparation.models import Post
+from ..preparation.requirements import requirements
 from ..roster.models import School
 from ..rounds.models import Round
 
@@ -54,6 +55,61 @@ def _ranked(round_: Round, stage: str) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def _refused(round_: Round, stage: str) -> dict[int, list[int]]:
+    """post id -> teachers the school marked unacceptable (不接受) in the stage, by id."""
+    out: dict[int, list[int]] = {}
+    for post_id, teacher_id in db.session.execute(
+        select(PostRanking.post_id, RankingEntry.teacher_id)
+        .join(RankingEntry, RankingEntry.ranking_id == PostRanking.id)
+        .join(Post, Post.id == PostRanking.post_id)
+        .where(Post.round_id == round_.id, RankingEntry.stage == stage, RankingEntry.band.is_(None))
+        .order_by(RankingEntry.teacher_id)
+    ):
+        out.setdefault(post_id, []).append(teacher_id)
+    return out
+
+
+def _constrain(round_: Round, stage: str, posts, teachers, teacher_docs: list[dict], post_docs: list[dict], notes):
+    """Add the posts' requirements, backbone seats and refusals (不接受) to the instance, and the
+    requirements each teacher meets; leave out of rankings the teachers a post may not rank (a
+    roster change after the fair, say), with a note. Fields only where they say something, so
+    that a round without any gives the same file as before."""
+    reqs = {p.id: requirements(p) for p in posts}
+    in_use = {r.tag: r for rs in reqs.values() for r in rs}
+    teacher_by_staff = {t.staff_no: t for t in teachers}
+    for doc in teacher_docs:
+        held = [tag for tag, r in sorted(in_use.items()) if r.met(teacher_by_staff[doc["id"]])]
+        if held:
+            doc["qualifications"] = held
+    refused = _refused(round_, stage)
+    staff = {t.id: t.staff_no for t in teachers}
+    subject_of = {t.id: t.subject for t in teachers}
+    for post, doc in zip(sorted(posts, key=lambda p: (p.school.code, p.subject)), post_docs):
+        need = reqs[post.id]
+        kept = [
+            [x for x in (g if isinstance(g, list) else [g]) if all(r.met(teacher_by_staff[x]) for r in need)]
+            for g in doc["ranking"]
+        ]
+        dropped = sum(len(g) if isinstance(g, list) else 1 for g in doc["ranking"]) - sum(map(len, kept))
+        if dropped:
+            notes.append(
+                _(
+                    "%(school)s %(subject)s岗位的排序中有%(n)s名教师不符合岗位要求，已略去。",
+                    school=post.school.name,
+                    subject=subject_label(post.subject),
+                    n=dropped,
+                )
+            )
+        doc["ranking"] = [g[0] if len(g) == 1 else g for g in kept if g]
+        if reqs[post.id]:
+            doc["requires"] = [r.tag for r in reqs[post.id]]
+        if post.backbone_seats:
+            doc["backbone_seats"] = min(post.backbone_seats, post.seats)
+        no = [staff[tid] for tid in refused.get(post.id, []) if tid in staff and subject_of[tid] == post.subject]
+        if no:
+            doc["refused"] = sorted(no)
+
+
 def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str]]:
     """The round as an engine instance (ids: school codes and 工号), and notes for the bureau.
 
@@ -82,7 +138,11 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
     for t in teachers:
         if in_two_way_selection(t):
             per_subject[t.subject] = per_subject.get(t.subject, 0) + 1
+    # 部分学科交流人数少而无法双选 (000 篇四): only at a fair; 竞聘 applicants chose to apply, and an
+    # arrangement has no selection at all.
     small = {s for s, n in per_subject.items() if n < round_.policy.get("min_selection_size", 3)}
+    if round_.procedure != "fair":
+        small = set()
     for s in sorted(small):
         notes.append(
             _(
@@ -146,6 +206,7 @@ def build_instance(round_: Round, preview: bool = False) -> tuple[dict, list[str
                 "ranking": [g[0] if len(g) == 1 else g for g in groups],
             }
         )
+    _constrain(round_, stage, posts, teachers, teacher_docs, post_docs, notes)
     doc = {
         "format": "matchapp.instance/1",
         "seed": round_.seed,

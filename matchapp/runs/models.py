@@ -27,6 +27,7 @@ class Run(Model):
     stable: Mapped[bool] = mapped_column(default=False)
 
     placements: Mapped[list[Placement]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    round = relationship("Round")
 
 
 class Placement(Model):
@@ -43,6 +44,9 @@ class Placement(Model):
     how: Mapped[str] = mapped_column(String(16))  # matched | assigned | unplaced
     preference_rank: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(Text, default="")  # the bureau's reason for a manual change
+    #: what the bureau overrode placing the teacher by hand: "refused" (the school's 不接受),
+    #: "requirements" (the post's), comma-separated; empty when nothing
+    overrides: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     run: Mapped[Run] = relationship(back_populates="placements")
     teacher = relationship("Teacher")

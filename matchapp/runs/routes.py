@@ -69,7 +69,12 @@ def fair_confirm(round_id: int):
     round_ = round_for_page(round_id)
     if ConfirmForm().validate_on_submit():
         confirm_assignment(round_)
-        flash(_("行政指定已确认。"), "success")
+        flash(
+            {"competition": _("竞聘结果已批准。"), "arrangement": _("统一安排已确认。")}.get(
+                round_.procedure, _("行政指定已确认。")
+            ),
+            "success",
+        )
     else:
         refuse(_("请先核对清单，并勾选确认。"))
     return redirect(url_for("runs.control", round_id=round_id))
@@ -102,7 +107,12 @@ def assign(round_id: int, teacher_id: int):
         refuse(_("请选择学校。"))
         return redirect(back)
     check = change_assignment(
-        run, teacher, school, form.reason.data or "", actor=(current_user.id, current_user.username)
+        run,
+        teacher,
+        school,
+        form.reason.data or "",
+        actor=(current_user.id, current_user.username),
+        override=bool(form.override.data),
     )
     flash(_("已将%(name)s指定到%(school)s。", name=teacher.name, school=school.name), "success")
     for warning in check.warnings:
@@ -119,5 +129,5 @@ def assign_check(round_id: int, teacher_id: int):
     school = db.get_or_404(School, request.args.get("school_id", type=int) or 0)
     if run is None:
         abort(404)
-    check = check_assignment(run, teacher, school)
-    return {"refusals": check.refusals, "warnings": check.warnings}
+    check = check_assignment(run, teacher, school, override=request.args.get("override") == "1")
+    return {"refusals": check.refusals, "warnings": check.warnings, "objections": check.objections}

@@ -61,7 +61,8 @@ def run_fair(round_: Round, user_id: int | None, preview: bool = False, progress
     text = canonical_json(doc)
     progress(30, _("运行匹配与行政指定（%(n)s名教师）", n=len(doc["teachers"])))
     instance = loads_instance(text.encode("utf-8"))
-    result = solve(instance, assign=True)
+    # 跨校竞聘 appoints only whom the schools chose: an applicant not appointed stays at their school.
+    result = solve(instance, assign=round_.procedure != "competition")
     if not result.certificate.stable:  # the certificate checks the engine; never expected
         raise RunError(
             _("稳定性校验未通过，结果未保存：%(why)s", why="; ".join(result.certificate.describe(instance, 3)))

@@ -160,6 +160,7 @@ def test_bureau_table_posts_and_export(app, client, auth):
 
 def test_school_confirms_a_post_with_requirements(app, client, auth):
     round_, a, b, staff, users = _world()
+    staff[1].honours = "市学科带头人，市骨干教师"
     post = Post(round_id=round_.id, school_id=b.id, subject="math", seats=2)
     db.session.add(post)
     db.session.commit()
@@ -171,8 +172,17 @@ def test_school_confirms_a_post_with_requirements(app, client, auth):
         f"p{post.id}-honours": "市级骨干",
         f"p{post.id}-backbone_seats": 1,
     }
+    # An honour nobody on the roster holds could never be met: refused, naming the roster's own.
+    page = client.post(f"/rounds/{round_.id}/posts/{post.id}/confirm", data=data, follow_redirects=True)
+    assert "专业称号“市级骨干”在教师名册中没有人持有" in page.get_data(as_text=True)
+    assert "市学科带头人、市骨干教师" in page.get_data(as_text=True)
+    data[f"p{post.id}-honours"] = "市骨干教师、 区骨干教师,市骨干教师"
+    page = client.post(f"/rounds/{round_.id}/posts/{post.id}/confirm", data=data, follow_redirects=True)
+    assert "“区骨干教师”在教师名册中没有人持有" in page.get_data(as_text=True)
+    data[f"p{post.id}-honours"] = " 市骨干教师 "
     page = client.post(f"/rounds/{round_.id}/posts/{post.id}/confirm", data=data, follow_redirects=True)
     assert "已确认数学岗位" in page.get_data(as_text=True)
+    assert db.session.get(Post, post.id).honours == "市骨干教师"
     post = db.session.get(Post, post.id)
     assert (post.confirmed, post.min_title, post.backbone_seats) == (True, "intermediate", 1)
     data[f"p{post.id}-backbone_seats"] = 5

@@ -197,6 +197,20 @@ def cases(w):
         ("exchanges.experience_xlsx", "GET", "/exchanges/experience.xlsx", {"bureau"}),
         ("exchanges.kinds", "GET", f"/exchanges/{r}/kinds", {"school", "bureau"}),
         ("exchanges.policy", "GET", f"/exchanges/{r}/policy", {"bureau"}),
+        # 跨校竞聘's pages: this world's round is a fair, so the allowed get 404 (not a 竞聘 round)
+        # after the access check; tests/matchapp/test_procedures.py drives them in a 竞聘 round.
+        ("procedures.procedure", "POST", f"/procedures/{r}/procedure", {"bureau"}),
+        ("procedures.school", "GET", f"/procedures/{r}/schools/{w['own_school']}", {"school", "bureau"}),
+        ("procedures.school", "GET", f"/procedures/{r}/schools/{w['other_school']}", {"bureau"}),
+        ("procedures.post_publish", "POST", f"/procedures/{r}/schools/{w['other_school']}/posts", {"bureau"}),
+        ("procedures.post_withdraw", "POST", f"/procedures/{r}/posts/{w['post_there']}/withdraw", {"bureau"}),
+        ("procedures.post_withdraw", "POST", f"/procedures/{r}/posts/{w['post_here']}/withdraw", {"school", "bureau"}),
+        ("procedures.application_decide", "POST", f"/procedures/{r}/applications/999999", {"school", "bureau"}),
+        ("procedures.scores", "GET", f"/procedures/{r}/posts/{w['post_there']}/scores", {"bureau"}),
+        ("procedures.scores", "GET", f"/procedures/{r}/posts/{w['post_here']}/scores", {"school", "bureau"}),
+        ("procedures.scores_import", "POST", f"/procedures/{r}/posts/{w['post_there']}/scores/import", {"bureau"}),
+        ("procedures.scores_template", "GET", f"/procedures/{r}/posts/{w['post_there']}/scores.xlsx", {"bureau"}),
+        ("procedures.teacher_apply", "GET", f"/procedures/{r}/apply", {"teacher"}),
         ("api.openapi", "GET", "/api/openapi.json", EVERYONE),
         ("api.token", "POST", "/api/v1/token", EVERYONE),  # 400 without credentials, never 401/403
         ("api.posts", "GET", f"/api/v1/rounds/{r}/posts", SIGNED_IN),

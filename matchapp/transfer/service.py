@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..core.errors import Refused
 from ..extensions import db
-from ..fair.models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
+from ..fair.models import AssessmentScore, PostRanking, PreferenceEntry, PreferenceList, RankingEntry
 from ..preparation.models import Outgoing, Post, SchoolRound, SubjectQuota
 from ..results.models import Publication
 from ..roster.models import ExchangeAssessment, ExchangeEvent, ExchangeRecord, School, Teacher, TeacherExemption
@@ -47,6 +47,9 @@ _DATES = {
     "started_at_school",
     "planned_return",
     "lists_due",
+    "started_work",
+    "notice_starts_on",
+    "notice_ends_on",
     "reported_on",
     "home_started_at",
     "ended_on",
@@ -120,6 +123,7 @@ def export_round(year: int) -> dict[str, Any]:
                 "seed",
                 "policy",
                 "published_at",
+                "procedure",
             )
         },
         "schools": [{k: getattr(s, k) for k in _SCHOOL} for s in schools],
@@ -204,12 +208,27 @@ def export_round(year: int) -> dict[str, Any]:
             }
             for r in db.session.scalars(select(PostRanking).where(PostRanking.post_id.in_(list(post_key))))
         ],
+        "assessment_scores": [
+            {
+                "post": list(post_key[a.post_id]),
+                "teacher": staff[a.teacher_id],
+                "teaching": a.teaching,
+                "interview": a.interview,
+                "verdict": a.verdict,
+            }
+            for a in db.session.scalars(
+                select(AssessmentScore).where(AssessmentScore.post_id.in_(list(post_key))).order_by(AssessmentScore.id)
+            )
+        ],
         "publications": [
             {
                 "version": p.version,
                 "published_at": _out(p.published_at),
                 "published_by": p.published_by,
                 "reason": p.reason,
+                "notice_starts_on": _out(p.notice_starts_on),
+                "notice_ends_on": _out(p.notice_ends_on),
+                "issuer": p.issuer,
                 "rows": [{k: v for k, v in row.items() if k != "teacher_id"} for row in p.rows],
             }
             for p in db.session.scalars(
@@ -233,6 +252,7 @@ def export_round(year: int) -> dict[str, Any]:
                         "how": p.how,
                         "preference_rank": p.preference_rank,
                         "reason": p.reason,
+                        "overrides": p.overrides,
                     }
                     for p in r.placements
                 ],
@@ -365,6 +385,16 @@ def import_round(doc: Any) -> Round:
                         )
                 for no in rejected:
                     db.session.add(RankingEntry(ranking=ranking, stage=stage, teacher_id=teachers[no].id, band=None))
+        for a in doc.get("assessment_scores", []):  # 跨校竞聘 (a file written before has none)
+            db.session.add(
+                AssessmentScore(
+                    post_id=posts[tuple(a["post"])].id,
+                    teacher_id=teachers[a["teacher"]].id,
+                    teaching=a["teaching"],
+                    interview=a["interview"],
+                    verdict=a["verdict"],
+                )
+            )
         for run in doc.get("runs", []):
             placements = run["placements"]
             row = Run(round_id=round_.id, **{k: _in(k, run[k]) for k in run if k != "placements"})
@@ -378,6 +408,7 @@ def import_round(doc: Any) -> Round:
                     how=p["how"],
                     preference_rank=p["preference_rank"],
                     reason=p["reason"],
+                    overrides=p.get("overrides", ""),  # a file written before overrides has none
                 )
                 for p in placements
             )
@@ -398,6 +429,9 @@ def import_round(doc: Any) -> Round:
                     published_by=p["published_by"],
                     reason=p["reason"],
                     rows=rows,
+                    notice_starts_on=_in("notice_starts_on", p.get("notice_starts_on")),
+                    notice_ends_on=_in("notice_ends_on", p.get("notice_ends_on")),
+                    issuer=p.get("issuer"),
                 )
             )
         db.session.flush()

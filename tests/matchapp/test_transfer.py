@@ -152,3 +152,51 @@ def test_the_exchanges_lived_since_publication_travel_with_the_round(app, tmp_pa
         import_round(doc)
         db.session.commit()
         assert picture() == before
+
+
+def test_what_later_versions_added_travels_with_the_round(app, tmp_path):
+    """The procedure, a bureau's override of a school's refusal, the notice's period and issuer, a
+    teacher's first day of work and a 竞聘 post's scores come back as they were exported."""
+    import datetime as dt
+
+    from matchapp.fair.models import AssessmentScore
+    from matchapp.preparation.models import Post
+    from matchapp.results.models import Publication
+
+    round_, schools, teachers, *_ = _run_whole_fair()
+    confirm_assignment(round_)
+    publish(round_)
+    round_.procedure = "competition"  # as a 竞聘 year would be written (the round is already run)
+    teachers[0].started_work = dt.date(2009, 8, 1)
+    placement = db.session.scalar(select(Placement).where(Placement.how == "assigned"))
+    placement.overrides = "refused"
+    notice = db.session.scalar(select(Publication))
+    notice.notice_starts_on, notice.notice_ends_on = dt.date(2027, 7, 10), dt.date(2027, 7, 16)
+    notice.issuer = {
+        "name": "常州市教育局",
+        "department": "人事处",
+        "phone": "0519-1",
+        "document_prefix": "常教人〔2027〕",
+    }
+    post = db.session.scalar(select(Post).where(Post.round_id == round_.id).order_by(Post.id))
+    db.session.add(
+        AssessmentScore(post_id=post.id, teacher_id=teachers[1].id, teaching=875, interview=901, verdict="absent")
+    )
+    db.session.commit()
+    doc = json.loads(json.dumps(export_round(round_.year), ensure_ascii=False))
+    with running(make_app(f"sqlite:///{tmp_path / 'restored.sqlite'}", tmp_path)):
+        restored = import_round(doc)
+        db.session.commit()
+        assert restored.procedure == "competition"
+        assert db.session.scalar(
+            select(Teacher.started_work).where(Teacher.staff_no == teachers[0].staff_no)
+        ) == dt.date(2009, 8, 1)
+        assert [p.overrides for p in db.session.scalars(select(Placement).where(Placement.overrides != ""))] == [
+            "refused"
+        ]
+        again = db.session.scalar(select(Publication))
+        assert (again.notice_starts_on, again.notice_ends_on) == (dt.date(2027, 7, 10), dt.date(2027, 7, 16))
+        assert again.issuer["document_prefix"] == "常教人〔2027〕"
+        score = db.session.scalar(select(AssessmentScore))
+        assert (score.teaching, score.interview, score.verdict) == (875, 901, "absent")
+        assert db.session.get(Teacher, score.teacher_id).staff_no == teachers[1].staff_no

@@ -24,6 +24,7 @@ from .preparation.models import Outgoing, Post
 from .preparation.outgoing import apply_ordering_rule, volunteer
 from .preparation.posts import confirm_post, propose_posts
 from .preparation.quotas import school_quota
+from .roster.bureau import bureau_settings, save_bureau
 from .roster.models import ExchangeRecord, School, Teacher, TeacherExemption
 from .roster.register import save_school_records, save_staffing_rows
 from .rounds.services import create_round
@@ -241,6 +242,15 @@ def seed_demo(seed: int = 2027) -> list[tuple[str, str, str]]:
         outgoing = sorted({o.teacher for o in entries}, key=lambda t: t.staff_no)
 
         create_user("bureau", PASSWORDS["bureau"], "bureau", display_name="教育局人事处")
+        # The bureau's details, as its 本局信息 page sets them once (the notice and letters print them).
+        save_bureau(
+            bureau_settings(),
+            name="常州市天宁区教育局",
+            department="人事科",
+            phone="0519-88001234",
+            address="天宁区局前街1号 人事科",
+            document_prefix=f"天教人〔{DEMO_YEAR}〕",
+        )
         # Accounts in bulk, as a bureau makes them (the same service as 账号管理), with the demo's
         # printed passwords instead of random ones, and no forced change at the first sign-in.
         create_school_accounts(schools, password_for=lambda _u: PASSWORDS["school"], must_change=False)

@@ -174,11 +174,15 @@ def _shots(page, name, db_name, reload=True):
         page.reload()
     page.wait_for_timeout(300)
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    culprits = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
     page.screenshot(path=str(SHOTS / f"{name}-phone{suffix}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     if reload:
         page.reload()
-    assert wide <= 1, f"{name} scrolls sideways on a phone by {wide}px"
+    assert wide <= 1, f"{name} scrolls sideways on a phone by {wide}px: {culprits}"
 
 
 def _as(browser, server, username):

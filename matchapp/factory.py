@@ -81,6 +81,9 @@ def _install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: _request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
     )
+    # A translation not yet filled in, for a template to look a string up once and fill it in many
+    # times with ``|format`` (Jinja's ``_`` always formats); extracted like ``_`` (translations/catalog.py).
+    app.jinja_env.globals["_raw"] = lambda s: _request_translations().ugettext(s)
 
 
 class MatchappFlask(Flask):

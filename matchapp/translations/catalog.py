@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LOCALES = ("en",)
-KEYWORDS = ("_l", "lazy_gettext", "N_")
+KEYWORDS = ("_l", "lazy_gettext", "N_", "_raw")
 
 
 def _pybabel(*args: str) -> None:

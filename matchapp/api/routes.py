@@ -255,7 +255,8 @@ def preferences(round_id: int):
             round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True, version=version
         )
     plist = preference_list(round_, teacher)
-    codes = {s.id: s.code for s in db.session.scalars(select(School))}
+    listed = set(chosen_schools(plist)) | set(chosen_schools(plist, "submitted"))
+    codes = dict(db.session.execute(select(School.id, School.code).where(School.id.in_(listed))).all()) if listed else {}
     return jsonify(
         {
             "round": round_.id,

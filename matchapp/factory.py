@@ -144,10 +144,16 @@ def create_app(config: dict | None = None) -> Flask:
     @login_manager.user_loader
     def load_user(user_id: str):
         # The user of a session that is still open on the server (signing out ends it there).
+        from sqlalchemy.orm import joinedload
+
+        from .auth.models import User
         from .auth.services import session_user
+        from .roster.models import Teacher
 
         try:
-            return session_user(int(user_id), session.get("sid"))
+            # every page of a teacher shows their school, every page of a school its name
+            everyday = (joinedload(User.teacher).joinedload(Teacher.school), joinedload(User.school))
+            return session_user(int(user_id), session.get("sid"), options=everyday)
         except ValueError:
             return None
 
@@ -195,11 +201,12 @@ def create_app(config: dict | None = None) -> Flask:
         from .core import vocab
         from .rounds.services import all_rounds, current_round
 
+        # every year, past ones too, for everyone signed in: a school grades last year's
+        # exchange teachers and a teacher reads last year's result while the next is prepared
+        rounds = all_rounds() if current_user.is_authenticated else []
         return {
-            "nav_round": current_round(session.get("round_id")) if current_user.is_authenticated else None,
-            # every year, past ones too, for everyone signed in: a school grades last year's
-            # exchange teachers and a teacher reads last year's result while the next is prepared
-            "nav_rounds": all_rounds() if current_user.is_authenticated else [],
+            "nav_round": current_round(session.get("round_id"), rounds) if current_user.is_authenticated else None,
+            "nav_rounds": rounds,
             "current_locale": _select_locale(),
             "LANGUAGES": app.config["LANGUAGES"],
             **{

@@ -16,7 +16,8 @@ from ..auth.services import LoginRefused, authenticate, issue_token, revoke_toke
 from ..core.jobs import Job, reap_stale_jobs
 from ..core.transaction import keep_changes
 from ..extensions import csrf, db, limiter
-from ..fair.preferences import chosen_schools, posts_for, preference_list, save_preferences
+from ..fair.models import PreferenceList
+from ..fair.preferences import listed_schools, posts_for, preference_list, save_preferences
 from ..fair.rankings import candidates, post_ranking, save_ranking
 from ..fair.window import fair_is_open, sync_state
 from ..preparation.models import Post
@@ -251,18 +252,22 @@ def preferences(round_id: int):
         missing = [c for c in codes if c not in by_code]
         if missing:
             return error(400, "unknown_school", _("学校代码不存在：%(codes)s", codes=", ".join(missing[:5])))
-        save_preferences(
+        plist: PreferenceList | None = save_preferences(
             round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True, version=version
         )
-    plist = preference_list(round_, teacher)
-    listed = set(chosen_schools(plist)) | set(chosen_schools(plist, "submitted"))
-    codes = dict(db.session.execute(select(School.id, School.code).where(School.id.in_(listed))).all()) if listed else {}
+    else:
+        plist = preference_list(round_, teacher)
+    chosen = listed_schools(plist)
+    listed = set(chosen["draft"]) | set(chosen["submitted"])
+    codes = (
+        dict(db.session.execute(select(School.id, School.code).where(School.id.in_(listed))).all()) if listed else {}
+    )
     return jsonify(
         {
             "round": round_.id,
             "teacher": teacher.staff_no,
-            "draft": [codes[s] for s in chosen_schools(plist)],
-            "submitted": [codes[s] for s in chosen_schools(plist, "submitted")],
+            "draft": [codes[s] for s in chosen["draft"]],
+            "submitted": [codes[s] for s in chosen["submitted"]],
             "submitted_at": plist.submitted_at.isoformat() + "Z" if plist and plist.submitted_at else None,
             "version": plist.version if plist else 0,
         }

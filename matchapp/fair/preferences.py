@@ -59,11 +59,26 @@ def preference_list(round_: Round, teacher: Teacher) -> PreferenceList | None:
     )
 
 
+def listed_schools(plist: PreferenceList | None) -> dict[str, list[int]]:
+    """The schools of a list (ids), best first, by stage ("draft", "submitted"), in one query
+    (never one query per entry to find its post's school)."""
+    chosen: dict[str, list[int]] = {"draft": [], "submitted": []}
+    if plist is None or (plist.id is None and plist not in db.session):
+        return chosen
+    rows = db.session.execute(
+        select(PreferenceEntry.stage, Post.school_id)
+        .join(Post, Post.id == PreferenceEntry.post_id)
+        .where(PreferenceEntry.list_id == plist.id)
+        .order_by(PreferenceEntry.stage, PreferenceEntry.rank)
+    )
+    for stage, school_id in rows:
+        chosen.setdefault(stage, []).append(school_id)
+    return chosen
+
+
 def chosen_schools(plist: PreferenceList | None, stage: str = "draft") -> list[int]:
     """The schools of a list (ids), best first."""
-    if plist is None:
-        return []
-    return [e.post.school_id for e in plist.entries if e.stage == stage]
+    return listed_schools(plist)[stage]
 
 
 def _replace(plist: PreferenceList, stage: str, post_ids: list[int]) -> None:
@@ -112,14 +127,10 @@ def save_preferences(
     plist = preference_list(round_, teacher)
     if version is not None and version != (plist.version if plist else 0):
         raise StaleEdit(_("您的志愿已在别处修改（例如另一个窗口），请刷新页面后再保存，本次修改未保存。"))
-    before = (
-        {
-            "draft": chosen_schools(plist),
-            "submitted": chosen_schools(plist, "submitted") if plist.submitted_at else None,
-        }
-        if plist
-        else None
-    )
+    before = None
+    if plist:
+        stored = listed_schools(plist)
+        before = {"draft": stored["draft"], "submitted": stored["submitted"] if plist.submitted_at else None}
     if plist is None:
         plist = PreferenceList(round_id=round_.id, teacher_id=teacher.id)
         db.session.add(plist)
@@ -140,12 +151,21 @@ def save_preferences(
     return plist
 
 
-def receipt_code(plist: PreferenceList) -> str:
-    """A short code that identifies exactly this submission (teacher, list, time)."""
-    schools = ",".join(map(str, chosen_schools(plist, "submitted")))
-    submitted = plist.submitted_at.isoformat() if plist.submitted_at else ""
-    text = f"{plist.round_id}|{plist.teacher_id}|{schools}|{submitted}"
-    return hashlib.sha256(text.encode()).hexdigest()[:10].upper()
+def receipt_code(plist: PreferenceList, submitted: list[int] | None = None) -> str:
+    """A short code that identifies exactly this submission (teacher, list, time); ``submitted``:
+    the list's submitted schools if the caller has read them already."""
+    # A page names the receipt in several places: its list is read once per version of the list.
+    known = plist.__dict__.get("_receipt")
+    if known is not None and known[0] == (plist.version, plist.submitted_at):
+        return known[1]
+    if submitted is None:
+        submitted = chosen_schools(plist, "submitted")
+    schools = ",".join(map(str, submitted))
+    at = plist.submitted_at.isoformat() if plist.submitted_at else ""
+    text = f"{plist.round_id}|{plist.teacher_id}|{schools}|{at}"
+    code = hashlib.sha256(text.encode()).hexdigest()[:10].upper()
+    plist.__dict__["_receipt"] = ((plist.version, plist.submitted_at), code)
+    return code
 
 
 def applicant_counts(round_: Round) -> dict[int, int]:

@@ -19,7 +19,7 @@ from ..roster.models import School
 from ..rounds.states import allows
 from . import bp
 from .forms import OpenFairForm, PreferencesForm, RankingForm
-from .preferences import chosen_schools, offered_posts, preference_list, receipt_code, save_preferences
+from .preferences import listed_schools, offered_posts, preference_list, receipt_code, save_preferences
 from .rankings import candidates, post_ranking, save_ranking, split_candidates
 from .window import close_fair, fair_is_open, open_fair, round_for_page
 
@@ -62,8 +62,8 @@ def preferences(round_id: int):
         return redirect(url_for("fair.preferences", round_id=round_.id))
     for message in form.form_errors:
         refuse(message)
-    saved = chosen_schools(plist)
-    submitted = chosen_schools(plist, "submitted")
+    chosen = listed_schools(plist)
+    saved, submitted = chosen["draft"], chosen["submitted"]
     rank_of: dict[int, object] = {school_id: k + 1 for k, school_id in enumerate(saved)}
     if request.method == "POST":  # keep what the teacher typed when the form is refused
         rank_of = {p.school_id: request.form.get(f"rank-{p.school_id}", "") for p in posts}
@@ -84,7 +84,7 @@ def preferences(round_id: int):
         plist=plist,
         version=plist.version if plist else 0,
         submitted=[schools[s] for s in submitted if s in schools],
-        receipt=receipt_code(plist) if plist and plist.submitted_at else None,
+        receipt=receipt_code(plist, submitted) if plist and plist.submitted_at else None,
         ranked_posts=ranked_posts,
         other_posts=[p for p in posts if typed(p) is None],
         withheld=withheld,

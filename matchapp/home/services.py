@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from ..auth.models import User
 from ..core.dates import day, moment
@@ -329,18 +329,21 @@ def school_overview(round_: Round | None, school: School) -> dict:
     )
     if round_ is not None:
         stage = _stage(round_)
-        unranked = 0
-        for post in db.session.scalars(
-            select(Post).where(Post.round_id == round_.id, Post.school_id == school.id, Post.seats > 0)
-        ):
-            ranking = db.session.scalar(select(PostRanking).where(PostRanking.post_id == post.id))
-            applied = db.session.scalar(
-                select(func.count(PreferenceEntry.id)).where(
-                    PreferenceEntry.post_id == post.id, PreferenceEntry.stage == "submitted"
+        # posts someone has applied to whose ranking is not submitted (none, or a draft): one query
+        unranked = (
+            db.session.scalar(
+                select(func.count(Post.id))
+                .outerjoin(PostRanking, PostRanking.post_id == Post.id)
+                .where(
+                    Post.round_id == round_.id,
+                    Post.school_id == school.id,
+                    Post.seats > 0,
+                    PostRanking.submitted_at.is_(None),
+                    exists().where(PreferenceEntry.post_id == Post.id, PreferenceEntry.stage == "submitted"),
                 )
             )
-            if applied and (ranking is None or ranking.submitted_at is None):
-                unranked += 1
+            or 0
+        )
         steps += [
             Step(
                 _("洽谈会：为申请本校岗位的教师排序"),

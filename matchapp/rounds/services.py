@@ -39,9 +39,13 @@ def create_round(
     return round_
 
 
-def current_round(chosen_id: int | None = None) -> Round | None:
+def current_round(chosen_id: int | None = None, rounds: list[Round] | None = None) -> Round | None:
     """The round a person chose to look at (the year switcher), or else the latest year's round
-    (the one in progress, or the last one published)."""
+    (the one in progress, or the last one published). ``rounds``: :func:`all_rounds` if the
+    caller has it already (no further query)."""
+    if rounds is not None:
+        chosen = next((r for r in rounds if r.id == chosen_id), None) if chosen_id else None
+        return chosen or (rounds[0] if rounds else None)
     if chosen_id:
         chosen = db.session.get(Round, chosen_id)
         if chosen is not None:

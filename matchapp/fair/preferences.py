@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import contains_eager
 
 from ..core.audit import record_change
@@ -22,9 +23,10 @@ from .models import PreferenceEntry, PreferenceList
 from .window import FairError, require_open
 
 
-def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
-    """The posts a teacher may rank: their subject, seats > 0, never their own school; own zone first."""
-    posts = db.session.scalars(
+def posts_for(round_: Round, teacher: Teacher, schools: Collection[int] | None = None) -> list[Post]:
+    """The posts a teacher may rank: their subject, seats > 0, never their own school; own zone
+    first. ``schools``: only those at these schools (what a save needs to check)."""
+    query = (
         select(Post)
         .join(School)
         .options(contains_eager(Post.school))
@@ -34,17 +36,22 @@ def posts_for(round_: Round, teacher: Teacher) -> list[Post]:
             Post.seats > 0,
             Post.school_id != teacher.school_id,
         )
-    ).all()
+    )
+    if schools is not None:
+        query = query.where(Post.school_id.in_(schools))
+    posts = db.session.scalars(query).all()
     zone = teacher.school.zone
     return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
 
 
-def offered_posts(round_: Round, teacher: Teacher) -> tuple[list[Post], list[tuple[Post, list[str]]]]:
+def offered_posts(
+    round_: Round, teacher: Teacher, schools: Collection[int] | None = None
+) -> tuple[list[Post], list[tuple[Post, list[str]]]]:
     """The posts a teacher may list (their requirements met), and the others of their subject
     with the reasons they are not offered (seed 000 篇四: teachers apply "对照…学历、学科、职称、
-    专业称号等要求")."""
+    专业称号等要求"); ``schools``: only at these schools."""
     offered, withheld = [], []
-    for post in posts_for(round_, teacher):
+    for post in posts_for(round_, teacher, schools):
         why = unmet(teacher, post)
         if why:
             withheld.append((post, why))
@@ -81,14 +88,21 @@ def chosen_schools(plist: PreferenceList | None, stage: str = "draft") -> list[i
     return listed_schools(plist)[stage]
 
 
-def _replace(plist: PreferenceList, stage: str, post_ids: list[int]) -> None:
-    if plist.id is not None:
+def _replace(plist: PreferenceList, stage: str, post_ids: list[int], new: bool) -> None:
+    """The entries of one stage of a list, replaced by two statements whatever its length."""
+    if not new:
         db.session.execute(
             delete(PreferenceEntry).where(PreferenceEntry.list_id == plist.id, PreferenceEntry.stage == stage)
         )
-        db.session.expire(plist, ["entries"])
-    for rank, post_id in enumerate(post_ids, start=1):
-        db.session.add(PreferenceEntry(preference_list=plist, stage=stage, rank=rank, post_id=post_id))
+    if post_ids:
+        db.session.execute(
+            insert(PreferenceEntry),
+            [
+                {"list_id": plist.id, "stage": stage, "rank": rank, "post_id": post_id}
+                for rank, post_id in enumerate(post_ids, start=1)
+            ],
+        )
+    db.session.expire(plist, ["entries"])
 
 
 def save_preferences(
@@ -109,7 +123,8 @@ def save_preferences(
     require_open(round_, now)
     if not is_participant(round_, teacher):
         raise FairError(_("您不在本年度流出名单中，不能填报。"))
-    offered, withheld = offered_posts(round_, teacher)
+    # only the chosen schools' posts are read: the others do not decide whether the list is allowed
+    offered, withheld = offered_posts(round_, teacher, set(school_ids))
     allowed = {p.school_id: p.id for p in offered}
     if len(set(school_ids)) != len(school_ids):
         raise FairError(_("同一所学校只能填一次。"))
@@ -131,16 +146,20 @@ def save_preferences(
     if plist:
         stored = listed_schools(plist)
         before = {"draft": stored["draft"], "submitted": stored["submitted"] if plist.submitted_at else None}
+    new = plist is None
     if plist is None:
         plist = PreferenceList(round_id=round_.id, teacher_id=teacher.id)
         db.session.add(plist)
-    post_ids = [allowed[s] for s in school_ids]
-    _replace(plist, "draft", post_ids)
     if submit:
-        _replace(plist, "submitted", post_ids)
         plist.submitted_at = now
     plist.updated_at = now  # every save bumps the version, whatever else changed
-    db.session.flush()  # the version column makes a concurrent writer fail here (StaleDataError)
+    # The list's row first: the version column makes a concurrent writer wait for this row and
+    # then fail here (StaleDataError, or the unique list per teacher), before any entry is touched.
+    db.session.flush()
+    post_ids = [allowed[s] for s in school_ids]
+    _replace(plist, "draft", post_ids, new)
+    if submit:
+        _replace(plist, "submitted", post_ids, new)
     record_change(
         "preference_lists",
         plist.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import contains_eager
 
 from ..core.audit import record_change
@@ -75,17 +75,20 @@ def _bands(groups: dict[int, int], unacceptable: set[int]) -> list[list[int]]:
     return bands
 
 
-def _replace(ranking: PostRanking, stage: str, bands: list[list[int]], unacceptable: set[int]) -> None:
-    if ranking.id is not None:
+def _replace(ranking: PostRanking, stage: str, bands: list[list[int]], unacceptable: set[int], new: bool) -> None:
+    """The entries of one stage of a ranking, replaced by two statements whatever its length."""
+    if not new:
         db.session.execute(
             delete(RankingEntry).where(RankingEntry.ranking_id == ranking.id, RankingEntry.stage == stage)
         )
-        db.session.expire(ranking, ["entries"])
-    for band, group in enumerate(bands, start=1):
-        for tid in group:
-            db.session.add(RankingEntry(ranking=ranking, stage=stage, teacher_id=tid, band=band))
-    for tid in sorted(unacceptable):
-        db.session.add(RankingEntry(ranking=ranking, stage=stage, teacher_id=tid, band=None))
+    rows = [
+        {"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": band}
+        for band, group in enumerate(bands, start=1)
+        for tid in group
+    ] + [{"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": None} for tid in sorted(unacceptable)]
+    if rows:
+        db.session.execute(insert(RankingEntry), rows)
+    db.session.expire(ranking, ["entries"])
 
 
 def save_ranking(
@@ -136,13 +139,17 @@ def save_ranking(
                 )
             )
         before = {"groups": ranking.groups(), "unacceptable": ranking.unacceptable()}
-    bands = _bands(groups, unacceptable)
-    _replace(ranking, "draft", bands, unacceptable)
+    new = before is None
     if submit:
-        _replace(ranking, "submitted", bands, unacceptable)
         ranking.submitted_at = now
     ranking.updated_at = now  # every save bumps the version
-    db.session.flush()  # the version column makes a concurrent writer fail here (StaleDataError)
+    # The ranking's row first: the version column makes a concurrent writer wait for this row and
+    # then fail here (StaleDataError, or the unique ranking per post), before any entry is touched.
+    db.session.flush()
+    bands = _bands(groups, unacceptable)
+    _replace(ranking, "draft", bands, unacceptable, new)
+    if submit:
+        _replace(ranking, "submitted", bands, unacceptable, new)
     record_change(
         "post_rankings",
         ranking.id,

@@ -163,10 +163,10 @@ def _write_ranking(post: Post, scores: dict[int, Score], now: dt.datetime) -> Po
     if ranking is None:
         ranking = PostRanking(post_id=post.id)
         db.session.add(ranking)
-    for stage in ("draft", "submitted"):
-        _replace(ranking, stage, bands, out)
     ranking.submitted_at = ranking.updated_at = now
     db.session.flush()
+    for stage in ("draft", "submitted"):
+        _replace(ranking, stage, bands, out, before is None)
     record_change(
         "post_rankings",
         ranking.id,

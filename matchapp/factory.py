@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -84,6 +86,32 @@ def _install_template_gettext(app: Flask) -> None:
     # A translation not yet filled in, for a template to look a string up once and fill it in many
     # times with ``|format`` (Jinja's ``_`` always formats); extracted like ``_`` (translations/catalog.py).
     app.jinja_env.globals["_raw"] = lambda s: _request_translations().ugettext(s)
+
+
+class _Words(Mapping):
+    """A vocabulary (code → lazily translated name) as one page sees it: each name is translated
+    the first time the page uses it, then remembered (a list of 100 schools names 3 tiers, not
+    100 translations of them). Made anew for each page, so each speaks its request's language."""
+
+    __slots__ = ("_source", "_done")
+
+    def __init__(self, source: Mapping) -> None:
+        self._source = source
+        self._done: dict = {}
+
+    def __getitem__(self, key):
+        try:
+            return self._done[key]
+        except KeyError:
+            value = self._source[key]
+            self._done[key] = text = str(value) if isinstance(value, LazyString) else value
+            return text
+
+    def __iter__(self):
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
 
 
 class MatchappFlask(Flask):
@@ -210,7 +238,7 @@ def create_app(config: dict | None = None) -> Flask:
             "current_locale": _select_locale(),
             "LANGUAGES": app.config["LANGUAGES"],
             **{
-                name: getattr(vocab, name)
+                name: _Words(getattr(vocab, name))
                 for name in (
                     "ROLES",
                     "ROUND_STATES",

@@ -51,7 +51,8 @@ def preferences(round_id: int):
         return redirect(url_for("home.index"))
     posts, withheld = offered_posts(round_, teacher)
     plist = preference_list(round_, teacher)
-    form = PreferencesForm.for_posts(posts)
+    # a field per school only to check what was sent: the page writes its inputs itself
+    form = PreferencesForm.for_posts(posts) if request.method == "POST" else PreferencesForm()
     if form.validate_on_submit():
         submit = bool(form.submit.data)
         plist = save_preferences(round_, teacher, form.order(), submit=submit, version=form.version.data)

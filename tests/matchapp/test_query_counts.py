@@ -106,3 +106,21 @@ def test_a_schools_home_reads_as_much_for_one_post_as_for_seven(app):
         db.session.add(Post(round_id=round_.id, school_id=s[0].id, subject=subject, seats=1))
     db.session.commit()
     assert _cost(school, "GET", "/home") == one
+
+
+def test_the_vocabulary_is_translated_once_per_page_in_the_pages_language(app):
+    """The names of the vocabulary are remembered per page (a tier is translated once, not once
+    per card), so each page must still speak its own request's language: "weak" in English where
+    the same page in Chinese says "薄弱"."""
+    round_, s = _district(schools=12, posts_at_home=0)
+    for x in s[1:]:
+        x.tier = "weak"
+    db.session.commit()
+    client = _signed_in(app, "long")
+    chinese = client.get(f"/fair/{round_.id}/preferences").text
+    client.post("/lang/en", data={"csrf_token": client.csrf})
+    english = client.get(f"/fair/{round_.id}/preferences").text
+    assert chinese.count('tier-weak">薄弱<') == 11, chinese.count("tier-weak")
+    assert english.count('tier-weak">weak<') == 11 and "薄弱" not in english
+    client.post("/lang/zh", data={"csrf_token": client.csrf})
+    assert client.get(f"/fair/{round_.id}/preferences").text.count('tier-weak">薄弱<') == 11

@@ -247,7 +247,9 @@ def preferences(round_id: int):
         if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 0):
             return error(400, "invalid", _("version 应为非负整数"))
         by_code = (
-            {s.code: s.id for s in db.session.scalars(select(School).where(School.code.in_(codes)))} if codes else {}
+            dict(db.session.execute(select(School.code, School.id).where(School.code.in_(codes))).all())
+            if codes
+            else {}
         )
         missing = [c for c in codes if c not in by_code]
         if missing:

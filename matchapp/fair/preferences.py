@@ -70,7 +70,7 @@ def listed_schools(plist: PreferenceList | None) -> dict[str, list[int]]:
     """The schools of a list (ids), best first, by stage ("draft", "submitted"), in one query
     (never one query per entry to find its post's school)."""
     chosen: dict[str, list[int]] = {"draft": [], "submitted": []}
-    if plist is None or (plist.id is None and plist not in db.session):
+    if plist is None or plist.id is None:  # a list not yet written has no entries stored
         return chosen
     rows = db.session.execute(
         select(PreferenceEntry.stage, Post.school_id)

@@ -149,6 +149,11 @@ def deferred_acceptance(
     # Each post owns `capacity` consecutive slots holding the entries it currently accepts.
     slot_start = np.cumsum(cap) - cap
     slots = np.full(int(cap.sum()), -1, dtype=np.int64)
+    # Candidates are sorted by (post, score) as one int64 key when it fits: a quicksort of one
+    # key is several times faster than a lexsort of two, and the same order when no post gives
+    # two entries one score (as strict scores never do; otherwise the stable lexsort decides).
+    span = int(e_score.max()) + 1 if len(e_score) else 1
+    one_key = len(capacity) * span < 2**62
     cursor = starts[:-1].copy()
     end = starts[1:]
     proposing = np.flatnonzero(cursor < end)
@@ -164,7 +169,15 @@ def deferred_acceptance(
         held = slots[slot_idx]
         candidates = np.concatenate([held[held >= 0], offered])
         post = e_post[candidates]
-        order = np.lexsort((e_score[candidates], post))
+        order = None
+        if one_key:
+            key = post * span + e_score[candidates]
+            order = np.argsort(key)
+            key = key[order]
+            if np.any(key[1:] == key[:-1]):
+                order = None
+        if order is None:
+            order = np.lexsort((e_score[candidates], post))
         candidates, post = candidates[order], post[order]
         first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
         starts_of = np.repeat(first, np.diff(np.r_[first, len(post)]))

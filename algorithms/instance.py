@@ -515,23 +515,24 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
     """All posts' rankings at once, as CSR arrays (rank_ptr, rank_teacher, rank_group)."""
     items = [x for ranking in rankings for x in ranking]
     per_post = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
-    flat: Any
+    is_group = np.fromiter(map(isinstance, items, repeat(list)), dtype=bool, count=len(items))
+    groups = np.flatnonzero(is_group).tolist()
+    ties = bool(groups)
+    ids = items
+    if ties:  # an inner list is a group the post ranks equally: expand it in place
+        ids = []
+        extend = ids.extend
+        done = 0
+        for k in groups:
+            extend(items[done:k])
+            extend(items[k])
+            done = k + 1
+        extend(items[done:])
     try:
-        is_group = np.fromiter(map(isinstance, items, repeat(list)), dtype=bool, count=len(items))
-        ties = bool(is_group.any())
-        if ties:  # an inner list is a group the post ranks equally: expand it in place
-            sizes = np.where(is_group, np.fromiter(map(len, items), dtype=np.int64, count=len(items)), 1)
-            boxed = np.fromiter(items, dtype=object, count=len(items))
-            start = np.cumsum(sizes) - sizes
-            flat = np.empty(int(sizes.sum()), dtype=object)
-            flat[start[~is_group]] = boxed[~is_group]
-            group_sizes = sizes[is_group]
-            members = list(chain.from_iterable(boxed[is_group]))
-            offset = np.arange(len(members)) - np.repeat(np.cumsum(group_sizes) - group_sizes, group_sizes)
-            flat[np.repeat(start[is_group], group_sizes) + offset] = members
-        else:
-            flat = items
-        rank_teacher = np.fromiter(map(teacher_index.__getitem__, flat), dtype=np.int32, count=len(flat))
+        # One pass of dict lookups over a plain list: at a hundred thousand teachers this is
+        # most of the rankings' cost (every id is a new string, hashed here). fromiter, not a
+        # list of ints: at a million teachers that list would hold 200 MB more at the peak.
+        rank_teacher = np.fromiter(map(teacher_index.__getitem__, ids), dtype=np.int32, count=len(ids))
     except (KeyError, TypeError):
         for p, ranking in enumerate(rankings):
             for item in ranking:
@@ -539,12 +540,15 @@ def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
                     if type(tid) is not str or tid not in teacher_index:
                         raise InstanceError(label(p), f"ranked teacher {quote(tid)} is not a teacher") from None
         raise  # pragma: no cover - the loop above names the culprit
+    del ids
     item_ptr = np.zeros(len(rankings) + 1, dtype=np.int64)
     np.cumsum(per_post, out=item_ptr[1:])
     item_post = np.repeat(np.arange(len(rankings)), per_post)
     item_group = (np.arange(len(items)) - item_ptr[item_post]).astype(np.int32)
     if not ties:
         return item_ptr, rank_teacher, item_group
+    sizes = np.ones(len(items), dtype=np.int64)
+    sizes[groups] = [len(items[k]) for k in groups]
     rank_ptr = np.zeros(len(rankings) + 1, dtype=np.int64)
     np.cumsum(np.bincount(item_post, weights=sizes, minlength=len(rankings)).astype(np.int64), out=rank_ptr[1:])
     return rank_ptr, rank_teacher, np.repeat(item_group, sizes)

@@ -270,11 +270,12 @@ def served_at_schools(
 
 
 def rural_service(history: TeacherHistory, policy: dict, years_at_school: int) -> Condition | None:
-    needed = None
     if history.locality == "remote":
         needed = policy.get("remote_years_count_as_exchange") or policy.get("rural_years_count_as_exchange")
     elif history.locality == "rural":
         needed = policy.get("rural_years_count_as_exchange")
+    else:
+        return None
     if not needed or years_at_school < needed:
         return None
     return Condition(

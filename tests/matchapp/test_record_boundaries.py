@@ -96,7 +96,7 @@ DALIAN_LEADERS = [
         ("eligible", "校级领导（校长）任现职16年，已满9年；距法定退休3年", "leader", 16),
     ),
     (
-        "one day less than a term to retirement (不满一届)",
+        "one day less than a term to retirement: not due",
         T(leadership_role="校长", leader_since=dt.date(2010, 9, 1), birth_date=dt.date(1970, 8, 30)),
         ("not_eligible", "校级领导（校长）任现职16年，已满9年；距法定退休2年，不足3年", "leader", 16),
     ),
@@ -201,7 +201,11 @@ def test_without_a_leader_rule_leaders_are_left_to_the_bureau(name):
     )
 
 
-@pytest.mark.parametrize(("role", "leader"), [("校长", True), (" 副校长", True), ("", False), ("   ", False)])
+@pytest.mark.parametrize(
+    ("role", "leader"),
+    [("校长", True), (" 副校长", True), ("", False), ("   ", False)],
+    ids=["a role", "a role with a space", "no role", "spaces only"],
+)
 def test_a_leader_is_a_teacher_with_a_leadership_role(role, leader):
     assert is_leader(T(leadership_role=role)) is leader
     item = assess(T(leadership_role=role, leader_since=dt.date(2018, 8, 31)), preset("dalian"), CUTOFF)
@@ -288,7 +292,7 @@ EXEMPTIONS = [
     ("a deferral without an end date", (ExemptionFact(2026, "signature_course", True),), None),
     ("another exemption with an end date does not run on", (ExemptionFact(2026, "illness", True, dt.date(2029, 8, 31)),), None),
     ("a deferral approved for a later year", (ExemptionFact(2029, "signature_course", True, dt.date(2032, 8, 31)),), None),
-    ("last year's, approved: expired (一年一认定)", (ExemptionFact(2027, "pregnancy", True),),
+    ("last year's, approved: expired, one year at a time", (ExemptionFact(2027, "pregnancy", True),),
      Condition("exemption_expired", "2027年度暂不交流（孕期）已到期：暂不交流一年一认定")),
     ("last year's, never approved: nothing to expire", (ExemptionFact(2027, "pregnancy", False),), None),
     ("two years ago: nothing said", (ExemptionFact(2026, "pregnancy", True),), None),
@@ -378,7 +382,7 @@ ON_EXCHANGE = [
      Condition("on_exchange", "正在乙校交流（exotic，2027年起，至2030年8月31日），不列入本年度交流对象", HELD, final=True)),
     ("the term ends on the cutoff: over, the count restarts", (_x(ends_on=Y_CUTOFF),), {},
      Condition("term_over", "2028年8月31日交流期满回原单位，在本校任教年限自返回起重新计算", HELD, final=True)),
-    ("the term ended on the cutoff and its years count (003 六.1)", (_x(ends_on=Y_CUTOFF),), {"exchange_counts_as_service": True}, None),
+    ("the term ended on the cutoff and its years count, seed 003", (_x(ends_on=Y_CUTOFF),), {"exchange_counts_as_service": True}, None),
     ("returned: nothing to hold", (_x(state="returned", ends_on=dt.date(2027, 8, 31)),), {}, None),
     ("refused: nothing to hold", (_x(state="refused", reported_on=None),), {}, None),
     ("the latest exchange is read first", (_x(year=2025, ends_on=Y_CUTOFF), _x(state="placed", reported_on=None)), {},
@@ -531,7 +535,7 @@ def test_years_at_each_school(case, started, exchanges, years):
 # 可暂不纳入交流范围": 2 schools or more (以上 includes 2), 3 whole years or more at each.
 DISTRICT = EXCHANGE_SETTINGS["district"]
 SERVED_AT = [
-    ("two schools, exactly 3 years at the other (2020-09-01 … 2023-08-31)", DISTRICT, dt.date(2015, 9, 1),
+    ("two schools, exactly 3 years at the other, 2020-09-01 to 2023-08-31", DISTRICT, dt.date(2015, 9, 1),
      (_x(state="returned", reported_on=dt.date(2020, 9, 1), ends_on=dt.date(2023, 8, 31)),),
      Condition("served_at_schools", "已有2所学校工作经历且每所满3年（甲校9年、乙校3年），暂不纳入交流范围", "exempt")),
     ("the other school one day short of 3 years", DISTRICT, dt.date(2015, 9, 1),
@@ -670,6 +674,7 @@ def test_the_personnel_relation_moves_by_default(policy, kind, moves):
     ("typed", "stored"),
     [("2030—00007—k3p9xw", "2030-00007-K3P9XW"), ("\t2030 - 00007 - K3P9XW\n", "2030-00007-K3P9XW"),
      ("a" * 40, "A" * 32), ("a" * 31 + " b", "A" * 31 + "B")],
+    ids=["em dashes", "spaces, tabs and newlines", "at most 32 characters", "spaces do not count"],
 )  # fmt: skip
 def test_a_typed_certificate_number_as_stored(typed, stored):
     assert normalise_certificate_number(typed) == stored

@@ -505,6 +505,15 @@ SCHOOL_YEARS = [
         {1: 12},
     ),
     (
+        "an exchange that is no second school does not hide a later one",
+        dt.date(2015, 9, 1),
+        (
+            _x(year=2018, kind="research", state="returned", reported_on=dt.date(2018, 9, 1), ends_on=dt.date(2019, 8, 31)),
+            _x(year=2020, state="returned", reported_on=dt.date(2020, 9, 1), ends_on=dt.date(2023, 8, 31)),
+        ),
+        {1: 5 + 4, 2: 3},
+    ),
+    (
         "two stays away, in any order: each subtracted",
         dt.date(2012, 9, 1),
         (

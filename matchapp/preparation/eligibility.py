@@ -167,19 +167,18 @@ def _assess_leader(
         if in_post >= required
         else _("校级领导（%(role)s）任现职%(years)s年，未满%(required)s年", role=role, years=in_post, required=required)
     ]
-    ok = in_post >= required
     minimum = policy.get("leader_min_years_to_retirement")
+    far_from_retirement = minimum is None or to_retirement >= minimum
     if minimum is not None:
-        if to_retirement >= minimum:
+        if far_from_retirement:
             reasons.append(_("距法定退休%(years)s年", years=to_retirement))
         else:
-            ok = False
             reasons.append(_("距法定退休%(years)s年，不足%(required)s年", years=to_retirement, required=minimum))
-    if policy.get("leader_age_caps") and over_age_cap(age, cap, mode):
+    within_age = not (policy.get("leader_age_caps") and over_age_cap(age, cap, mode))
+    if not within_age:
         assert cap is not None
-        ok = False
         reasons.append(_age_reason(teacher, age, cap, mode))
-    return ok, reasons, in_post
+    return in_post >= required and far_from_retirement and within_age, reasons, in_post
 
 
 def _with_record(

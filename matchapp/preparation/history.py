@@ -111,8 +111,9 @@ def last_day(end: dt.date) -> dt.date:
 
 
 def served_years(fact: ExchangeFact, as_of: dt.date) -> int:
-    """Whole years served at the receiving school by ``as_of`` (0 if never reported)."""
-    if fact.state not in SERVED or fact.reported_on is None or fact.reported_on > as_of:
+    """Whole years served at the receiving school by ``as_of`` (0 if never reported; 0 if reported
+    after ``as_of``: full_years is never negative)."""
+    if fact.state not in SERVED or fact.reported_on is None:
         return 0
     end = min(last_day(fact.ends_on), as_of) if fact.ends_on else as_of
     return full_years(fact.reported_on, end)
@@ -269,11 +270,12 @@ def served_at_schools(
 
 
 def rural_service(history: TeacherHistory, policy: dict, years_at_school: int) -> Condition | None:
-    needed = None
     if history.locality == "remote":
         needed = policy.get("remote_years_count_as_exchange") or policy.get("rural_years_count_as_exchange")
     elif history.locality == "rural":
         needed = policy.get("rural_years_count_as_exchange")
+    else:
+        return None
     if not needed or years_at_school < needed:
         return None
     return Condition(

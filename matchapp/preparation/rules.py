@@ -90,7 +90,8 @@ def quota_numbers(policy: dict, rate: float | None, eligible: int, eligible_grou
     """
     how = policy.get("rounding", "half_up")
     quota = None if rate is None else round_count(share(rate) * eligible, how)
-    group_rate, base = policy.get("group_rate"), policy.get("group_base", "going")
+    # any base but the two named ("going", also the default) is a share of those going
+    group_rate, base = policy.get("group_rate"), policy.get("group_base")
     if not group_rate:
         group = 0
     elif base == "eligible_group":

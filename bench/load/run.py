@@ -412,10 +412,16 @@ def check_concurrent_runs(a: str, b: str, url: str, round_id: int) -> list[str]:
         bureau[name] = (base, session, CSRF.search(home.text).group(1))
     base, session, _token = bureau["A"]
     control = session.get(f"{base}/fair/{round_id}/", timeout=30)
+    # the control page's close form: its checklist ticked, as the bureau does (without the tick
+    # the page refuses and redirects back, also a 302: the round's state says what happened)
     closed = session.post(
-        f"{base}/fair/{round_id}/close", data={"csrf_token": CSRF.search(control.text).group(1)}, timeout=30
+        f"{base}/fair/{round_id}/close",
+        data={"csrf_token": CSRF.search(control.text).group(1), "confirm": "y"},
+        allow_redirects=False,
+        timeout=30,
     )
-    lines = [f"closing the fair through A: {closed.status_code}"]
+    state = session.get(f"{base}/api/v1/rounds/{round_id}/posts", timeout=30).json().get("state")
+    lines = [f"closing the fair through A: {closed.status_code}, the round is now {state}"]
     barrier = threading.Barrier(2)
     answers: dict[str, object] = {}
 
@@ -486,7 +492,7 @@ def main() -> None:
         "--workers", type=int, help="gunicorn workers per server (default 4, or 2 each with --scale-out)"
     )
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second (each signs in)")
+    parser.add_argument("--spawn-rate", type=float, default=4, help="users started per second (each signs in)")
     parser.add_argument("--port", type=int, default=8765, help="the first server's port (the second: +1)")
     parser.add_argument("--scale-out", action="store_true", help="two servers over one PostgreSQL and one Redis")
     parser.add_argument(

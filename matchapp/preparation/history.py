@@ -204,7 +204,8 @@ def on_exchange(history: TeacherHistory, policy: dict, cutoff: dt.date) -> Condi
             continue
         kind = EXCHANGE_KINDS.get(x.kind, x.kind)
         if x.ends_on is None or x.ends_on > cutoff:
-            until = _("至%(d)s", d=day(x.ends_on)) if x.ends_on else ""
+            # no end date yet (an exchange whose term is open): nothing said of its end
+            until = _("，至%(d)s", d=day(x.ends_on)) if x.ends_on else ""
             if x.state == "placed":
                 text = _(
                     "%(year)s年度已安排到%(school)s交流（%(kind)s，待报到），不列入本年度交流对象",
@@ -214,7 +215,7 @@ def on_exchange(history: TeacherHistory, policy: dict, cutoff: dt.date) -> Condi
                 )
             else:
                 text = _(
-                    "正在%(school)s交流（%(kind)s，%(year)s年起，%(until)s），不列入本年度交流对象",
+                    "正在%(school)s交流（%(kind)s，%(year)s年起%(until)s），不列入本年度交流对象",
                     school=x.to_school,
                     kind=kind,
                     year=x.year,

@@ -25,7 +25,6 @@ from matchapp.exchanges.rules import (
 from matchapp.preparation.eligibility import assess, is_leader, over_age_cap, retirement_date
 from matchapp.preparation.history import (
     Condition,
-    ExchangeFact,
     ExemptionFact,
     TeacherHistory,
     deferral_limit,
@@ -41,6 +40,7 @@ from matchapp.preparation.history import (
 from matchapp.preparation.rules import in_quota_group, quota_numbers
 from matchapp.rounds.calendar import NOTICE_WORKING_DAYS, notice_ends
 from matchapp.rounds.policy import EXCHANGE_SETTINGS, preset
+from tests.matchapp.test_exchange_rules import _exchange
 
 CUTOFF = dt.date(2027, 8, 31)
 
@@ -354,18 +354,8 @@ def test_a_condition_applies_to_a_status(condition, status, result):
 # makes its years count at home (``exchange_counts_as_service``), the product's default restarts the count.
 
 
-def _x(**values) -> ExchangeFact:
-    base = {
-        "year": 2027,
-        "kind": "full_time",
-        "state": "serving",
-        "from_school_id": 1,
-        "to_school_id": 2,
-        "to_school": "乙校",
-        "reported_on": dt.date(2027, 8, 31),
-        "ends_on": dt.date(2030, 8, 31),
-    }
-    return ExchangeFact(**{**base, **values})
+# A full-time exchange served at 乙校 from 2027-08-31 to 2030-08-31, as the exchange rules' tests make it.
+_x = _exchange
 
 
 HELD = "not_eligible"

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from matchapp.demo import PASSWORDS, seed_demo
 from matchapp.extensions import db
@@ -44,6 +44,43 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": _chromium(), "args": CHROMIUM_ARGS}
 
 
+_APP_ITER = "matchapp.tests.app_iter"
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """Werkzeug's handler, closing the response when the browser drops the connection.
+
+    Werkzeug's development server reads what is left of the request in a ``finally`` before it
+    closes the response; when Chromium resets the connection (it cancels a favicon or a page it
+    navigates away from), that read raises and the response's open static file is left to the
+    garbage collector, which the suite's ``error`` warning filter turns into a failure of
+    whatever test runs then. gunicorn, which production uses, closes it itself.
+    """
+
+    def connection_dropped(self, error, environ=None):
+        app_iter = (environ or {}).get(_APP_ITER)
+        if app_iter is not None and hasattr(app_iter, "close"):
+            app_iter.close()
+
+
+def _remembering(app):
+    """The app, keeping its response in the WSGI environ so the handler can close it."""
+
+    def wsgi(environ, start_response):
+        app_iter = app(environ, start_response)
+        environ[_APP_ITER] = app_iter
+        return app_iter
+
+    return wsgi
+
+
+def live_server(app):
+    """Serve ``app`` on a free port in a background thread; the caller shuts it down."""
+    server = make_server("127.0.0.1", 0, _remembering(app), threaded=True, request_handler=_ClosingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="module", params=DATABASES)
 def demo_server(request, tmp_path_factory):
     """The demo city on a fresh database, served on a free port."""
@@ -59,9 +96,7 @@ def demo_server(request, tmp_path_factory):
         accounts = seed_demo()
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = live_server(app)
     yield {
         "url": f"http://127.0.0.1:{server.server_port}",
         "accounts": accounts,

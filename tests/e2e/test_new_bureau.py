@@ -8,18 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import os
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from matchapp.auth.services import create_user
 from matchapp.extensions import db
 from matchapp.roster.importer import HEADERS
 from matchapp.roster.register import SCHOOL_COLUMNS
 from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import confirm_and_press, shot
+from tests.e2e.conftest import confirm_and_press, live_server, shot
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +37,7 @@ def empty_server(request, tmp_path_factory):
         create_user("renshi", "Jiaoyu-2027-x", "bureau", display_name="新区教育局人事处")  # `matchapp create-user`
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = live_server(app)
     yield {"url": f"http://127.0.0.1:{server.server_port}", "tmp": tmp, "db": request.param, "app": app}
     server.shutdown()
     with app.app_context():

@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import threading
 
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from matchapp.auth.services import create_user
 from matchapp.core.audit import AuditLog, acting_as
@@ -25,7 +23,7 @@ from matchapp.roster.models import School, Staffing, Teacher
 from matchapp.rounds.services import create_round
 from matchapp.runs.models import Placement
 from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import SHOTS
+from tests.e2e.conftest import SHOTS, live_server
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
@@ -152,9 +150,7 @@ def server(request, tmp_path_factory):
         world = _seed()
         db.session.commit()
         db.session.remove()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd = live_server(app)
     yield {"url": f"http://127.0.0.1:{httpd.server_port}", "app": app, "db": request.param, **world}
     httpd.shutdown()
     with app.app_context():

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from matchapp.core.clock import local_today
 from matchapp.demo import PASSWORDS, seed_demo
@@ -23,7 +21,7 @@ from matchapp.extensions import db
 from matchapp.roster.models import ExchangeRecord, School
 from matchapp.rounds.models import Round
 from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import live_server, shot
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -55,9 +53,7 @@ def lived(request, tmp_path_factory):
         school = db.session.get(School, max(counts, key=lambda k: (counts[k], -k)))
         world = {"round": round_.id, "school": school.id, "code": school.code.lower(), "name": school.name}
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = live_server(app)
     yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "db": request.param, **world}
     server.shutdown()
     with app.app_context():

@@ -18,32 +18,42 @@ def teacher_histories(round_: Round, teachers: list[Teacher]) -> dict[int, Teach
     exchanges of earlier years (an exchange published in this round does not change this round's
     own eligibility)."""
     ids = [t.id for t in teachers]
-    schools = {s.id: s for s in db.session.scalars(select(School))}
-    names = {k: s.name for k, s in schools.items()}
+    exemptions: dict[int, list[ExemptionFact]] = {}
+    exchanges: dict[int, list[ExchangeRecord]] = {}
+    if ids:
+        for e in db.session.scalars(
+            select(TeacherExemption).where(TeacherExemption.teacher_id.in_(ids)).order_by(TeacherExemption.year)
+        ):
+            exemptions.setdefault(e.teacher_id, []).append(ExemptionFact(e.year, e.code, e.approved, e.until))
+        for x in db.session.scalars(
+            select(ExchangeRecord)
+            .where(ExchangeRecord.teacher_id.in_(ids), ExchangeRecord.year < round_.year)
+            .order_by(ExchangeRecord.year)
+        ):
+            exchanges.setdefault(x.teacher_id, []).append(x)
+    # Only the schools the record names (home schools, both ends of each exchange): a teacher's
+    # home page reads one or two, not the district's hundreds.
+    wanted = {t.school_id for t in teachers} | {
+        k for records in exchanges.values() for x in records for k in (x.from_school_id, x.to_school_id)
+    }
+    wanted.discard(None)
+    query = select(School.id, School.name, School.locality)
+    if len(wanted) <= 500:  # an IN list of this size is cheaper than the register; beyond, read it all
+        query = query.where(School.id.in_(wanted))
+    schools = {k: (name, locality) for k, name, locality in db.session.execute(query)} if wanted else {}
+    names = {k: name for k, (name, _locality) in schools.items()}
     histories = {
         t.id: TeacherHistory(
             year=round_.year,
             school_id=t.school_id,
             school_name=names.get(t.school_id, ""),
-            locality=schools[t.school_id].locality if t.school_id in schools else "urban",
+            locality=schools[t.school_id][1] if t.school_id in schools else "urban",
             school_names=names,
         )
         for t in teachers
     }
-    if not ids:
-        return histories
-    exemptions: dict[int, list[ExemptionFact]] = {}
-    for e in db.session.scalars(
-        select(TeacherExemption).where(TeacherExemption.teacher_id.in_(ids)).order_by(TeacherExemption.year)
-    ):
-        exemptions.setdefault(e.teacher_id, []).append(ExemptionFact(e.year, e.code, e.approved, e.until))
-    exchanges: dict[int, list[ExchangeFact]] = {}
-    for x in db.session.scalars(
-        select(ExchangeRecord)
-        .where(ExchangeRecord.teacher_id.in_(ids), ExchangeRecord.year < round_.year)
-        .order_by(ExchangeRecord.year)
-    ):
-        exchanges.setdefault(x.teacher_id, []).append(
+    facts = {
+        teacher_id: [
             ExchangeFact(
                 year=x.year,
                 kind=x.kind,
@@ -56,10 +66,13 @@ def teacher_histories(round_: Round, teachers: list[Teacher]) -> dict[int, Teach
                 home_started_at=x.home_started_at,
                 ended_on=x.ended_on,
             )
-        )
+            for x in records
+        ]
+        for teacher_id, records in exchanges.items()
+    }
     for teacher_id, history in histories.items():
         history.exemptions = tuple(exemptions.get(teacher_id, ()))
-        history.exchanges = tuple(exchanges.get(teacher_id, ()))
+        history.exchanges = tuple(facts.get(teacher_id, ()))
     return histories
 
 

@@ -12,6 +12,9 @@ from .eligibility import Eligibility, assess
 from .history import ExchangeFact, ExemptionFact, TeacherHistory
 from .models import Outgoing, SchoolRound
 
+#: up to this many schools an ``IN`` list is cheaper than reading the whole register
+SCHOOLS_BY_ID = 500
+
 
 def teacher_histories(round_: Round, teachers: list[Teacher]) -> dict[int, TeacherHistory]:
     """Each teacher's record as eligibility reads it for the round: every exemption, and the
@@ -38,7 +41,7 @@ def teacher_histories(round_: Round, teachers: list[Teacher]) -> dict[int, Teach
     }
     wanted.discard(None)
     query = select(School.id, School.name, School.locality)
-    if len(wanted) <= 500:  # an IN list of this size is cheaper than the register; beyond, read it all
+    if len(wanted) <= SCHOOLS_BY_ID:
         query = query.where(School.id.in_(wanted))
     schools = {k: (name, locality) for k, name, locality in db.session.execute(query)} if wanted else {}
     names = {k: name for k, (name, _locality) in schools.items()}

@@ -25,6 +25,7 @@ from matchapp.exchanges.reporting import (
 from matchapp.exchanges.reports import experience_counts, experience_filters, experience_query, experience_rows
 from matchapp.exchanges.terms import ending_in, extend, find_certificate, issue_certificate, return_home, stay
 from matchapp.extensions import db
+from matchapp.preparation import lists
 from matchapp.preparation.lists import assess_school, assess_teacher
 from matchapp.preparation.models import Outgoing
 from matchapp.preparation.outgoing import decide_exemption, set_exemption, volunteer
@@ -201,6 +202,23 @@ def test_personnel_relation_kept_at_home_the_teacher_serves_elsewhere(app, clien
     # Return: the years at home start again from the return (policy default) …
     return_home(record, "交流期满", on=dt.date(2030, 8, 31), today=dt.date(2030, 8, 31))
     assert teacher.school_id == home.id and teacher.started_at_school == dt.date(2030, 9, 1)
+
+
+@pytest.mark.parametrize("by_id", [True, False], ids=["schools-by-id", "whole-register"])
+def test_the_record_names_both_ends_of_an_exchange(app, monkeypatch, by_id):
+    # Eligibility reads only the schools a record names (a teacher's page: one or two); past
+    # SCHOOLS_BY_ID it reads the register. Either way every school of the record has its name.
+    round_, s, teachers, records = _published(personnel_relation="stays")
+    record = next(r for r in records.values() if r.to_school_id == s[3].id)
+    confirm_reporting(record, ON_TIME, today=dt.date(2027, 9, 1))
+    if not by_id:
+        monkeypatch.setattr(lists, "SCHOOLS_BY_ID", 0)
+    round_2028 = _next_round(2028, personnel_relation="stays")
+    history = lists.teacher_histories(round_2028, [record.teacher])[record.teacher.id]
+    assert history.school_names[s[3].id] == s[3].name and history.school_name == record.from_school.name
+    assert history.exchanges[0].to_school == s[3].name
+    assert history.locality == record.from_school.locality
+    assert set(history.school_names) >= {record.from_school_id, s[3].id}
 
 
 def test_years_of_the_exchange_count_as_service_when_the_policy_says_so(app):

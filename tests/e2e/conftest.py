@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,33 +82,39 @@ def live_server(app):
     return server
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def demo_server(request, tmp_path_factory):
-    """The demo city on a fresh database, served on a free port."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'demo.sqlite'}"
+@contextmanager
+def seeded_server(db_name: str, tmp: Path, seed):
+    """A fresh database (a SQLite file, or the test PostgreSQL emptied), filled by ``seed()`` in
+    an app context and committed, served on a free port; dropped when the block ends.
+
+    Yields ``(app, url, what seed() returned)``.
+    """
+    if db_name == "sqlite":
+        url = f"sqlite:///{tmp / 'e2e.sqlite'}"
     else:
         url = os.environ["TEST_DATABASE_URL"]
         _reset_postgres(url)
     app = make_app(url, tmp, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
-        accounts = seed_demo()
+        world = seed()
         db.session.commit()
         db.session.remove()
     server = live_server(app)
-    yield {
-        "url": f"http://127.0.0.1:{server.server_port}",
-        "accounts": accounts,
-        "passwords": PASSWORDS,
-        "app": app,
-        "db": request.param,
-    }
-    server.shutdown()
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}", world
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def demo_server(request, tmp_path_factory):
+    """The demo city on a fresh database, served on a free port."""
+    with seeded_server(request.param, tmp_path_factory.mktemp("e2e"), seed_demo) as (app, url, accounts):
+        yield {"url": url, "accounts": accounts, "passwords": PASSWORDS, "app": app, "db": request.param}
 
 
 def shot(page, name: str, db_name: str = "sqlite") -> Path:

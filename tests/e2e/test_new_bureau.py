@@ -7,42 +7,29 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pytest
 from playwright.sync_api import expect
 
 from matchapp.auth.services import create_user
-from matchapp.extensions import db
 from matchapp.roster.importer import HEADERS
 from matchapp.roster.register import SCHOOL_COLUMNS
-from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import confirm_and_press, live_server, shot
+from tests.conftest import DATABASES
+from tests.e2e.conftest import confirm_and_press, seeded_server, shot
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
 
 
+def _first_account():
+    create_user("renshi", "Jiaoyu-2027-x", "bureau", display_name="新区教育局人事处")  # `matchapp create-user`
+
+
 @pytest.fixture(scope="module", params=DATABASES)
 def empty_server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bureau")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'bureau.sqlite'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    app = make_app(url, tmp, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        create_user("renshi", "Jiaoyu-2027-x", "bureau", display_name="新区教育局人事处")  # `matchapp create-user`
-        db.session.commit()
-        db.session.remove()
-    server = live_server(app)
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "tmp": tmp, "db": request.param, "app": app}
-    server.shutdown()
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    with seeded_server(request.param, tmp, _first_account) as (app, url, _):
+        yield {"url": url, "tmp": tmp, "db": request.param, "app": app}
 
 
 def _write(path, rows):

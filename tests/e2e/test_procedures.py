@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 
 import pytest
 from openpyxl import Workbook
@@ -22,8 +21,8 @@ from matchapp.preparation.models import Outgoing, Post
 from matchapp.roster.models import School, Staffing, Teacher
 from matchapp.rounds.services import create_round
 from matchapp.runs.models import Placement
-from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import SHOTS, live_server
+from tests.conftest import DATABASES
+from tests.e2e.conftest import SHOTS, seeded_server
 from tests.e2e.test_foundation import _login
 
 pytestmark = pytest.mark.e2e
@@ -138,24 +137,8 @@ def _seed() -> dict:
 
 @pytest.fixture(scope="module", params=DATABASES)
 def server(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("procedures")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'procedures.sqlite'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    app = make_app(url, tmp, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        world = _seed()
-        db.session.commit()
-        db.session.remove()
-    httpd = live_server(app)
-    yield {"url": f"http://127.0.0.1:{httpd.server_port}", "app": app, "db": request.param, **world}
-    httpd.shutdown()
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    with seeded_server(request.param, tmp_path_factory.mktemp("procedures"), _seed) as (app, url, world):
+        yield {"url": url, "app": app, "db": request.param, **world}
 
 
 def _shots(page, name, db_name, reload=True):

@@ -7,7 +7,6 @@ between the years, and finds the teacher on exchange not due again, marked on bo
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import numpy as np
 import pytest
@@ -20,45 +19,34 @@ from matchapp.demo_years import _hold_fair, _prepare
 from matchapp.extensions import db
 from matchapp.roster.models import ExchangeRecord, School
 from matchapp.rounds.models import Round
-from tests.conftest import DATABASES, _reset_postgres, make_app
-from tests.e2e.conftest import live_server, shot
+from tests.conftest import DATABASES
+from tests.e2e.conftest import seeded_server, shot
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
+
+
+def _held_a_week_ago() -> dict:
+    seed_demo()
+    round_ = db.session.scalar(select(Round).where(Round.year == 2027))
+    rng = np.random.default_rng(5)
+    _prepare(round_, rng)
+    _hold_fair(round_, rng, day=local_today() - dt.timedelta(days=9))
+    db.session.commit()
+    # The receiving school with the most exchange teachers placed there.
+    counts: dict[int, int] = {}
+    for r in db.session.scalars(select(ExchangeRecord).where(ExchangeRecord.year == 2027)):
+        counts[r.to_school_id] = counts.get(r.to_school_id, 0) + 1
+    school = db.session.get(School, max(counts, key=lambda k: (counts[k], -k)))
+    return {"round": round_.id, "school": school.id, "code": school.code.lower(), "name": school.name}
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def lived(request, tmp_path_factory):
     """The demo city whose 2027 round was held and published a week ago (today's dates, so that
     the pages accept today as the day of reporting)."""
-    tmp = tmp_path_factory.mktemp("years")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'years.sqlite'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    app = make_app(url, tmp, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        seed_demo()
-        round_ = db.session.scalar(select(Round).where(Round.year == 2027))
-        rng = np.random.default_rng(5)
-        _prepare(round_, rng)
-        _hold_fair(round_, rng, day=local_today() - dt.timedelta(days=9))
-        db.session.commit()
-        # The receiving school with the most exchange teachers placed there.
-        counts: dict[int, int] = {}
-        for r in db.session.scalars(select(ExchangeRecord).where(ExchangeRecord.year == 2027)):
-            counts[r.to_school_id] = counts.get(r.to_school_id, 0) + 1
-        school = db.session.get(School, max(counts, key=lambda k: (counts[k], -k)))
-        world = {"round": round_.id, "school": school.id, "code": school.code.lower(), "name": school.name}
-        db.session.remove()
-    server = live_server(app)
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "db": request.param, **world}
-    server.shutdown()
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    with seeded_server(request.param, tmp_path_factory.mktemp("years"), _held_a_week_ago) as (app, url, world):
+        yield {"url": url, "app": app, "db": request.param, **world}
 
 
 def _login(context, base, username, password):

@@ -254,16 +254,18 @@ def preferences(round_id: int):
         missing = [c for c in codes if c not in by_code]
         if missing:
             return error(400, "unknown_school", _("学校代码不存在：%(codes)s", codes=", ".join(missing[:5])))
-        plist: PreferenceList | None = save_preferences(
-            round_, teacher, [by_code[c] for c in codes], submit=data.get("submit") is True, version=version
-        )
+        saved = [by_code[c] for c in codes]
+        submit = data.get("submit") is True
+        plist: PreferenceList | None = save_preferences(round_, teacher, saved, submit=submit, version=version)
+        # the answer names what was just written: only a kept submitted list is read back
+        chosen = {"draft": saved, "submitted": saved if submit else listed_schools(plist)["submitted"]}
+        codes = {school_id: code for code, school_id in by_code.items()}
     else:
         plist = preference_list(round_, teacher)
-    chosen = listed_schools(plist)
-    listed = set(chosen["draft"]) | set(chosen["submitted"])
-    codes = (
-        dict(db.session.execute(select(School.id, School.code).where(School.id.in_(listed))).all()) if listed else {}
-    )
+        chosen, codes = listed_schools(plist), {}
+    unnamed = (set(chosen["draft"]) | set(chosen["submitted"])) - set(codes)
+    if unnamed:
+        codes.update(db.session.execute(select(School.id, School.code).where(School.id.in_(unnamed))).all())
     return jsonify(
         {
             "round": round_.id,

@@ -88,17 +88,19 @@ def chosen_schools(plist: PreferenceList | None, stage: str = "draft") -> list[i
     return listed_schools(plist)[stage]
 
 
-def _replace(plist: PreferenceList, stage: str, post_ids: list[int], new: bool) -> None:
-    """The entries of one stage of a list, replaced by two statements whatever its length."""
+def _replace(plist: PreferenceList, stages: tuple[str, ...], post_ids: list[int], new: bool) -> None:
+    """The entries of the ``stages`` of a list (the draft, and the submitted one when it is
+    submitted), replaced by two statements whatever their length."""
     if not new:
         db.session.execute(
-            delete(PreferenceEntry).where(PreferenceEntry.list_id == plist.id, PreferenceEntry.stage == stage)
+            delete(PreferenceEntry).where(PreferenceEntry.list_id == plist.id, PreferenceEntry.stage.in_(stages))
         )
     if post_ids:
         db.session.execute(
             insert(PreferenceEntry),
             [
                 {"list_id": plist.id, "stage": stage, "rank": rank, "post_id": post_id}
+                for stage in stages
                 for rank, post_id in enumerate(post_ids, start=1)
             ],
         )
@@ -157,9 +159,7 @@ def save_preferences(
     # then fail here (StaleDataError, or the unique list per teacher), before any entry is touched.
     db.session.flush()
     post_ids = [allowed[s] for s in school_ids]
-    _replace(plist, "draft", post_ids, new)
-    if submit:
-        _replace(plist, "submitted", post_ids, new)
+    _replace(plist, ("draft", "submitted") if submit else ("draft",), post_ids, new)
     record_change(
         "preference_lists",
         plist.id,

@@ -75,17 +75,25 @@ def _bands(groups: dict[int, int], unacceptable: set[int]) -> list[list[int]]:
     return bands
 
 
-def _replace(ranking: PostRanking, stage: str, bands: list[list[int]], unacceptable: set[int], new: bool) -> None:
-    """The entries of one stage of a ranking, replaced by two statements whatever its length."""
+def _replace(
+    ranking: PostRanking, stages: tuple[str, ...], bands: list[list[int]], unacceptable: set[int], new: bool
+) -> None:
+    """The entries of the ``stages`` of a ranking (the draft, and the submitted one when it is
+    submitted), replaced by two statements whatever their length."""
     if not new:
         db.session.execute(
-            delete(RankingEntry).where(RankingEntry.ranking_id == ranking.id, RankingEntry.stage == stage)
+            delete(RankingEntry).where(RankingEntry.ranking_id == ranking.id, RankingEntry.stage.in_(stages))
         )
     rows = [
         {"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": band}
+        for stage in stages
         for band, group in enumerate(bands, start=1)
         for tid in group
-    ] + [{"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": None} for tid in sorted(unacceptable)]
+    ] + [
+        {"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": None}
+        for stage in stages
+        for tid in sorted(unacceptable)
+    ]
     if rows:
         db.session.execute(insert(RankingEntry), rows)
     db.session.expire(ranking, ["entries"])
@@ -147,9 +155,7 @@ def save_ranking(
     # then fail here (StaleDataError, or the unique ranking per post), before any entry is touched.
     db.session.flush()
     bands = _bands(groups, unacceptable)
-    _replace(ranking, "draft", bands, unacceptable, new)
-    if submit:
-        _replace(ranking, "submitted", bands, unacceptable, new)
+    _replace(ranking, ("draft", "submitted") if submit else ("draft",), bands, unacceptable, new)
     record_change(
         "post_rankings",
         ranking.id,

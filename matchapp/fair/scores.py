@@ -165,8 +165,7 @@ def _write_ranking(post: Post, scores: dict[int, Score], now: dt.datetime) -> Po
         db.session.add(ranking)
     ranking.submitted_at = ranking.updated_at = now
     db.session.flush()
-    for stage in ("draft", "submitted"):
-        _replace(ranking, stage, bands, out, before is None)
+    _replace(ranking, ("draft", "submitted"), bands, out, before is None)
     record_change(
         "post_rankings",
         ranking.id,

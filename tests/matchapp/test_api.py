@@ -57,6 +57,16 @@ def test_teacher_puts_preferences_and_reads_only_their_own(app, client):
         f"/api/v1/rounds/{round_.id}/preferences", json={"schools": ["F3", "F2"], "submit": True}, headers=headers
     )
     assert resp.status_code == 200 and resp.json["submitted"] == ["F3", "F2"] and resp.json["submitted_at"]
+    # A draft keeps the submitted list; the answer to each save is what a read then returns.
+    url = f"/api/v1/rounds/{round_.id}/preferences"
+    for body, draft, submitted in [
+        ({"schools": ["F1"]}, ["F1"], ["F3", "F2"]),
+        ({"schools": []}, [], ["F3", "F2"]),
+        ({"schools": ["F2", "F1", "F3"], "submit": True}, ["F2", "F1", "F3"], ["F2", "F1", "F3"]),
+    ]:
+        resp = client.put(url, json=body, headers=headers)
+        assert resp.status_code == 200 and (resp.json["draft"], resp.json["submitted"]) == (draft, submitted)
+        assert client.get(url, headers=headers).json == resp.json
     resp = client.put(f"/api/v1/rounds/{round_.id}/preferences", json={"schools": ["F0"]}, headers=headers)
     assert resp.status_code == 409 and "本校" in resp.json["message"]
     resp = client.put(f"/api/v1/rounds/{round_.id}/preferences", json={"schools": "F3"}, headers=headers)

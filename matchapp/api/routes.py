@@ -17,7 +17,7 @@ from ..core.jobs import Job, reap_stale_jobs
 from ..core.transaction import keep_changes
 from ..extensions import csrf, db, limiter
 from ..fair.models import PreferenceList
-from ..fair.preferences import listed_schools, posts_for, preference_list, save_preferences
+from ..fair.preferences import OfferedPost, listed_schools, posts_for, preference_list, save_preferences
 from ..fair.rankings import candidates, post_ranking, save_ranking
 from ..fair.window import fair_is_open, sync_state
 from ..preparation.models import Post
@@ -163,7 +163,7 @@ def token_revoke(token_id: int):
     return "", 204
 
 
-def _post_json(post: Post, with_ranking: bool = False) -> dict:
+def _post_json(post: Post | OfferedPost, with_ranking: bool = False) -> dict:
     out = {
         "id": post.id,
         "school": post.school.code,
@@ -180,6 +180,7 @@ def _post_json(post: Post, with_ranking: bool = False) -> dict:
         },
     }
     if with_ranking:
+        assert isinstance(post, Post)  # a school's or the bureau's read: the post itself
         ranking = post_ranking(post)
         people = candidates(post)
         stored_groups = ranking.groups() if ranking else []

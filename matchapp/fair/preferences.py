@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import contains_eager
 
 from ..core.audit import record_change
 from ..core.clock import utcnow
@@ -23,13 +23,52 @@ from .models import PreferenceEntry, PreferenceList
 from .window import FairError, require_open
 
 
-def posts_for(round_: Round, teacher: Teacher, schools: Collection[int] | None = None) -> list[Post]:
+@dataclass(frozen=True, slots=True)
+class SchoolCard:
+    """What a teacher's pages and the posts API show of a receiving school."""
+
+    id: int
+    code: str
+    name: str
+    tier: str
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedPost:
+    """A post as a teacher reads it (a read model: plain values, not an ORM object; reading 100
+    posts with their schools as ORM objects cost more than the rest of the request)."""
+
+    id: int
+    school_id: int
+    subject: str
+    seats: int
+    min_education: str
+    min_title: str
+    honours: str
+    backbone_seats: int
+    school: SchoolCard
+
+
+def posts_for(round_: Round, teacher: Teacher, schools: Collection[int] | None = None) -> list[OfferedPost]:
     """The posts a teacher may rank: their subject, seats > 0, never their own school; own zone
     first. ``schools``: only those at these schools (what a save needs to check)."""
     query = (
-        select(Post)
-        .join(School)
-        .options(contains_eager(Post.school))
+        select(
+            Post.id,
+            Post.school_id,
+            Post.subject,
+            Post.seats,
+            Post.min_education,
+            Post.min_title,
+            Post.honours,
+            Post.backbone_seats,
+            School.code,
+            School.name,
+            School.tier,
+            School.zone,
+        )
+        .join(School, School.id == Post.school_id)
         .where(
             Post.round_id == round_.id,
             Post.subject == teacher.subject,
@@ -39,14 +78,21 @@ def posts_for(round_: Round, teacher: Teacher, schools: Collection[int] | None =
     )
     if schools is not None:
         query = query.where(Post.school_id.in_(schools))
-    posts = db.session.scalars(query).all()
+    posts = [
+        OfferedPost(
+            post_id, school_id, subject, seats, education, title, honours, backbone, SchoolCard(school_id, *school)
+        )
+        for post_id, school_id, subject, seats, education, title, honours, backbone, *school in db.session.execute(
+            query
+        )
+    ]
     zone = teacher.school.zone
     return sorted(posts, key=lambda p: (p.school.zone != zone, p.school.zone, p.school.code))
 
 
 def offered_posts(
     round_: Round, teacher: Teacher, schools: Collection[int] | None = None
-) -> tuple[list[Post], list[tuple[Post, list[str]]]]:
+) -> tuple[list[OfferedPost], list[tuple[OfferedPost, list[str]]]]:
     """The posts a teacher may list (their requirements met), and the others of their subject
     with the reasons they are not offered (seed 000 篇四: teachers apply "对照…学历、学科、职称、
     专业称号等要求"); ``schools``: only at these schools."""

@@ -104,10 +104,42 @@ def test_a_teacher_lists_only_posts_whose_requirements_they_meet(app):
     round_, (a, b, c), (senior, junior, other), (post_b, post_c) = _world()
     open_fair(round_, None)
     offered, withheld = offered_posts(round_, junior)
-    assert offered == [post_c] and withheld == [(post_b, ["职称须高级及以上（本人：初级）"])]
+    assert [p.id for p in offered] == [post_c.id]
+    assert [(p.id, why) for p, why in withheld] == [(post_b.id, ["职称须高级及以上（本人：初级）"])]
     with pytest.raises(Refused, match="您不符合要求学校1本学科岗位的要求：职称须高级及以上（本人：初级）"):
         save_preferences(round_, junior, [b.id, c.id], submit=True)
     save_preferences(round_, senior, [b.id, c.id], submit=True)  # the senior teacher may
+
+
+def test_a_teacher_reads_each_post_as_the_school_confirmed_it(app):
+    # posts_for reads plain rows, not ORM objects: every field a teacher's pages, the API and the
+    # requirements use is the stored one, the school's with it.
+    round_ = gen_round()
+    home, there = gen_school(code="H1", zone="西"), gen_school(code="T1", name="接收学校", tier="weak", zone="东")
+    teacher = gen_teacher(home, subject="math", education="master", title="senior", honours="市骨干教师")
+    post = Post(
+        round_id=round_.id,
+        school_id=there.id,
+        subject="math",
+        seats=3,
+        min_education="bachelor",
+        min_title="intermediate",
+        honours="市骨干教师",
+        backbone_seats=2,
+    )
+    db.session.add(post)
+    db.session.flush()
+    (read,), withheld = offered_posts(round_, teacher)
+    assert withheld == []
+    fields = ["id", "school_id", "subject", "seats", "min_education", "min_title", "honours", "backbone_seats"]
+    assert [getattr(read, f) for f in fields] == [getattr(post, f) for f in fields]
+    assert (read.school.id, read.school.code, read.school.name, read.school.tier, read.school.zone) == (
+        there.id,
+        "T1",
+        "接收学校",
+        "weak",
+        "东",
+    )
 
 
 def test_the_preferences_page_says_why_a_post_is_not_offered(app, client, auth):

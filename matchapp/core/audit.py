@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 from contextlib import contextmanager
+from typing import cast
 
-from sqlalchemy import JSON, Integer, String, event, insert, inspect
+from sqlalchemy import JSON, Integer, String, Table, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import Model, db
@@ -67,7 +68,7 @@ def record_change(
     as one object's columns (the entries of a preference list or a ranking)."""
     actor_id, actor, reason = _current_actor()
     db.session.execute(
-        insert(AuditLog).values(
+        insert(cast(Table, AuditLog.__table__)).values(
             at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             actor_id=actor_id,
             actor=actor,

@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 
 from ..core.audit import record_change
 from ..core.clock import utcnow
@@ -134,16 +135,19 @@ def chosen_schools(plist: PreferenceList | None, stage: str = "draft") -> list[i
     return listed_schools(plist)[stage]
 
 
+#: the entries' table itself: its rows are replaced by plain statements, not through the ORM's
+#: bulk machinery (no entry object is ever loaded in a save, so none has to be kept in step)
+ENTRIES = cast(Table, PreferenceEntry.__table__)
+
+
 def _replace(plist: PreferenceList, stages: tuple[str, ...], post_ids: list[int], new: bool) -> None:
     """The entries of the ``stages`` of a list (the draft, and the submitted one when it is
     submitted), replaced by two statements whatever their length."""
     if not new:
-        db.session.execute(
-            delete(PreferenceEntry).where(PreferenceEntry.list_id == plist.id, PreferenceEntry.stage.in_(stages))
-        )
+        db.session.execute(delete(ENTRIES).where(ENTRIES.c.list_id == plist.id, ENTRIES.c.stage.in_(stages)))
     if post_ids:
         db.session.execute(
-            insert(PreferenceEntry),
+            insert(ENTRIES),
             [
                 {"list_id": plist.id, "stage": stage, "rank": rank, "post_id": post_id}
                 for stage in stages

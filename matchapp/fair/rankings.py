@@ -4,9 +4,10 @@ or marks them unacceptable (不接受)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import contains_eager
 
 from ..core.audit import record_change
@@ -75,15 +76,18 @@ def _bands(groups: dict[int, int], unacceptable: set[int]) -> list[list[int]]:
     return bands
 
 
+#: the entries' table itself: its rows are replaced by plain statements, not through the ORM's
+#: bulk machinery (no entry object is loaded in a save, so none has to be kept in step)
+ENTRIES = cast(Table, RankingEntry.__table__)
+
+
 def _replace(
     ranking: PostRanking, stages: tuple[str, ...], bands: list[list[int]], unacceptable: set[int], new: bool
 ) -> None:
     """The entries of the ``stages`` of a ranking (the draft, and the submitted one when it is
     submitted), replaced by two statements whatever their length."""
     if not new:
-        db.session.execute(
-            delete(RankingEntry).where(RankingEntry.ranking_id == ranking.id, RankingEntry.stage.in_(stages))
-        )
+        db.session.execute(delete(ENTRIES).where(ENTRIES.c.ranking_id == ranking.id, ENTRIES.c.stage.in_(stages)))
     rows = [
         {"ranking_id": ranking.id, "stage": stage, "teacher_id": tid, "band": band}
         for stage in stages
@@ -95,7 +99,7 @@ def _replace(
         for tid in sorted(unacceptable)
     ]
     if rows:
-        db.session.execute(insert(RankingEntry), rows)
+        db.session.execute(insert(ENTRIES), rows)
     db.session.expire(ranking, ["entries"])
 
 

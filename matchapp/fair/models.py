@@ -25,6 +25,9 @@ class PreferenceList(Model):
 
     __tablename__ = "preference_lists"
     __audited__ = True
+    # A save writes its own audit row (the schools or bands before and after, with the time it
+    # was submitted and the version it made): the ORM's row for these columns would repeat it.
+    __audit_exclude__ = {"submitted_at", "updated_at", "version"}
     __table_args__ = (UniqueConstraint("round_id", "teacher_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +73,9 @@ class PostRanking(Model):
 
     __tablename__ = "post_rankings"
     __audited__ = True
+    # A save writes its own audit row (the schools or bands before and after, with the time it
+    # was submitted and the version it made): the ORM's row for these columns would repeat it.
+    __audit_exclude__ = {"submitted_at", "updated_at", "version"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
@@ -145,3 +151,9 @@ class AssessmentScore(Model):
         if self.verdict or self.teaching is None or self.interview is None:
             return None
         return self.teaching + self.interview
+
+
+def saved_as(row: PreferenceList | PostRanking) -> dict:
+    """What a save's audit row says of the list or ranking row itself (the ORM's audit leaves
+    these columns to it): when it was submitted and the version the save made."""
+    return {"submitted_at": row.submitted_at.isoformat() if row.submitted_at else None, "version": row.version}

@@ -20,7 +20,7 @@ from ..preparation.models import Post
 from ..preparation.requirements import unmet
 from ..roster.models import School, Teacher
 from ..rounds.models import Round
-from .models import PreferenceEntry, PreferenceList
+from .models import PreferenceEntry, PreferenceList, saved_as
 from .window import FairError, require_open
 
 
@@ -214,7 +214,11 @@ def save_preferences(
         "preference_lists",
         plist.id,
         before,
-        {"draft": school_ids, "submitted": school_ids if submit else (before or {}).get("submitted")},
+        {
+            "draft": school_ids,
+            "submitted": school_ids if submit else (before or {}).get("submitted"),
+            **saved_as(plist),
+        },
         "update" if before else "insert",
     )
     return plist

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..preparation.models import Outgoing, Post
 from ..preparation.requirements import unmet
 from ..roster.models import School, Teacher
-from .models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry
+from .models import PostRanking, PreferenceEntry, PreferenceList, RankingEntry, saved_as
 from .window import FairError, require_open
 
 MAX_BAND = 10_000
@@ -164,7 +164,7 @@ def save_ranking(
         "post_rankings",
         ranking.id,
         before,
-        {"groups": bands, "unacceptable": sorted(unacceptable), "submitted": submit},
+        {"groups": bands, "unacceptable": sorted(unacceptable), "submitted": submit, **saved_as(ranking)},
         "update" if before else "insert",
     )
     return ranking

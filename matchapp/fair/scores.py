@@ -28,7 +28,7 @@ from ..extensions import db
 from ..preparation.models import Post
 from ..roster.models import Teacher
 from ..rounds.states import require
-from .models import AssessmentScore, PostRanking
+from .models import AssessmentScore, PostRanking, saved_as
 from .rankings import _replace, post_ranking, split_candidates
 from .window import FairError
 
@@ -170,7 +170,13 @@ def _write_ranking(post: Post, scores: dict[int, Score], now: dt.datetime) -> Po
         "post_rankings",
         ranking.id,
         before,
-        {"groups": bands, "unacceptable": sorted(out), "submitted": True, "from": "assessment_scores"},
+        {
+            "groups": bands,
+            "unacceptable": sorted(out),
+            "submitted": True,
+            "from": "assessment_scores",
+            **saved_as(ranking),
+        },
         "update" if before else "insert",
     )
     return ranking

@@ -100,6 +100,40 @@ def test_second_administrator_saving_a_stale_ranking_is_refused(app):
     assert post.id and db.session.get(type(first), first.id).groups() == [[teachers[1].id]]
 
 
+def test_each_save_of_a_list_or_ranking_leaves_one_audit_row_saying_what_and_which_version(app):
+    round_, s, teachers, music, posts = _fair()
+    open_fair(round_, None)
+
+    def rows(entity, entity_id):
+        query = select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
+        return db.session.scalars(query.order_by(AuditLog.id)).all()
+
+    plist = save_preferences(round_, teachers[0], [s[3].id], submit=False)
+    created = rows("preference_lists", plist.id)  # the new row itself, and what the save wrote
+    assert [r.action for r in created] == ["insert", "insert"]
+    assert created[1].after == {"draft": [s[3].id], "submitted": None, "submitted_at": None, "version": 1}
+    plist = save_preferences(round_, teachers[0], [s[2].id, s[3].id], submit=True, version=1)
+    (resubmitted,) = rows("preference_lists", plist.id)[2:]  # one row per later save
+    assert resubmitted.before == {"draft": [s[3].id], "submitted": None}
+    assert resubmitted.after == {
+        "draft": [s[2].id, s[3].id],
+        "submitted": [s[2].id, s[3].id],
+        "submitted_at": plist.submitted_at.isoformat(),
+        "version": 2,
+    }
+    save_preferences(round_, teachers[1], [s[3].id], submit=True)
+    ranking = _rank_all(posts["D"], [teachers[0]], submit=False)
+    ranking = save_ranking(posts["D"], {teachers[0].id: 1, teachers[1].id: 2}, set(), 1, submit=True)
+    (ranked,) = rows("post_rankings", ranking.id)[2:]
+    assert ranked.after == {
+        "groups": [[teachers[0].id], [teachers[1].id]],
+        "unacceptable": [],
+        "submitted": True,
+        "submitted_at": ranking.submitted_at.isoformat(),
+        "version": 2,
+    }
+
+
 def test_ranking_only_applicants_and_submission_must_be_complete(app):
     round_, s, teachers, music, posts = _fair()
     open_fair(round_, None)

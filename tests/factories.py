@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
 
@@ -13,6 +14,34 @@ from matchapp.roster.models import School, Teacher
 from matchapp.rounds.services import create_round
 
 _seq = itertools.count(1)
+
+
+@dataclass
+class TeacherRecord:
+    """A teacher's record as the pure eligibility rules read it (the columns of ``Teacher`` that
+    ``preparation/eligibility.py`` uses), for the rule tables; each table file fixes its own
+    defaults with ``functools.partial`` (its rows are written against them).
+
+    ``exemption``/``exemption_approved``: this year's exemption as a table writes it, which the
+    table turns into the record's ``TeacherExemption`` of the year (preparation/history.py)."""
+
+    gender: str = "F"
+    birth_date: dt.date = dt.date(1985, 3, 1)
+    started_at_school: dt.date = dt.date(2015, 9, 1)
+    title: str = "intermediate"
+    title_date: dt.date | None = None
+    title_appointed_on: dt.date | None = None
+    leader_since: dt.date | None = None
+    leadership_role: str = ""
+    exemption: str = ""
+    exemption_approved: bool = False
+    staff_no: str = "T1"
+    id: int = 1
+    name: str = "教师"
+    subject: str = "math"
+    backbone: bool = False
+
+
 _HASH: dict[str, str] = {}
 
 

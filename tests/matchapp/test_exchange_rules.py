@@ -37,6 +37,7 @@ from matchapp.preparation.history import (
 )
 from matchapp.rounds.calendar import term_ends, term_years
 from matchapp.rounds.policy import EXCHANGE_SETTINGS, preset
+from tests.factories import TeacherRecord
 
 CUTOFF = dt.date(2028, 8, 31)
 
@@ -51,21 +52,6 @@ def _words(_app):
     """Reasons are written in words with the bureau's date format: an application, no database."""
     with _app.test_request_context():
         yield
-
-
-@dataclass
-class T:
-    gender: str = "F"
-    birth_date: dt.date = dt.date(1985, 3, 1)
-    started_at_school: dt.date = dt.date(2015, 9, 1)
-    title: str = "intermediate"
-    title_date: dt.date | None = None
-    staff_no: str = "T1"
-    id: int = 1
-    name: str = "教师"
-    subject: str = "math"
-    backbone: bool = False
-    leadership_role: str = ""
 
 
 @dataclass
@@ -250,7 +236,7 @@ def _history(**values) -> TeacherHistory:
     ],
 )  # fmt: skip
 def test_a_current_exchange_holds_the_teacher(case, exchange, policy, status):
-    item = assess(T(), {**preset("changzhou"), **policy}, CUTOFF, _history(exchanges=(exchange,)))
+    item = assess(TeacherRecord(), {**preset("changzhou"), **policy}, CUTOFF, _history(exchanges=(exchange,)))
     assert item.status == status, case
     assert bool(item.held) == (status == "not_eligible"), case
 
@@ -268,7 +254,7 @@ def test_a_current_exchange_holds_the_teacher(case, exchange, policy, status):
 )  # fmt: skip
 def test_exemptions_belong_to_their_year(case, exemptions, status, words):
     # Seed 000 篇一 "暂缓交流轮岗的教师一年一认定"; 000 篇三 特色课程领衔教师 "延长时间原则上不超过3年".
-    item = assess(T(), preset("changzhou"), CUTOFF, _history(exemptions=exemptions))
+    item = assess(TeacherRecord(), preset("changzhou"), CUTOFF, _history(exemptions=exemptions))
     assert item.status == status, case
     assert words in item.text, case
 
@@ -309,7 +295,7 @@ TWO_SCHOOLS = [
 
 @pytest.mark.parametrize(("case", "started", "exchanges", "status"), TWO_SCHOOLS, ids=[c[0] for c in TWO_SCHOOLS])
 def test_two_schools_three_years_each_exempt(case, started, exchanges, status):
-    teacher = T(started_at_school=started)
+    teacher = TeacherRecord(started_at_school=started)
     item = assess(teacher, DISTRICT, CUTOFF, _history(exchanges=exchanges))
     assert item.status == status, case
     if status == "exempt":
@@ -339,7 +325,7 @@ RURAL = [
 @pytest.mark.parametrize(("case", "locality", "started", "status"), RURAL, ids=[c[0] for c in RURAL])
 def test_rural_years_count_as_exchange(case, locality, started, status):
     datong = {**preset("datong"), "age_cap_female": None}
-    item = assess(T(started_at_school=started), datong, CUTOFF, _history(locality=locality))
+    item = assess(TeacherRecord(started_at_school=started), datong, CUTOFF, _history(locality=locality))
     assert item.status == status, case
     if status == "exempt":
         assert "视为具有交流经历" in item.text

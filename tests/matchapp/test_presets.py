@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 
@@ -17,25 +18,12 @@ from matchapp.preparation.eligibility import assess
 from matchapp.preparation.rules import quota_numbers, quota_rate
 from matchapp.rounds.calendar import cutoff_date
 from matchapp.rounds.policy import PRESETS, SETTING, check_policy, preset
+from tests.factories import TeacherRecord
 
-
-@dataclass
-class T:
-    gender: str = "F"
-    birth_date: dt.date = dt.date(1990, 3, 1)
-    started_at_school: dt.date = dt.date(2010, 9, 1)
-    title: str = "intermediate"
-    title_date: dt.date | None = dt.date(2015, 9, 1)
-    title_appointed_on: dt.date | None = None
-    leader_since: dt.date | None = None
-    exemption: str = ""
-    exemption_approved: bool = False
-    staff_no: str = "T1"
-    id: int = 1
-    name: str = "教师"
-    subject: str = "math"
-    backbone: bool = False
-    leadership_role: str = ""
+#: a woman born in 1990, at the school since 2010, intermediate title since 2015
+T = partial(
+    TeacherRecord, birth_date=dt.date(1990, 3, 1), started_at_school=dt.date(2010, 9, 1), title_date=dt.date(2015, 9, 1)
+)
 
 
 @dataclass
@@ -49,7 +37,10 @@ def _cutoff(name: str) -> dt.date:
 
 
 def _check(name, gender, born, started, due):
-    teacher = T(gender=gender, birth_date=born or T.birth_date, started_at_school=started or T.started_at_school)
+    usual = T()
+    teacher = T(
+        gender=gender, birth_date=born or usual.birth_date, started_at_school=started or usual.started_at_school
+    )
     item = assess(teacher, preset(name), _cutoff(name))
     assert item.eligible is due, item.text
     return item

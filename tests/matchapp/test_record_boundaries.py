@@ -9,7 +9,7 @@ core/dates.py says): the mutation run of bench/README.md runs this file against 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from functools import partial
 
 import pytest
 
@@ -40,28 +40,14 @@ from matchapp.preparation.history import (
 from matchapp.preparation.rules import in_quota_group, quota_numbers
 from matchapp.rounds.calendar import NOTICE_WORKING_DAYS, notice_ends
 from matchapp.rounds.policy import EXCHANGE_SETTINGS, preset
+from tests.factories import TeacherRecord
 from tests.matchapp.test_exchange_rules import _exchange
 
 CUTOFF = dt.date(2027, 8, 31)
 
 
-@dataclass
-class T:
-    """A teacher's record as eligibility reads it."""
-
-    gender: str = "M"
-    birth_date: dt.date = dt.date(1975, 3, 1)
-    started_at_school: dt.date = dt.date(2010, 9, 1)
-    title: str = "intermediate"
-    title_date: dt.date | None = None
-    title_appointed_on: dt.date | None = None
-    leader_since: dt.date | None = None
-    leadership_role: str = ""
-    staff_no: str = "T1"
-    id: int = 1
-    name: str = "教师"
-    subject: str = "math"
-    backbone: bool = False
+#: a man born in 1975, at the school since 2010
+T = partial(TeacherRecord, gender="M", birth_date=dt.date(1975, 3, 1), started_at_school=dt.date(2010, 9, 1))
 
 
 def _outcome(item):

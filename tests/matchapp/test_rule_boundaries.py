@@ -9,8 +9,9 @@ runs this file against them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 import pytest
 
@@ -37,32 +38,13 @@ from matchapp.preparation.rules import (
 )
 from matchapp.rounds.calendar import cutoff_date, report_by, term_ends, term_years
 from matchapp.rounds.policy import preset
+from tests.factories import TeacherRecord
 
 CUTOFF = dt.date(2027, 8, 31)
 
 
-@dataclass
-class T:
-    """A teacher's record as eligibility reads it."""
-
-    gender: str = "F"
-    birth_date: dt.date = dt.date(1985, 3, 1)
-    started_at_school: dt.date = dt.date(2015, 9, 1)
-    title: str = "intermediate"
-    title_date: dt.date | None = dt.date(2012, 9, 1)
-    title_appointed_on: dt.date | None = None
-    leader_since: dt.date | None = None
-    # This year's exemption, as the tables below write it: given to assess() as the record's
-    # TeacherExemption of the year (exemptions belong to a year, preparation/history.py).
-    exemption: str = ""
-    exemption_approved: bool = False
-    staff_no: str = "T1"
-    id: int = 1
-    name: str = "教师"
-    subject: str = "math"
-    backbone: bool = False
-    leadership_role: str = ""
-    extra: dict = field(default_factory=dict)
+#: a woman born in 1985, at the school since 2015, intermediate title since 2012
+T = partial(TeacherRecord, title_date=dt.date(2012, 9, 1))
 
 
 @dataclass

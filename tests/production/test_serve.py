@@ -4,6 +4,7 @@ another through the web form, each with fresh cookies, on SQLite and on PostgreS
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -73,6 +74,16 @@ def test_a_fair_closed_in_the_database_refuses_the_next_save(server, demo_databa
     saved = teacher.put(url, json=choice, headers={"X-CSRFToken": token}, timeout=30)
     assert saved.status_code == 200, saved.text
     assert saved.json()["submitted"] == [posts[0]["school"]]
+    # The preferences page's own form, as a browser sends it: a draft with two schools.
+    page = teacher.get(f"{server.url}/fair/{round_id}/preferences", timeout=30).text
+    schools = re.findall(r'name="rank-(\d+)"', page)[:2]
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    form = {"csrf_token": csrf_of(page), "version": version, "draft": "1"}
+    form.update({f"rank-{school}": str(k + 1) for k, school in enumerate(schools)})
+    drafted = teacher.post(f"{server.url}/fair/{round_id}/preferences", data=form, timeout=30)
+    assert drafted.status_code == 200 and "草稿已保存" in drafted.text, drafted.text[:500]
+    kept = teacher.get(url, timeout=30).json()
+    assert len(kept["draft"]) == 2 and kept["submitted"] == [posts[0]["school"]]
 
     # Someone closes the fair in the database, outside the application.
     _sql(demo_database["url"], "UPDATE rounds SET state = 'fair_closed' WHERE id = :id", id=round_id)

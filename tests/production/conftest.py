@@ -52,22 +52,22 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60.0) -
 class Server:
     """A running `matchapp serve`, stopped with :meth:`stop`."""
 
-    def __init__(self, env: dict, cwd: Path, workers: int = 2, threads: int = 4, command: list[str] | None = None):
+    def __init__(
+        self,
+        env: dict,
+        cwd: Path,
+        workers: int | None = 2,
+        threads: int | None = 4,
+        command: list[str] | None = None,
+    ):
+        """``workers`` or ``threads`` None: not given, so `matchapp serve`'s defaults apply."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
+        sizes = [*(["--workers", str(workers)] if workers else []), *(["--threads", str(threads)] if threads else [])]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [
-                    *(command or matchapp_command()),
-                    "serve",
-                    "--workers",
-                    str(workers),
-                    "--threads",
-                    str(threads),
-                    "--port",
-                    str(self.port),
-                ],
+                [*(command or matchapp_command()), "serve", *sizes, "--port", str(self.port)],
                 env=env,
                 cwd=cwd,
                 stdout=log,

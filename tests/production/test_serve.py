@@ -4,7 +4,10 @@ another through the web form, each with fresh cookies, on SQLite and on PostgreS
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,14 +17,52 @@ from .conftest import Server, base_env, csrf_of, sign_in
 pytestmark = pytest.mark.production
 
 
-# Sync workers (one thread: anything left on the worker's context is seen by the next request)
-# and threaded workers (the default).
+# Sync workers (the default; one thread: anything left on the worker's context is seen by the
+# next request) and threaded workers.
 @pytest.fixture(scope="module", params=[1, 4], ids=["sync", "threads"])
 def server(request, demo_database):
     env = base_env(demo_database["url"], demo_database["tmp"] / "instance")
     running = Server(env, demo_database["tmp"], threads=request.param)
     yield running
     running.stop()
+
+
+def _workers(master: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                children.append(int(entry.name))
+        except OSError:  # a process that ended while we looked
+            continue
+    return children
+
+
+def _threads(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^Threads:\s+(\d+)$", status, re.M).group(1))
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the workers from /proc")
+def test_by_default_sync_workers_two_per_core_and_one_more(demo_database):
+    # What deploy/matchapp.service runs: no --workers, no --threads.
+    env = base_env(demo_database["url"], demo_database["tmp"] / "instance")
+    running = Server(env, demo_database["tmp"], workers=None, threads=None)
+    try:
+        expected = 2 * len(os.sched_getaffinity(0)) + 1
+        deadline = time.monotonic() + 30
+        while len(_workers(running.process.pid)) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = _workers(running.process.pid)
+        assert len(workers) == expected, running.log.read_text(errors="replace")[-2000:]
+        accounts = {role: (u, p) for role, u, p in demo_database["accounts"]}
+        browser = sign_in(running.url, *accounts["teacher"])
+        for _ in range(3 * expected):  # every worker serves some (a threaded one starts its threads)
+            assert browser.get(f"{running.url}/home", timeout=30).status_code == 200
+        assert [_threads(pid) for pid in workers] == [1] * expected  # sync workers: one thread each
+        assert "Using worker: sync" in running.log.read_text(errors="replace")
+    finally:
+        running.stop()
 
 
 def _sql(url: str, statement: str, **params):

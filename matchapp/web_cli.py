@@ -110,10 +110,22 @@ def demo_command(host: str, port: int, no_serve: bool, through: int) -> None:
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
+#: Each sync worker holds one database connection: 17 leave most of PostgreSQL's default 100 to
+#: the background worker, backups and a second server.
+MAX_DEFAULT_WORKERS = 17
+
+
+def default_workers() -> int:
+    """Two sync workers per core this process may use, and one more (gunicorn's advice), at most
+    :data:`MAX_DEFAULT_WORKERS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2 * cores + 1, MAX_DEFAULT_WORKERS)
+
+
 @cli.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, help="worker processes  [default: 2 × cores + 1]")
+@click.option("--workers", type=int, help="worker processes  [default: 2 × cores + 1, at most 17]")
 @click.option("--threads", default=1, show_default=True, type=int, help="threads per worker (1: sync workers)")
 @click.option("--timeout", default=60, show_default=True, type=int, help="seconds before a stuck worker is restarted")
 def serve_command(host: str, port: int, workers: int | None, threads: int, timeout: int) -> None:
@@ -129,9 +141,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, timeo
     asks for runs long: runs, imports and files of more than 150 documents are background jobs.
     """
     if workers is None:
-        workers = (
-            2 * len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else 2 * (os.cpu_count() or 1) + 1
-        )
+        workers = default_workers()
     from gunicorn.app.base import BaseApplication
 
     from .checks import startup_warnings

@@ -132,7 +132,7 @@ def main() -> None:
         )
         base = f"http://127.0.0.1:{args.port}"
         server = bench.Process(
-            ["serve", "--port", str(args.port), "--workers", "1", "--threads", "4"], env, tmp / "serve.log"
+            ["serve", "--port", str(args.port), "--workers", "1", "--threads", "1"], env, tmp / "serve.log"
         )
         try:
             bench.wait_until_up(base, server)
@@ -171,7 +171,7 @@ def main() -> None:
             }
             print(
                 f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
-                f"1 × matchapp serve (1 worker × 4 threads) · PostgreSQL · {args.requests} requests of each kind, in turn"
+                f"1 × matchapp serve (1 sync worker, the default kind) · PostgreSQL · {args.requests} requests of each kind, in turn"
             )
             pids = group(server.popen.pid)
             before = cpu_of(pids)

@@ -281,6 +281,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        # WeasyPrint reports every step and page it lays out at INFO (40 lines for a notice)
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return app
 
 

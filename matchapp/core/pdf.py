@@ -13,7 +13,10 @@ style sheets from URLs), so a name typed into the roster cannot make the server 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess  # noqa: S404 - fc-list, a fixed command without user input
+import tempfile
 
 from flask import current_app, render_template
 
@@ -43,16 +46,54 @@ def font_families() -> str:
     return ", ".join(f'"{n}"' for n in names) + ", sans-serif"
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render ``template`` with ``context`` (as :func:`flask.render_template` does) to a PDF."""
+def _weasyprint():
     try:
-        from weasyprint import HTML
+        import weasyprint
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:  # OSError: Pango is not installed
         raise PaperError(f"WeasyPrint cannot run here: {exc}") from exc
-    html = render_template(template, pdf_fonts=font_families(), **context)
+    return weasyprint, URLFetcher
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a page of HTML."""
+    weasyprint, fetcher = _weasyprint()
     # Only data: URLs may be read (none are used today): never a file or a network address.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=fetcher(allowed_protocols=["data"])).write_pdf()
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``template`` with ``context`` (as :func:`flask.render_template` does) to a PDF."""
+    _weasyprint()  # before rendering: say at once when WeasyPrint cannot run
+    return html_to_pdf(render_template(template, pdf_fonts=font_families(), **context))
+
+
+def kept_pdf(template: str, folder: str, **context) -> str:
+    """The path of ``template``'s PDF, made once for each distinct page and kept in ``folder``.
+
+    For a document anyone may fetch again and again (the public notice during its 公示 period: a
+    thousand rows take seconds to lay out, bench/README.md), while rendering its HTML takes
+    milliseconds. The file is named by a digest of that HTML and of WeasyPrint's version, so it
+    is never stale: a page that changes in any way (a new version of the results, another
+    language, a new release's template) is a new file. It is written to a temporary file and
+    renamed, so a concurrent request never reads half of one.
+    """
+    weasyprint, _fetcher = _weasyprint()
+    html = render_template(template, pdf_fonts=font_families(), **context)
+    digest = hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()[:40]
+    path = os.path.join(folder, f"{digest}.pdf")
+    if not os.path.exists(path):
+        data = html_to_pdf(html)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    return path
 
 
 def cjk_fonts() -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +19,7 @@ from ..core.dates import day
 from ..core.forms import ActionForm
 from ..core.jobs import Job, enqueue
 from ..core.paging import ListPage
-from ..core.pdf import render_pdf
+from ..core.pdf import kept_pdf
 from ..core.spreadsheet import XLSX
 from ..core.transaction import refuse
 from ..core.vocab import TIERS
@@ -384,7 +385,12 @@ def report_slips_pdf(round_id: int):
 
 @bp.route("/<int:round_id>/notice.pdf")
 def notice_pdf(round_id: int):
-    """The public notice as a PDF: readable without an account, like the page."""
+    """The public notice as a PDF: readable without an account, like the page. Made once per
+    version of the results and language, then served from the instance folder (``kept_pdf``):
+    anyone may fetch it, as often as they like, during the 公示 period."""
     round_, publication = _published(round_id, public=True)
-    data = render_pdf("paper/notice.html", **document_context(round_, publication))
-    return _pdf(data, f"{round_.year}-{_('交流轮岗结果公示')}.pdf")
+    folder = os.path.join(current_app.instance_path, "notices")
+    path = kept_pdf("paper/notice.html", folder, **document_context(round_, publication))
+    return send_file(
+        path, mimetype="application/pdf", download_name=f"{round_.year}-{_('交流轮岗结果公示')}.pdf", max_age=0
+    )

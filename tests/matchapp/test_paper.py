@@ -5,6 +5,7 @@ readable in the text), with the bureau's details, the notice period and the repo
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -107,6 +108,32 @@ def test_the_public_notice_pdf_names_everyone_its_period_and_how_to_object(publi
     assert "0519-88001234" in text and "局前街1号" in text and "异议" in text
     page = client.get(f"/fair/{round_.id}/notice").get_data(as_text=True)
     assert "公示期：2027年7月12日至2027年7月16日" in page and "0519-88001234" in page
+
+
+def test_the_public_notice_pdf_is_laid_out_once_per_page_and_kept(published, client, app, monkeypatch):
+    # Anyone may fetch the notice during its 公示 period; a thousand rows take seconds to lay out.
+    from matchapp.core import pdf
+
+    laid_out: list[str] = []
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: laid_out.append(html) or real(html))
+    round_, s, teachers, publication = published
+    url = f"/fair/{round_.id}/notice.pdf"
+    first = _get_pdf(client, url)
+    assert _get_pdf(client, url) == first and len(laid_out) == 1  # the next reader gets the kept file
+    kept = list((Path(app.instance_path) / "notices").glob("*.pdf"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+    client.post("/lang/en")
+    english = _get_pdf(client, url)
+    assert len(laid_out) == 2 and english != first  # another page: laid out once more
+    assert "公示期" not in pdf_pages(english)[0] and "公示期" in pdf_pages(first)[0]
+    # Nothing is stale: whatever changes the page (here the published issuer's phone, which only a
+    # new version of the results changes in use) makes a new file.
+    client.post("/lang/zh")
+    publication.issuer = {**publication.issuer, "phone": "0519-12345678"}
+    db.session.commit()
+    changed = pdf_pages(_get_pdf(client, url))[0]
+    assert len(laid_out) == 3 and "0519-12345678" in changed and "0519-88001234" not in changed
 
 
 def test_reporting_in_slips_one_per_teacher_with_the_report_by_date(published, client, auth):

@@ -169,11 +169,32 @@ def _paper(app: Flask) -> list[Finding]:
     return [Finding("ok", f"PDF documents: WeasyPrint and the Chinese font {wanted or fonts[0]}")]
 
 
+def _instance(app: Flask) -> list[Finding]:
+    """The instance folder takes uploads, the files jobs make and the public notice's kept PDF."""
+    import tempfile
+
+    folder = app.instance_path
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return [
+            Finding(
+                "error",
+                f"the instance folder {folder} cannot be written ({exc.strerror}): uploads, the files "
+                "jobs make and the public notice's PDF go there (MATCHAPP_INSTANCE; give it to the "
+                "user matchapp runs as)",
+            )
+        ]
+    return [Finding("ok", f"the instance folder {folder} can be written")]
+
+
 def run_checks(app: Flask) -> list[Finding]:
     """Every check, in the order a person fixes them."""
     return [
         *_secret(app),
         *_templates(app),
+        *_instance(app),
         *_database(app),
         *_redis(app),
         *_clock(app),

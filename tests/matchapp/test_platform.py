@@ -156,6 +156,17 @@ def test_check_names_what_is_wrong_with_a_deployment(tmp_path):
     assert "migrated" in done.stdout and "0 error(s)" in done.stdout
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a folder nobody may write to: /proc")
+def test_check_says_when_the_instance_folder_cannot_be_written(app, monkeypatch):
+    from matchapp.checks import _instance
+
+    assert [f.level for f in _instance(app)] == ["ok"]
+    # /proc refuses a new file even to root (the tests may run as root, for whom modes do not count)
+    monkeypatch.setattr(app, "instance_path", "/proc")
+    (finding,) = _instance(app)
+    assert finding.level == "error" and "/proc" in finding.message and "MATCHAPP_INSTANCE" in finding.message
+
+
 def test_the_seats_form_never_sends_anyone_to_another_site(app, client, auth):
     round_ = gen_round()
     user = gen_user("bureau")

@@ -391,6 +391,12 @@ def notice_pdf(round_id: int):
     round_, publication = _published(round_id, public=True)
     folder = os.path.join(current_app.instance_path, "notices")
     path = kept_pdf("paper/notice.html", folder, **document_context(round_, publication))
+    with open(path, "rb") as kept:  # read whole (a few hundred KB): no file left open on the response
+        data = kept.read()
     return send_file(
-        path, mimetype="application/pdf", download_name=f"{round_.year}-{_('交流轮岗结果公示')}.pdf", max_age=0
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        download_name=f"{round_.year}-{_('交流轮岗结果公示')}.pdf",
+        etag=os.path.basename(path).removesuffix(".pdf"),  # the digest of the page: a reader's copy is revalidated
+        max_age=0,
     )

@@ -123,6 +123,10 @@ def test_the_public_notice_pdf_is_laid_out_once_per_page_and_kept(published, cli
     assert _get_pdf(client, url) == first and len(laid_out) == 1  # the next reader gets the kept file
     kept = list((Path(app.instance_path) / "notices").glob("*.pdf"))
     assert len(kept) == 1 and kept[0].read_bytes() == first
+    with client.get(url) as response:
+        etag = response.headers["ETag"]
+    with client.get(url, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and not again.get_data()  # a reader's copy still holds
     client.post("/lang/en")
     english = _get_pdf(client, url)
     assert len(laid_out) == 2 and english != first  # another page: laid out once more

@@ -17,7 +17,6 @@ import cProfile
 import os
 import pstats
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -28,27 +27,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cost  # noqa: E402  (bench/load/cost.py: the same submitted lists)
 import run as bench  # noqa: E402  (bench/load/run.py: the same fill)
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF = bench.CSRF
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=50, help="requests of each kind")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/matchapp_bench"),
-    )
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    cost.add_database_options(parser)
     args = parser.parse_args()
-    import redis
-
     from matchapp import create_app
     from matchapp.extensions import db
 
-    bench.prepare_database(args.database_url)
-    r, teachers, schools = bench.fill(args.database_url, 900, 100)
-    cost.submit_lists(args.database_url, r)
-    redis.Redis.from_url(args.redis_url).flushdb()
+    r, teachers, schools = cost.filled_fair(args)
     app = create_app(
         {
             "MATCHAPP_ENV": "production",

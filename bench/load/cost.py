@@ -99,23 +99,36 @@ def submit_lists(url: str, round_id: int) -> None:
     engine.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=200, help="requests of each kind")
-    parser.add_argument("--port", type=int, default=8775)
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """--database-url and --redis-url, as bench/load/run.py takes them."""
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/matchapp_bench"),
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
-    args = parser.parse_args()
-    import psycopg
+
+
+def filled_fair(args: argparse.Namespace) -> tuple[int, list[str], list[str]]:
+    """The load bench's fair (900 teachers, 100 schools) with every list submitted, Redis emptied:
+    (round id, teachers' usernames, schools' usernames)."""
     import redis
 
     bench.prepare_database(args.database_url)
     round_id, teachers, schools = bench.fill(args.database_url, 900, 100)
     submit_lists(args.database_url, round_id)
     redis.Redis.from_url(args.redis_url).flushdb()
+    return round_id, teachers, schools
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests of each kind")
+    parser.add_argument("--port", type=int, default=8775)
+    add_database_options(parser)
+    args = parser.parse_args()
+    import psycopg
+
+    round_id, teachers, schools = filled_fair(args)
     if not bench.port_is_free(args.port):
         raise SystemExit(f"port {args.port} is in use")
     with tempfile.TemporaryDirectory(prefix="matchapp-cost-") as tmp_name:

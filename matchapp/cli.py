@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 
 ENGINE_COMMANDS = ("solve", "generate", "explain")
 
@@ -39,21 +38,12 @@ def _write(data: bytes, path: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    directory = os.path.dirname(os.path.abspath(path))
+    from .core.files import write_atomically
+
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
+        write_atomically(path, data)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        os.unlink(tmp)
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _load_instance(path: str):

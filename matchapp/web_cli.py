@@ -440,15 +440,12 @@ def create_accounts_command(role, school_code, output):
 
 def _write_file(path: str, data: bytes) -> None:
     """All of the file or nothing (a temporary file renamed into place)."""
-    import tempfile
+    from .core.files import write_atomically
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise click.ClickException(f"{path}: the folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".matchapp-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    write_atomically(path, data)
 
 
 def _round_of(year: int):

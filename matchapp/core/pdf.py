@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess  # noqa: S404 - fc-list, a fixed command without user input
-import tempfile
 
 from flask import current_app, render_template
+
+from .files import write_atomically
 
 #: Fallback CJK families, after the configured one: the free fonts of Debian, then Windows' own.
 PDF_FONTS = (
@@ -64,12 +65,12 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(template: str, **context) -> bytes:
     """Render ``template`` with ``context`` (as :func:`flask.render_template` does) to a PDF."""
-    _weasyprint()  # before rendering: say at once when WeasyPrint cannot run
     return html_to_pdf(render_template(template, pdf_fonts=font_families(), **context))
 
 
-def kept_pdf(template: str, folder: str, **context) -> str:
-    """The path of ``template``'s PDF, made once for each distinct page and kept in ``folder``.
+def kept_pdf(template: str, folder: str, **context) -> tuple[bytes, str]:
+    """``template``'s PDF and its digest (an ETag), made once for each distinct page and kept in
+    ``folder``.
 
     For a document anyone may fetch again and again (the public notice during its 公示 period: a
     thousand rows take seconds to lay out, bench/README.md), while rendering its HTML takes
@@ -82,18 +83,15 @@ def kept_pdf(template: str, folder: str, **context) -> str:
     html = render_template(template, pdf_fonts=font_families(), **context)
     digest = hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()[:40]
     path = os.path.join(folder, f"{digest}.pdf")
-    if not os.path.exists(path):
-        data = html_to_pdf(html)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    return path
+    try:
+        with open(path, "rb") as kept:
+            return kept.read(), digest
+    except FileNotFoundError:
+        pass
+    data = html_to_pdf(html)
+    os.makedirs(folder, exist_ok=True)
+    write_atomically(path, data)
+    return data, digest
 
 
 def cjk_fonts() -> list[str]:

@@ -390,13 +390,13 @@ def notice_pdf(round_id: int):
     anyone may fetch it, as often as they like, during the 公示 period."""
     round_, publication = _published(round_id, public=True)
     folder = os.path.join(current_app.instance_path, "notices")
-    path = kept_pdf("paper/notice.html", folder, **document_context(round_, publication))
-    with open(path, "rb") as kept:  # read whole (a few hundred KB): no file left open on the response
-        data = kept.read()
+    data, digest = kept_pdf("paper/notice.html", folder, **document_context(round_, publication))
+    # The bytes (a few hundred KB), not the open file: no file rides on a response; the digest
+    # of the page as ETag: a reader's copy is revalidated.
     return send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
         download_name=f"{round_.year}-{_('交流轮岗结果公示')}.pdf",
-        etag=os.path.basename(path).removesuffix(".pdf"),  # the digest of the page: a reader's copy is revalidated
+        etag=digest,
         max_age=0,
     )

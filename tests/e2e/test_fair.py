@@ -60,6 +60,7 @@ def test_the_whole_fair(browser, demo_server):
         _login(page, base, username, pw["teacher"])
         page.get_by_role("navigation").get_by_role("link", name="填报志愿", exact=True).click()
         expect(page.get_by_text("如实填报是您的最佳选择。")).to_be_visible()
+        page.wait_for_load_state("load")  # preferences.js, at the page's end, moves the cards
         available = page.locator("#available .post-card")
         count = min(available.count(), 3)
         assert count > 0

@@ -323,6 +323,7 @@ def test_a_cross_school_competition(browser, server, tmp_path):
         page = _as(browser, server, username)
         page.get_by_role("link", name="填报竞聘意愿（想去的缺编学校岗位）").click()
         expect(page.get_by_role("heading", name="填报竞聘意愿")).to_be_visible()
+        page.wait_for_load_state("load")  # preferences.js, at the page's end, moves the cards
         for name in order:
             page.locator("#available .post-card", has_text=name).get_by_role("button", name="加入志愿").click()
         expect(page.locator("#ranked .post-name")).to_have_text(order)

@@ -1,5 +1,7 @@
 """Administrative assignment: legal, maximum (against an independent max flow), cheapest."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,7 +10,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from algorithms import assign_unmatched, match_instance, parse_instance, solve
+from algorithms import assign_unmatched, assignment, match_instance, parse_instance, solve
 from algorithms.assignment import max_assignable
 from tests.algorithms.strategies import instance_docs
 
@@ -90,13 +92,18 @@ ZONINGS = st.sampled_from([("东", "西"), ("",), ("东", "西", "南", "北")])
         lambda zones: instance_docs(ties=True, max_teachers=12, max_schools=9, zones=zones, max_capacity=4)
     ),
     st.booleans(),
+    st.sampled_from([assignment.SCALED_UNLISTED, 1, 30]),
 )
-def test_assignment_has_the_least_documented_cost(doc, exclusive):
+def test_assignment_has_the_least_documented_cost(doc, exclusive, scaled):
     # Equal to a brute-force optimum over an explicit teachers x seats table (one zone, two, four),
-    # with the smaller network (and its fallback) and with the larger one forced.
+    # with the smaller network (and its fallback) and with the larger one forced; and whatever
+    # unlisted cost the network is first solved with (1 or 30 is below a listed rank or the
+    # other-zone cost, so the first optimum is often not certified and the subject is solved
+    # again at the documented cost).
     inst = parse_instance(doc)
     schools = match_instance(inst)
-    assigned = assign_unmatched(inst, schools, exclusive=exclusive)
+    with mock.patch.object(assignment, "SCALED_UNLISTED", scaled):
+        assigned = assign_unmatched(inst, schools, exclusive=exclusive)
     ours = sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0)
     # Brute force the same problem with an explicit seat table.
     free = _free_seats(inst, schools)
@@ -271,3 +278,64 @@ def test_two_teachers_swap_homes_rather_than_stay(exclusive):
         "posts": [{"school": "H1", "subject": "m", "capacity": 1}, {"school": "H2", "subject": "m", "capacity": 1}],
     }
     assert _assigned_ids(doc, exclusive) == {"t1": "H2", "t2": "H1"}
+
+
+def _counting_solves():
+    calls = []
+    real = assignment._solve
+
+    def counted(network):
+        calls.append(len(network.tails))
+        return real(network)
+
+    return calls, mock.patch.object(assignment, "_solve", counted)
+
+
+# A subject's network is first solved with an unlisted seat at SCALED_UNLISTED (10,000) instead
+# of 1,000,000: the solver's rounds grow with the log of the largest cost. Its optimum stands only
+# when it places as few teachers off their lists as any placement can (then it is an optimum at
+# the documented cost too); otherwise the network is solved again at 1,000,000.
+@pytest.mark.parametrize(
+    "scaled,solves,placed",
+    [
+        (assignment.SCALED_UNLISTED, 1, "P"),  # the list's 10th school (10) beats any unlisted seat
+        (11, 1, "P"),  # 10 < 11: the first optimum is the documented one, and certified
+        (10, 2, "P"),  # a tie at 10: the solver may take Q, so that optimum is checked, then redone
+        (9, 2, "P"),  # Q (9) is cheaper at the scaled cost: not certified, solved again
+        (1, 2, "P"),
+    ],
+)
+def test_a_scaled_optimum_is_certified_or_solved_again(scaled, solves, placed):
+    listed = [f"L{k}" for k in range(9)] + ["P"]  # P is the 10th choice; L0..L8 have no free seat
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H"}, {"id": "P"}, {"id": "Q"}] + [{"id": s} for s in listed[:-1]],
+        "teachers": [{"id": "t", "school": "H", "subject": "m", "preferences": listed}],
+        "posts": [{"school": "P", "subject": "m", "capacity": 1}, {"school": "Q", "subject": "m", "capacity": 1}]
+        + [{"school": s, "subject": "m", "capacity": 0} for s in listed[:-1]],
+    }
+    calls, counting = _counting_solves()
+    with counting, mock.patch.object(assignment, "SCALED_UNLISTED", scaled):
+        got = _assigned_ids(doc)
+    assert got == {"t": placed}
+    if scaled != 10:  # at exactly the tie the solver's choice decides whether a second solve is needed
+        assert len(calls) == solves
+
+
+def test_on_a_generated_fair_the_scaled_optimum_is_certified_at_once():
+    # The point of the scaled cost: on a fair like the bench's, every subject is solved once.
+    from algorithms import generate_instance
+
+    doc = generate_instance(2_000, 60, seed=5)
+    for post in doc["posts"]:
+        post["ranking"] = post["ranking"][: len(post["ranking"]) // 10]
+    inst = parse_instance(doc)
+    schools = match_instance(inst)
+    calls, counting = _counting_solves()
+    with counting:
+        assigned = assign_unmatched(inst, schools)
+    subjects = len({inst.teacher_subject[i] for i in np.flatnonzero(schools < 0)})
+    assert np.count_nonzero(assigned >= 0) > 500
+    assert len(calls) == subjects
+    placed, least = _milp_optimum(inst, schools)
+    assert sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0) == least

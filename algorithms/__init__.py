@@ -25,7 +25,9 @@ from .solve import Result, parse_result, result_bytes, result_to_dict, solve
 from .stability import Certificate, Violation, certify
 
 # 2.1.0: backbone seats, refusals and requirements (optional fields; files without them unchanged)
-ENGINE_VERSION = "2.1.0"
+# 2.2.0: the assignment first solved at a scaled unlisted cost and certified (the same total cost;
+#        a tie between equally cheap assignments may be settled otherwise)
+ENGINE_VERSION = "2.2.0"
 
 __all__ = [
     "ENGINE_VERSION",

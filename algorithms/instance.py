@@ -13,7 +13,9 @@ Capacities. A post's ``capacity`` must be a non-negative integer (``true``, ``2.
 are refused; so is a number too large for JSON's doubles, such as ``1e400``). A capacity above
 the number of teachers of the instance is read as the number of teachers: no post can receive
 more, so the result is the same, and a capacity of ``2**63 - 1`` or ``10**12`` costs no memory.
-:func:`instance_to_dict` writes the capacity so read.
+With ``backbone_seats``, the reserved seats and the others are each read so (capacity 10 with 4
+reserved and 3 teachers is 3 reserved and 3 others). :func:`instance_to_dict` writes the
+capacity so read.
 
 Constraints (optional fields; a file without them reads and solves exactly as before):
 
@@ -592,7 +594,12 @@ def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_sub
             raise InstanceError(label(p), f"'backbone_seats' {quote(k)} is not a non-negative integer")
         if k > post["capacity"]:
             raise InstanceError(label(p), f"'backbone_seats' {k} is more than its capacity {post['capacity']}")
-        reserve[p] = min(k, int(p_capacity[p]))
+        # Each part at most the number of teachers (``p_capacity`` was clipped as a whole):
+        # clipping the whole would eat the seats not reserved (capacity 2 with 1 reserved and one
+        # teacher must leave that teacher a seat that is not reserved).
+        n = len(teachers)
+        reserve[p] = min(k, n)
+        p_capacity[p] = reserve[p] + min(post["capacity"] - k, n)
         refused = post.get("refused", [])
         if type(refused) is not list:
             raise InstanceError(label(p), "'refused' must be a list of teacher ids")

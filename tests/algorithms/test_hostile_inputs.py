@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from algorithms import certify, explain_teacher, parse_instance, parse_result, result_to_dict, solve
-from algorithms.instance import InstanceError
+from algorithms.instance import InstanceError, instance_to_dict
 
 BASE = {
     "format": "matchapp.instance/1",
@@ -75,6 +75,46 @@ def test_a_capacity_far_above_the_teachers_is_read_as_the_number_of_teachers(tmp
     assert peak < 400  # the process, numpy and the solver: no table the size of the capacity
     result = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert result["matching"] == {"t2": "A"} and result["assigned"] == {"t1": "B"}
+
+
+# With reserved seats, the reserved part and the rest are each read as at most the number of
+# teachers: clipping the whole first ate the unreserved seats (capacity 2, 1 reserved, one
+# non-backbone teacher: read as 1 seat, reserved, so the teacher paid the reserved-seat cost there
+# and was sent to an unlisted school instead of the listed one).
+@pytest.mark.parametrize(
+    "teachers,capacity,reserved,read",
+    [
+        (1, 2, 1, (2, 1)),  # the case found by the cost test: one reserved seat and one other
+        (3, 3, 1, (3, 1)),  # exactly the number of teachers: as written
+        (3, 4, 1, (4, 1)),  # one above: the 3 others stay 3
+        (3, 10, 4, (6, 3)),  # both parts above
+        (3, 10, 0, (3, 0)),  # no reserve: the whole, as before
+        (3, 2**63 - 1, 2**62, (6, 3)),
+    ],
+)
+def test_a_huge_capacity_with_reserved_seats_keeps_its_unreserved_seats(teachers, capacity, reserved, read):
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H"}, {"id": "P"}, {"id": "U"}],
+        "teachers": [
+            {"id": f"t{k}", "school": "H", "subject": "m", "preferences": ["P"]} for k in range(teachers)
+        ],
+        "posts": [
+            {"school": "P", "subject": "m", "capacity": capacity, "backbone_seats": reserved},
+            {"school": "U", "subject": "m", "capacity": 1},
+        ],
+    }
+    inst = parse_instance(doc)
+    assert (int(inst.post_capacity[0]), int(inst.post_reserve[0])) == read
+    # Read back from what the instance writes: the same.
+    again = parse_instance(instance_to_dict(inst))
+    assert (int(again.post_capacity[0]), int(again.post_reserve[0])) == read
+    # The teachers (none backbone) fill P's unreserved seats at their first choice, then the one
+    # unlisted seat at U, and only then P's reserved seats, at the reserved-seat cost.
+    result = solve(inst, assign=True)
+    at_p = sum(j == 1 for j in result.destination.tolist())
+    others = capacity - reserved
+    assert at_p == min(teachers, others) + min(max(0, teachers - others - 1), reserved)
 
 
 def test_huge_capacities_everywhere_cost_no_memory_in_the_matching():

@@ -96,9 +96,7 @@ def test_a_huge_capacity_with_reserved_seats_keeps_its_unreserved_seats(teachers
     doc = {
         "format": "matchapp.instance/1",
         "schools": [{"id": "H"}, {"id": "P"}, {"id": "U"}],
-        "teachers": [
-            {"id": f"t{k}", "school": "H", "subject": "m", "preferences": ["P"]} for k in range(teachers)
-        ],
+        "teachers": [{"id": f"t{k}", "school": "H", "subject": "m", "preferences": ["P"]} for k in range(teachers)],
         "posts": [
             {"school": "P", "subject": "m", "capacity": capacity, "backbone_seats": reserved},
             {"school": "U", "subject": "m", "capacity": 1},

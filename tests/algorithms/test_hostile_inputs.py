@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from algorithms import certify, explain_teacher, parse_instance, parse_result, result_to_dict, solve
 from algorithms.instance import InstanceError, instance_to_dict
@@ -113,6 +115,24 @@ def test_a_huge_capacity_with_reserved_seats_keeps_its_unreserved_seats(teachers
     at_p = sum(j == 1 for j in result.destination.tolist())
     others = capacity - reserved
     assert at_p == min(teachers, others) + min(max(0, teachers - others - 1), reserved)
+
+
+@given(
+    st.integers(1, 6),
+    st.integers(0, 2**63 - 1).flatmap(lambda c: st.tuples(st.just(c), st.integers(0, min(c, 2**63 - 1)))),
+)
+def test_any_capacity_and_reserve_read_as_each_part_clipped(teachers, capacity_reserved):
+    capacity, reserved = capacity_reserved
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": "H"}, {"id": "P"}],
+        "teachers": [{"id": f"t{k}", "school": "H", "subject": "m"} for k in range(teachers)],
+        "posts": [{"school": "P", "subject": "m", "capacity": capacity, "backbone_seats": reserved}],
+    }
+    inst = parse_instance(doc)
+    read_reserved = int(inst.post_reserve[0])
+    assert read_reserved == min(reserved, teachers)
+    assert int(inst.post_capacity[0]) - read_reserved == min(capacity - reserved, teachers)
 
 
 def test_huge_capacities_everywhere_cost_no_memory_in_the_matching():

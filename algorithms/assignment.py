@@ -50,9 +50,9 @@ documented cost.
 Ties. Teachers of one class placed outside their lists are interchangeable for the cost: they
 are placed in lottery order (the fair's seeded lottery) and take their class's seats cheapest
 first, then by school id. Every other choice between equally cheap placements is the solver's,
-on a network built in a canonical order (teachers by lottery position, posts by school id,
-classes by home school id), so the result depends on the instance's content, never on the order
-of its file.
+on a network built in a canonical order (teachers by the first post they list, then by lottery
+position; posts by school id; classes by home school id), so the result depends on the
+instance's content, never on the order of its file.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ teachers, the posts and the listed schools, never with teachers × seats:
   of the tier through the tree's root (at the other-zone cost). An own-zone post reached
   through the root costs more than through the gate, so an optimum never does that; the root
   does not leave out the home school, though, so when the optimum places a teacher at home
-  that way (rare: never on generated fairs), the subject is solved again on a larger network
+  that way (rare: one or two subjects of a generated 100,000-teacher fair), the subject is solved again on a larger network
   whose "other zones" gates leave the class's zone out (``exclusive``), exact by construction.
 
 The flow value is fixed to the maximum number placeable (:func:`max_assignable`, König's theorem
@@ -40,8 +40,8 @@ on the graph "every teacher to every seat but their own school's", which is the 
 network encodes), so the solver returns a maximum-cardinality placement of least cost.
 
 The solver (cost scaling) takes a round for every factor of 5 in the largest cost, so a subject
-is first solved with an unlisted seat at ``SCALED_UNLISTED`` (10,000) rather than 1,000,000. At a
-fixed flow value the two costs differ by 990,000 per teacher placed off their list, so an
+is first solved with an unlisted seat at ``SCALED_UNLISTED`` (2,000) rather than 1,000,000. At a
+fixed flow value the two costs differ by 998,000 per teacher placed off their list, so an
 optimum of the first that places no more teachers off their lists than any placement must
 (the flow value less the most teachers placeable at listed schools, a maximum flow) is an
 optimum of the second. That is checked; when it fails, the subject is solved again at the
@@ -81,7 +81,7 @@ OTHER_ZONE = 1_000
 BACKBONE_TIER_STEP = 10
 RESERVED_SEAT = 3_000_000
 #: the unlisted cost a subject's network is solved with first (see :func:`_assign_subject`)
-SCALED_UNLISTED = 10_000
+SCALED_UNLISTED = 2_000
 #: tier code (strong, ordinary, weak) -> step toward strong
 _TIER_STEP = np.array([2, 1, 0], dtype=np.int64)
 
@@ -363,8 +363,9 @@ def _assign_subject(
     may yield a second network (the same with other costs) and is then sent its flow.
 
     The network first prices an unlisted seat at ``unlisted`` rather than ``UNLISTED``: the
-    solver's cost scaling takes a round per factor of 5 in its largest cost, and 10,000 instead
-    of 1,000,000 spares a quarter of its time. The optimum found is certified against the
+    solver's cost scaling takes a round per factor of 5 in its largest cost, and 2,000 instead
+    of 1,000,000 spares about a third of its time (still above the other-zone cost, 1,000, so
+    the optimum nearly always stands). The optimum found is certified against the
     documented cost (it places as few teachers off their lists as any placement can) or the
     network is solved again at the documented cost, so the result is exact either way.
 
@@ -374,7 +375,7 @@ def _assign_subject(
     in an optimum (its own-zone route is cheaper), except the home school itself, which the
     root does not exclude. So when no unit that entered at a root lands at its home school,
     the smaller network's optimum is feasible, hence optimal; otherwise the subject is solved
-    again with ``exclusive`` (rare: on generated fairs it never happens).
+    again with ``exclusive`` (rare: one or two subjects of a generated 100,000-teacher fair).
 
     Returns (teacher, school) index arrays of the placements, or ``None`` (see above).
     """

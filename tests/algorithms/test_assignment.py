@@ -291,7 +291,7 @@ def _counting_solves():
     return calls, mock.patch.object(assignment, "_solve", counted)
 
 
-# A subject's network is first solved with an unlisted seat at SCALED_UNLISTED (10,000) instead
+# A subject's network is first solved with an unlisted seat at SCALED_UNLISTED (2,000) instead
 # of 1,000,000: the solver's rounds grow with the log of the largest cost. Its optimum stands only
 # when it places as few teachers off their lists as any placement can (then it is an optimum at
 # the documented cost too); otherwise the network is solved again at 1,000,000.

@@ -7,6 +7,17 @@ import io
 from pypdf import PdfReader
 
 
+def get_pdf(client, url: str) -> bytes:
+    """GET ``url`` with a test client: a PDF, as bytes (the response closed, with any file it sent)."""
+    response = client.get(url)
+    try:
+        assert response.status_code == 200, (url, response.status_code)
+        assert response.mimetype == "application/pdf"
+        return response.get_data()
+    finally:
+        response.close()
+
+
 def pdf_pages(data: bytes) -> list[str]:
     """The text of each page of a PDF, whitespace removed (CJK text has no spaces to keep)."""
     assert data[:5] == b"%PDF-", "not a PDF"

@@ -63,9 +63,14 @@ def html_to_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=fetcher(allowed_protocols=["data"])).write_pdf()
 
 
+def _page(template: str, **context) -> str:
+    """``template``'s HTML for paper, with the fonts for Chinese."""
+    return render_template(template, pdf_fonts=font_families(), **context)
+
+
 def render_pdf(template: str, **context) -> bytes:
     """Render ``template`` with ``context`` (as :func:`flask.render_template` does) to a PDF."""
-    return html_to_pdf(render_template(template, pdf_fonts=font_families(), **context))
+    return html_to_pdf(_page(template, **context))
 
 
 def kept_pdf(template: str, folder: str, **context) -> tuple[bytes, str]:
@@ -80,7 +85,7 @@ def kept_pdf(template: str, folder: str, **context) -> tuple[bytes, str]:
     renamed, so a concurrent request never reads half of one.
     """
     weasyprint, _fetcher = _weasyprint()
-    html = render_template(template, pdf_fonts=font_families(), **context)
+    html = _page(template, **context)
     digest = hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()[:40]
     path = os.path.join(folder, f"{digest}.pdf")
     try:

@@ -272,8 +272,11 @@ def _papers_for(publication: Publication, school_id: int | None, teacher_id: int
     return papers(publication, school_code=school.code if school else None), school
 
 
-def _pdf(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
+def _pdf(data: bytes, name: str, etag: str | None = None):
+    """A PDF's bytes as a download (with ``etag``: revalidated by the reader each time)."""
+    if etag is None:
+        return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, etag=etag, max_age=0)
 
 
 def _paper_name(round_: Round, kind: str, school: School | None, found: list) -> str:
@@ -393,10 +396,4 @@ def notice_pdf(round_id: int):
     data, digest = kept_pdf("paper/notice.html", folder, **document_context(round_, publication))
     # The bytes (a few hundred KB), not the open file: no file rides on a response; the digest
     # of the page as ETag: a reader's copy is revalidated.
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        download_name=f"{round_.year}-{_('交流轮岗结果公示')}.pdf",
-        etag=digest,
-        max_age=0,
-    )
+    return _pdf(data, f"{round_.year}-{_('交流轮岗结果公示')}.pdf", etag=digest)

@@ -19,7 +19,7 @@ from matchapp.rounds.calendar import notice_ends
 from matchapp.runs.assignment import confirm_assignment
 from tests.factories import gen_user
 from tests.matchapp.test_fair import _run_whole_fair
-from tests.paper import pdf_fonts, pdf_pages
+from tests.paper import get_pdf, pdf_fonts, pdf_pages
 
 START, END = dt.date(2027, 7, 12), dt.date(2027, 7, 16)
 
@@ -44,22 +44,12 @@ def published(app):
     return round_, s, teachers, latest_publication(round_)
 
 
-def _get_pdf(client, url: str) -> bytes:
-    response = client.get(url)
-    try:
-        assert response.status_code == 200, (url, response.status_code)
-        assert response.mimetype == "application/pdf"
-        return response.get_data()
-    finally:
-        response.close()  # a file sent from disk is closed with its response
-
-
 def test_one_teachers_letter_is_one_page_in_chinese_with_the_bureaus_number_and_dates(published, client, auth):
     round_, s, teachers, publication = published
     row = next(r for r in publication.rows if r["teacher_id"] == teachers[0].id)
     index = publication.rows.index(row) + 1
     auth.login("t-own")
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/letters/{teachers[0].id}.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/letters/{teachers[0].id}.pdf"))
     assert len(pages) == 1
     text = pages[0]
     assert "工作调动介绍信" in text
@@ -68,7 +58,7 @@ def test_one_teachers_letter_is_one_page_in_chinese_with_the_bureaus_number_and_
     assert "常州市天宁区教育局人事科" in text
     assert "2027年8月31日前" in text  # report_by of the round's policy (08-31)
     # Not boxes: the glyphs come from an embedded CJK font.
-    data = _get_pdf(client, f"/fair/{round_.id}/letters/{teachers[0].id}.pdf")
+    data = get_pdf(client, f"/fair/{round_.id}/letters/{teachers[0].id}.pdf")
     assert any(name.replace(" ", "") in font for font in pdf_fonts(data) for name in ("WenQuanYi", "Noto", "Han"))
 
 
@@ -77,7 +67,7 @@ def test_a_school_prints_the_letters_of_the_teachers_it_sends_and_receives_in_on
     mine = [r for r in publication.rows if s[0].code in (r["from_code"], r["to_code"])]
     assert len(mine) >= 2
     auth.login("s0")
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/letters.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/letters.pdf"))
     assert len(pages) == len(mine)
     sent = [r for r in mine if r["from_code"] == s[0].code]
     for page, row in zip(pages, sent + [r for r in mine if r["from_code"] != s[0].code]):
@@ -89,16 +79,16 @@ def test_a_school_prints_the_letters_of_the_teachers_it_sends_and_receives_in_on
 def test_the_bureau_prints_every_letter_of_the_round_in_one_file(published, client, auth):
     round_, s, teachers, publication = published
     auth.login("renshi")
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/letters.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/letters.pdf"))
     assert len(pages) == len(publication.rows) >= 3
     assert [r["name"] in page for r, page in zip(publication.rows, pages)] == [True] * len(pages)
-    one_school = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/letters.pdf?school={s[1].id}"))
+    one_school = pdf_pages(get_pdf(client, f"/fair/{round_.id}/letters.pdf?school={s[1].id}"))
     assert len(one_school) == len([r for r in publication.rows if s[1].code in (r["from_code"], r["to_code"])])
 
 
 def test_the_public_notice_pdf_names_everyone_its_period_and_how_to_object(published, client):
     round_, s, teachers, publication = published
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/notice.pdf"))  # no account needed
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/notice.pdf"))  # no account needed
     assert len(pages) == 1
     text = pages[0]
     assert f"{round_.year}年度义务教育学校教师交流轮岗结果公示" in text
@@ -119,8 +109,8 @@ def test_the_public_notice_pdf_is_laid_out_once_per_page_and_kept(published, cli
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: laid_out.append(html) or real(html))
     round_, s, teachers, publication = published
     url = f"/fair/{round_.id}/notice.pdf"
-    first = _get_pdf(client, url)
-    assert _get_pdf(client, url) == first and len(laid_out) == 1  # the next reader gets the kept file
+    first = get_pdf(client, url)
+    assert get_pdf(client, url) == first and len(laid_out) == 1  # the next reader gets the kept file
     kept = list((Path(app.instance_path) / "notices").glob("*.pdf"))
     assert len(kept) == 1 and kept[0].read_bytes() == first
     with client.get(url) as response:
@@ -128,7 +118,7 @@ def test_the_public_notice_pdf_is_laid_out_once_per_page_and_kept(published, cli
     with client.get(url, headers={"If-None-Match": etag}) as again:
         assert again.status_code == 304 and not again.get_data()  # a reader's copy still holds
     client.post("/lang/en")
-    english = _get_pdf(client, url)
+    english = get_pdf(client, url)
     assert len(laid_out) == 2 and english != first  # another page: laid out once more
     assert "公示期" not in pdf_pages(english)[0] and "公示期" in pdf_pages(first)[0]
     # Nothing is stale: whatever changes the page (here the published issuer's phone, which only a
@@ -136,20 +126,20 @@ def test_the_public_notice_pdf_is_laid_out_once_per_page_and_kept(published, cli
     client.post("/lang/zh")
     publication.issuer = {**publication.issuer, "phone": "0519-12345678"}
     db.session.commit()
-    changed = pdf_pages(_get_pdf(client, url))[0]
+    changed = pdf_pages(get_pdf(client, url))[0]
     assert len(laid_out) == 3 and "0519-12345678" in changed and "0519-88001234" not in changed
 
 
 def test_reporting_in_slips_one_per_teacher_with_the_report_by_date(published, client, auth):
     round_, s, teachers, publication = published
     auth.login("t-own")
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/report-slips.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/report-slips.pdf"))
     assert len(pages) == 1 and "教师交流轮岗报到单" in pages[0] and teachers[0].name in pages[0]
     assert "2027年8月31日" in pages[0] and "0519-88001234" in pages[0]
     assert client.get(f"/fair/{round_.id}/report-slips.pdf?teacher={teachers[3].id}").status_code == 403
     client.post("/logout")
     auth.login("renshi")
-    pages = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/report-slips.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/{round_.id}/report-slips.pdf"))
     assert len(pages) == len(publication.rows)
     html = client.get(f"/fair/{round_.id}/report-slips?school={s[0].id}").get_data(as_text=True)
     assert "报到单" in html and s[0].name in html
@@ -159,7 +149,7 @@ def test_documents_keep_the_bureaus_details_as_published(published, client, auth
     round_, s, teachers, publication = published
     bureau_settings().phone = "0519-00000000"  # changed after publication
     db.session.commit()
-    text = pdf_pages(_get_pdf(client, f"/fair/{round_.id}/notice.pdf"))[0]
+    text = pdf_pages(get_pdf(client, f"/fair/{round_.id}/notice.pdf"))[0]
     assert "0519-88001234" in text and "0519-00000000" not in text
 
 
@@ -274,7 +264,7 @@ def test_a_large_file_is_made_by_a_background_job_in_parts(published, client, au
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已完成" in page and f"已生成{len(publication.rows)}份" in page
     job = db.session.scalar(select(Job).where(Job.kind == "paper"))
-    pages = pdf_pages(_get_pdf(client, f"/fair/papers/{job.id}.pdf"))
+    pages = pdf_pages(get_pdf(client, f"/fair/papers/{job.id}.pdf"))
     assert len(pages) == len(publication.rows) >= 3  # parts of 2 put together
     assert [r["name"] in p for r, p in zip(publication.rows, pages)] == [True] * len(pages)
     client.post("/logout")

@@ -17,7 +17,7 @@ from matchapp.runs.assignment import change_assignment, confirm_assignment
 from matchapp.runs.models import Placement
 from tests.factories import gen_user
 from tests.matchapp.test_fair import _run_whole_fair
-from tests.paper import pdf_pages
+from tests.paper import get_pdf, pdf_pages
 
 
 def _published():
@@ -53,12 +53,6 @@ def test_after_publication_the_assignment_changes_only_by_a_correction(app):
     db.session.rollback()
 
 
-def _pdf(client, url: str) -> bytes:
-    with client.get(url) as response:  # a file sent from disk is closed with its response
-        assert response.status_code == 200 and response.mimetype == "application/pdf"
-        return response.get_data()
-
-
 def test_a_correction_moves_placement_history_and_notice_together_with_a_version(app, client):
     round_, s, teachers, music, posts, outcome = _published()
     target = next(p for p in outcome.run.placements if p.how == "assigned" and p.teacher_id != music.id)
@@ -70,7 +64,7 @@ def test_a_correction_moves_placement_history_and_notice_together_with_a_version
     db.session.commit()
     before = latest_publication(round_)
     first_rows = [dict(r) for r in before.rows]
-    first_pdf = _pdf(client, f"/fair/{round_.id}/notice.pdf")  # version 1, kept
+    first_pdf = get_pdf(client, f"/fair/{round_.id}/notice.pdf")  # version 1, kept
     publication = correct_placement(round_, teacher, s[2], "原学校撤并，改派C校", actor=(None, "renshi"))
     db.session.commit()
     assert publication.version == 2 and publication.reason == "原学校撤并，改派C校"
@@ -91,7 +85,7 @@ def test_a_correction_moves_placement_history_and_notice_together_with_a_version
     assert db.session.scalar(select(Publication).where(Publication.version == 1)).rows == first_rows
     notice = client.get(f"/fair/{round_.id}/notice").get_data(as_text=True)
     assert "第2版（更正）" in notice and "原学校撤并，改派C校" in notice
-    second_pdf = pdf_pages(_pdf(client, f"/fair/{round_.id}/notice.pdf"))[0]
+    second_pdf = pdf_pages(get_pdf(client, f"/fair/{round_.id}/notice.pdf"))[0]
     assert "第2版（更正）" in second_pdf and "原学校撤并，改派C校" in second_pdf  # not the kept version 1
     assert "第2版" not in pdf_pages(first_pdf)[0]
     audit = db.session.scalars(

@@ -588,6 +588,7 @@ def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_sub
     reserve = np.zeros(n_posts, dtype=np.int64)
     refuse_lists: list[list[int]] = []
     req_lists: list[list[int]] = []
+    n = len(teachers)
     for p, post in enumerate(posts):
         k = post.get("backbone_seats", 0)
         if isinstance(k, bool) or not isinstance(k, int) or k < 0:
@@ -597,7 +598,6 @@ def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_sub
         # Each part at most the number of teachers (``p_capacity`` was clipped as a whole):
         # clipping the whole would eat the seats not reserved (capacity 2 with 1 reserved and one
         # teacher must leave that teacher a seat that is not reserved).
-        n = len(teachers)
         reserve[p] = min(k, n)
         p_capacity[p] = reserve[p] + min(post["capacity"] - k, n)
         refused = post.get("refused", [])

@@ -38,9 +38,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
+from msgspec import UNSET
+
+from .decoding import decode_instance, is_typed, plain
 
 __all__ = [
     "INSTANCE_FORMAT",
@@ -265,6 +269,42 @@ def _gc_paused(func):
     return wrapper
 
 
+def _schools_typed(schools: list):
+    """The schools' columns from typed records; ``None`` when anything looks wrong."""
+    ids = [s.id for s in schools]
+    school_index = dict(zip(ids, range(len(ids))))
+    tiers = [_TIER_CODE.get(s.tier) for s in schools]
+    if len(school_index) != len(ids) or "" in school_index or None in tiers:
+        return None
+    return school_index, ids, [s.name for s in schools], [s.zone for s in schools], np.asarray(tiers, dtype=np.int8)
+
+
+def _schools_slow(schools: list):
+    """The schools one by one, raising on the first problem with its precise message."""
+    school_index: dict[str, int] = {}
+    school_ids: list[str] = []
+    school_names: list[str] = []
+    school_zone: list[str] = []
+    tiers = np.empty(len(schools), dtype=np.int8)
+    for j, school in enumerate(schools):
+        if not isinstance(school, dict):
+            raise InstanceError(f"school #{j + 1}", "must be an object")
+        sid = _require_id(school, f"school #{j + 1}")
+        entry = f"school {sid}"
+        if sid in school_index:
+            raise InstanceError(entry, "duplicate id")
+        school_index[sid] = j
+        school_ids.append(sid)
+        school_names.append(_optional_str(school, "name", entry))
+        school_zone.append(_optional_str(school, "zone", entry))
+        tier = school.get("tier", "ordinary")
+        code = _TIER_CODE.get(tier) if isinstance(tier, str) else None
+        if code is None:
+            raise InstanceError(entry, f"tier {quote(tier)} is not one of strong, ordinary, weak")
+        tiers[j] = code
+    return school_index, school_ids, school_names, school_zone, tiers
+
+
 def _require_list(value: Any, entry: str, name: str) -> list:
     if not isinstance(value, list):
         raise InstanceError(entry, f"'{name}' must be a list")
@@ -306,7 +346,7 @@ class _TeacherColumns(NamedTuple):
     subject: np.ndarray
     backbone: np.ndarray
     pref_ptr: np.ndarray
-    pref_flat: list[int]
+    pref_school: np.ndarray  # int32, the preferences' schools, teacher by teacher
 
 
 def _teachers_fast(teachers: list, school_index: dict[str, int]):
@@ -318,10 +358,9 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         teacher_names = [t.get("name", "") for t in teachers]
         backbones = [t.get("backbone", False) for t in teachers]
         prefs = [t.get("preferences", _EMPTY) for t in teachers]
-        pref_flat = [school_index[s] for p in prefs for s in p]
+        pref_school = np.asarray([school_index[s] for p in prefs for s in p], dtype=np.int32)
     except (KeyError, TypeError, AttributeError):
         return None
-    n = len(teachers)
     if not (
         set(map(type, teacher_ids)) <= {str}
         and set(map(type, subject_names)) <= {str}
@@ -330,6 +369,33 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         and set(map(type, prefs)) <= {list, tuple}
     ):
         return None
+    return _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, prefs, pref_school)
+
+
+def _teachers_typed(teachers: list, school_index: dict[str, int]):
+    """:func:`_teachers_fast` for typed records (:mod:`algorithms.decoding`), whose types are
+    checked already; ``None`` when anything looks wrong."""
+    try:
+        homes = [school_index[t.school] for t in teachers]
+        prefs = [t.preferences for t in teachers]
+        pref_school = np.fromiter(map(school_index.__getitem__, chain.from_iterable(prefs)), dtype=np.int32)
+    except KeyError:
+        return None
+    return _teacher_columns(
+        [t.id for t in teachers],
+        homes,
+        [t.subject for t in teachers],
+        [t.name for t in teachers],
+        [t.backbone for t in teachers],
+        prefs,
+        pref_school,
+    )
+
+
+def _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, prefs, pref_school):
+    """The teachers' columns from lists of well-typed values; ``None`` on a duplicate id, an
+    empty id or subject, or a school listed twice (the slow reader names them)."""
+    n = len(teacher_ids)
     teacher_index = dict(zip(teacher_ids, range(n)))
     if len(teacher_index) != n or "" in teacher_index or "" in subject_names:
         return None
@@ -339,8 +405,8 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
     pref_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=pref_ptr[1:])
     # A school listed twice by one teacher: compare each entry with the few before it.
-    if len(pref_flat):
-        schools = np.asarray(pref_flat, dtype=np.int32)
+    if len(pref_school):
+        schools = pref_school
         owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
         for shift in range(1, int(lengths.max())):
             if np.any((schools[shift:] == schools[:-shift]) & (owner[shift:] == owner[:-shift])):
@@ -355,7 +421,7 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=n),
         np.asarray(backbones, dtype=bool),
         pref_ptr,
-        pref_flat,
+        pref_school,
     )
 
 
@@ -432,7 +498,7 @@ def _teachers_slow(teachers: list, school_index: dict[str, int]):
         t_subject,
         t_backbone,
         pref_ptr,
-        pref_flat,
+        np.asarray(pref_flat, dtype=np.int32),
     )
 
 
@@ -452,15 +518,39 @@ def _posts_fast(posts: list, school_index: dict[str, int], subject_code: dict[st
         set(map(type, subject_names)) <= {str}
         and set(map(type, capacities)) <= {int}
         and set(map(type, rankings)) <= {list}
-        and "" not in subject_names
     ):
+        return None
+    return _post_columns(at, subject_names, capacities, rankings, subject_code, subjects, n)
+
+
+def _posts_typed(posts: list, school_index: dict[str, int], subject_code: dict[str, int], subjects: list[str], n: int):
+    """:func:`_posts_fast` for typed records (:mod:`algorithms.decoding`)."""
+    try:
+        at = [school_index[post.school] for post in posts]
+    except KeyError:
+        return None
+    return _post_columns(
+        at,
+        [post.subject for post in posts],
+        [post.capacity for post in posts],
+        [post.ranking for post in posts],
+        subject_code,
+        subjects,
+        n,
+    )
+
+
+def _post_columns(at, subject_names, capacities, rankings, subject_code, subjects, n: int):
+    """The posts' columns from lists of well-typed values; ``None`` on an empty subject, a
+    duplicate post or a negative capacity (the slow reader names them)."""
+    if "" in subject_names:
         return None
     known = len(subjects)
     for name in dict.fromkeys(subject_names):
         if name not in subject_code:
             subject_code[name] = len(subjects)
             subjects.append(name)
-    p_subject = np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=len(posts))
+    p_subject = np.fromiter(map(subject_code.__getitem__, subject_names), dtype=np.int32, count=len(at))
     p_school = np.asarray(at, dtype=np.int32)
     key = p_school.astype(np.int64) * len(subjects) + p_subject
     key.sort()
@@ -469,7 +559,7 @@ def _posts_fast(posts: list, school_index: dict[str, int], subject_code: dict[st
             del subject_code[name]
         del subjects[known:]
         return None
-    p_capacity = np.fromiter((c if c <= n else n for c in capacities), dtype=np.int64, count=len(posts))
+    p_capacity = np.fromiter((c if c <= n else n for c in capacities), dtype=np.int64, count=len(at))
     return p_school, p_subject, p_capacity, rankings
 
 
@@ -572,16 +662,22 @@ def _tag_list(value: Any, entry: str, name: str, tag_code: dict[str, int], tags:
     return codes
 
 
+def _mentions(section: list, fields: tuple[str, ...]) -> bool:
+    """Whether any entry of a section has one of ``fields`` (a typed record: has it set)."""
+    if is_typed(section):
+        return any(list(map(attrgetter(f), section)).count(UNSET) < len(section) for f in fields)
+    return any(f in x for f in fields for x in section)
+
+
 def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_subject, p_capacity, label):
     """The optional fields: backbone seats, refusals, requirements and qualifications.
 
     Returns ``None`` when no post or teacher has any (the common case costs one pass), else the
     keyword arguments of :class:`Instance` that hold them.
     """
-    if not any("backbone_seats" in p or "refused" in p or "requires" in p for p in posts) and not any(
-        "qualifications" in t for t in teachers
-    ):
+    if not _mentions(posts, ("backbone_seats", "refused", "requires")) and not _mentions(teachers, ("qualifications",)):
         return None
+    teachers, posts = plain(teachers), plain(posts)
     n_posts = len(posts)
     tag_code: dict[str, int] = {}
     tags: list[str] = []
@@ -700,39 +796,20 @@ def parse_instance(data: Any) -> Instance:
 
     # -- schools -------------------------------------------------------------------------
     schools = _require_list(data.get("schools"), "", "schools")
-    school_index: dict[str, int] = {}
-    school_ids: list[str] = []
-    school_names: list[str] = []
-    school_zone: list[str] = []
-    tiers = np.empty(len(schools), dtype=np.int8)
-    for j, school in enumerate(schools):
-        if not isinstance(school, dict):
-            raise InstanceError(f"school #{j + 1}", "must be an object")
-        sid = _require_id(school, f"school #{j + 1}")
-        entry = f"school {sid}"
-        if sid in school_index:
-            raise InstanceError(entry, "duplicate id")
-        school_index[sid] = j
-        school_ids.append(sid)
-        school_names.append(_optional_str(school, "name", entry))
-        school_zone.append(_optional_str(school, "zone", entry))
-        tier = school.get("tier", "ordinary")
-        code = _TIER_CODE.get(tier) if isinstance(tier, str) else None
-        if code is None:
-            raise InstanceError(entry, f"tier {quote(tier)} is not one of strong, ordinary, weak")
-        tiers[j] = code
+    read_schools = _schools_typed(schools) if is_typed(schools) else None
+    if read_schools is None:
+        read_schools = _schools_slow(plain(schools))
+    school_index, school_ids, school_names, school_zone, tiers = read_schools
 
     # -- teachers ------------------------------------------------------------------------
     teachers = _require_list(data.get("teachers"), "", "teachers")
     n = len(teachers)
-    read = _teachers_fast(teachers, school_index)
+    read = (_teachers_typed if is_typed(teachers) else _teachers_fast)(teachers, school_index)
     if read is None:
-        read = _teachers_slow(teachers, school_index)
+        read = _teachers_slow(plain(teachers), school_index)
     teacher_index, teacher_ids, teacher_names = read.teacher_index, read.teacher_ids, read.teacher_names
-    subject_code, subjects, pref_ptr, pref_flat = read.subject_code, read.subjects, read.pref_ptr, read.pref_flat
+    subject_code, subjects, pref_ptr, pref_school = read.subject_code, read.subjects, read.pref_ptr, read.pref_school
     t_school, t_subject, t_backbone = read.school, read.subject, read.backbone
-    pref_school = np.asarray(pref_flat, dtype=np.int32)
-    del pref_flat
     owner = np.repeat(np.arange(n, dtype=np.int32), np.diff(pref_ptr))
     own = np.flatnonzero(pref_school == t_school[owner])
     if own.size:
@@ -741,9 +818,9 @@ def parse_instance(data: Any) -> Instance:
 
     # -- posts ---------------------------------------------------------------------------
     posts = _require_list(data.get("posts"), "", "posts")
-    fast = _posts_fast(posts, school_index, subject_code, subjects, n)
+    fast = (_posts_typed if is_typed(posts) else _posts_fast)(posts, school_index, subject_code, subjects, n)
     if fast is None:
-        fast = _posts_slow(posts, school_index, subject_code, subjects, n)
+        fast = _posts_slow(plain(posts), school_index, subject_code, subjects, n)
     p_school, p_subject, p_capacity, rankings = fast
     rank_ptr, rank_teacher, rank_group = _read_rankings(
         rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
@@ -847,18 +924,10 @@ def _lookup_groups(pref_post, pref_owner, rank_owner, rank_teacher, rank_group, 
 
 @_gc_paused
 def loads_instance(text: str | bytes) -> Instance:
-    """Decode JSON text and :func:`parse_instance` it; bad JSON is an :class:`InstanceError`."""
+    """Decode JSON text (:func:`algorithms.decoding.decode_instance`) and :func:`parse_instance`
+    it; bad JSON is an :class:`InstanceError`."""
     try:
-        import orjson
-
-        data = orjson.loads(text)
-    except ImportError:  # pragma: no cover - orjson is a dependency; stay usable without it
-        import json
-
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InstanceError("", json_problem(text, exc)) from None
+        data = decode_instance(text)
     except (ValueError, TypeError) as exc:
         raise InstanceError("", json_problem(text, exc)) from None
     return parse_instance(data)

@@ -47,14 +47,13 @@ def _write(data: bytes, path: str | None) -> None:
 
 
 def _load_instance(path: str):
-    import orjson
-
+    from algorithms.decoding import decode_instance
     from algorithms.instance import InstanceError, json_problem, parse_instance
 
     raw = _read(path)
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = decode_instance(raw)
+    except ValueError as exc:  # orjson's JSONDecodeError
         raise InputError(f"{os.path.basename(path)}: {json_problem(raw, exc)}") from None
     del raw  # the file's bytes are not needed past decoding (275 MB at a million teachers)
     try:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import partial, wraps
 from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -603,6 +603,20 @@ def _posts_slow(posts: list, school_index: dict[str, int], subject_code: dict[st
     return p_school, p_subject, p_capacity, rankings
 
 
+def _read_posts(posts: list, school_index, school_ids, subject_code, subjects, teacher_index):
+    """The posts' columns and rankings: (school, subject, capacity, rank_ptr, rank_teacher,
+    rank_group). Adds the subjects that only posts name to ``subject_code`` and ``subjects``."""
+    n = len(teacher_index)
+    fast = (_posts_typed if is_typed(posts) else _posts_fast)(posts, school_index, subject_code, subjects, n)
+    if fast is None:
+        fast = _posts_slow(plain(posts), school_index, subject_code, subjects, n)
+    p_school, p_subject, p_capacity, rankings = fast
+    rank_ptr, rank_teacher, rank_group = _read_rankings(
+        rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
+    )
+    return p_school, p_subject, p_capacity, rank_ptr, rank_teacher, rank_group
+
+
 def _read_rankings(rankings: list[list], teacher_index: dict[str, int], label):
     """All posts' rankings at once, as CSR arrays (rank_ptr, rank_teacher, rank_group)."""
     items = [x for ranking in rankings for x in ranking]
@@ -760,13 +774,18 @@ def _check_rankings_allowed(instance: Instance) -> None:
 
 
 @_gc_paused
-def parse_instance(data: Any) -> Instance:
+def parse_instance(data: Any, read_posts: Any = None) -> Instance:
     """Validate a decoded instance document and build its arrays.
 
     Parameters
     ----------
     data : object
-        The decoded JSON document (``dict``).
+        The decoded JSON document (``dict``; its sections plain JSON or typed records, see
+        :mod:`algorithms.decoding`).
+    read_posts : callable, optional
+        Reads the posts instead of ``data["posts"]`` (:mod:`algorithms.reading` reads them in
+        another process): called as :func:`_read_posts` is but for its first argument, for a
+        document whose posts have no constraints.
 
     Returns
     -------
@@ -817,17 +836,17 @@ def parse_instance(data: Any) -> Instance:
         raise InstanceError(f"teacher {teacher_ids[i]}", f"lists its own school {school_ids[t_school[i]]}")
 
     # -- posts ---------------------------------------------------------------------------
-    posts = _require_list(data.get("posts"), "", "posts")
-    fast = (_posts_typed if is_typed(posts) else _posts_fast)(posts, school_index, subject_code, subjects, n)
-    if fast is None:
-        fast = _posts_slow(plain(posts), school_index, subject_code, subjects, n)
-    p_school, p_subject, p_capacity, rankings = fast
-    rank_ptr, rank_teacher, rank_group = _read_rankings(
-        rankings, teacher_index, lambda p: f"post {school_ids[p_school[p]]}/{subjects[p_subject[p]]}"
+    if read_posts is None:
+        posts = _require_list(data.get("posts"), "", "posts")
+        read_posts = partial(_read_posts, posts)
+    else:  # read elsewhere (another process: algorithms.reading), for posts without constraints
+        posts = []
+    p_school, p_subject, p_capacity, rank_ptr, rank_teacher, rank_group = read_posts(
+        school_index, school_ids, subject_code, subjects, teacher_index
     )
-    del rankings, fast
+    n_posts = len(p_school)
 
-    rank_owner = np.repeat(np.arange(len(posts), dtype=np.int32), np.diff(rank_ptr))
+    rank_owner = np.repeat(np.arange(n_posts, dtype=np.int32), np.diff(rank_ptr))
     wrong = np.flatnonzero(t_subject[rank_teacher] != p_subject[rank_owner])
     if wrong.size:
         p, i = int(rank_owner[wrong[0]]), int(rank_teacher[wrong[0]])
@@ -839,7 +858,7 @@ def parse_instance(data: Any) -> Instance:
     # -- preferences -> posts, and each post's tie group for each preference ---------------
     n_subjects = len(subjects)
     post_lookup = np.full(len(schools) * n_subjects, -1, dtype=np.int64)
-    post_lookup[p_school.astype(np.int64) * n_subjects + p_subject] = np.arange(len(posts))
+    post_lookup[p_school.astype(np.int64) * n_subjects + p_subject] = np.arange(n_posts)
     pref_post = post_lookup[pref_school.astype(np.int64) * n_subjects + t_subject[owner]]
     missing = np.flatnonzero(pref_post < 0)
     if missing.size:
@@ -849,7 +868,7 @@ def parse_instance(data: Any) -> Instance:
             f"teacher {teacher_ids[i]}",
             f"school {school_ids[pref_school[k]]} has no post for {subjects[t_subject[i]]}",
         )
-    pref_group, duplicate = _lookup_groups(pref_post, owner, rank_owner, rank_teacher, rank_group, len(posts))
+    pref_group, duplicate = _lookup_groups(pref_post, owner, rank_owner, rank_teacher, rank_group, n_posts)
     if duplicate is not None:
         p, i = duplicate
         raise InstanceError(

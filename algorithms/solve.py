@@ -61,11 +61,15 @@ def solve(instance: Instance, assign: bool = False, workers: int = 1) -> Result:
 def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
     """The result document (``matchapp.result/1``); keys in a fixed order, for byte-stable output."""
     ids = instance.teacher_ids
-    sids = instance.school_ids
-    by_id = sorted(range(len(ids)), key=ids.__getitem__)  # canonical order: whatever the file's
-    schools = result.schools.tolist()
-    matching = {ids[i]: sids[schools[i]] for i in by_id if schools[i] >= 0}
-    unmatched = [ids[i] for i in by_id if schools[i] < 0]
+    by_id = np.asarray(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)  # whatever the file's order
+
+    def placed(schools: np.ndarray) -> dict[str, str]:
+        """{teacher id: school id} of the teachers placed, in the order of their ids."""
+        at = by_id[schools[by_id] >= 0]
+        return dict(zip(map(ids.__getitem__, at.tolist()), map(instance.school_ids.__getitem__, schools[at].tolist())))
+
+    matching = placed(result.schools)
+    unmatched = list(map(ids.__getitem__, by_id[result.schools[by_id] < 0].tolist()))
     doc: dict[str, Any] = {"format": RESULT_FORMAT, "matching": matching, "unmatched": unmatched}
     stats: dict[str, Any] = {
         "teachers": len(ids),
@@ -73,8 +77,7 @@ def result_to_dict(instance: Instance, result: Result) -> dict[str, Any]:
         "unmatched": len(unmatched),
     }
     if result.assigned is not None:
-        assigned = result.assigned.tolist()
-        doc["assigned"] = {ids[i]: sids[assigned[i]] for i in by_id if assigned[i] >= 0}
+        doc["assigned"] = placed(result.assigned)
         stats["assigned"] = len(doc["assigned"])
     stats["rank_histogram"] = rank_histogram(instance, result.schools)
     stats["stable"] = result.certificate.stable

@@ -46,6 +46,18 @@ class _Teacher(msgspec.Struct, omit_defaults=True):
     qualifications: _Ids | None | msgspec.UnsetType = msgspec.UNSET
 
 
+class _TeacherScalars(msgspec.Struct):
+    """A teacher without the preferences (skipped, not decoded): :mod:`algorithms.reading`
+    reads them in another process."""
+
+    id: str
+    school: str
+    subject: str
+    name: str = ""
+    backbone: bool = False
+    qualifications: _Ids | None | msgspec.UnsetType = msgspec.UNSET
+
+
 class _Post(msgspec.Struct, omit_defaults=True):
     school: str
     subject: str
@@ -62,7 +74,7 @@ _SECTIONS: dict[str, msgspec.json.Decoder[Any]] = {
     "teachers": msgspec.json.Decoder(list[_Teacher]),
     "posts": msgspec.json.Decoder(list[_Post]),
 }
-_TYPES = (_School, _Teacher, _Post)
+_TYPES = (_School, _Teacher, _TeacherScalars, _Post)
 
 
 def decode_instance(raw: str | bytes) -> Any:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial, wraps
+from functools import wraps
 from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -100,6 +100,11 @@ def _deeper_than(value: Any, depth: int) -> bool:
         elif isinstance(item, dict):
             stack.extend((x, level + 1) for x in list(item.values())[:8])
     return False
+
+
+class Elsewhere(Exception):
+    """A part of a document read in another process (:mod:`algorithms.reading`) is not there or
+    does not fit: the document must be read here, whole."""
 
 
 class InstanceError(ValueError):
@@ -347,6 +352,7 @@ class _TeacherColumns(NamedTuple):
     backbone: np.ndarray
     pref_ptr: np.ndarray
     pref_school: np.ndarray  # int32, the preferences' schools, teacher by teacher
+    later: Any = None  # returns (lengths, pref_school) when they are read elsewhere: see _settle
 
 
 def _teachers_fast(teachers: list, school_index: dict[str, int]):
@@ -369,16 +375,23 @@ def _teachers_fast(teachers: list, school_index: dict[str, int]):
         and set(map(type, prefs)) <= {list, tuple}
     ):
         return None
-    return _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, prefs, pref_school)
+    return _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, (_lengths(prefs), pref_school))
 
 
-def _teachers_typed(teachers: list, school_index: dict[str, int]):
+def _lengths(lists: list) -> np.ndarray:
+    return np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+
+
+def _teachers_typed(teachers: list, school_index: dict[str, int], preferences=None):
     """:func:`_teachers_fast` for typed records (:mod:`algorithms.decoding`), whose types are
-    checked already; ``None`` when anything looks wrong."""
+    checked already; ``None`` when anything looks wrong. ``preferences``, when given, returns
+    the preferences read elsewhere (their lengths and schools) for records that have none."""
     try:
         homes = [school_index[t.school] for t in teachers]
-        prefs = [t.preferences for t in teachers]
-        pref_school = np.fromiter(map(school_index.__getitem__, chain.from_iterable(prefs)), dtype=np.int32)
+        if preferences is None:
+            prefs = [t.preferences for t in teachers]
+            pref_school = np.fromiter(map(school_index.__getitem__, chain.from_iterable(prefs)), dtype=np.int32)
+            preferences = (_lengths(prefs), pref_school)
     except KeyError:
         return None
     return _teacher_columns(
@@ -387,30 +400,26 @@ def _teachers_typed(teachers: list, school_index: dict[str, int]):
         [t.subject for t in teachers],
         [t.name for t in teachers],
         [t.backbone for t in teachers],
-        prefs,
-        pref_school,
+        preferences,
     )
 
 
-def _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, prefs, pref_school):
-    """The teachers' columns from lists of well-typed values; ``None`` on a duplicate id, an
-    empty id or subject, or a school listed twice (the slow reader names them)."""
+def _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones, preferences):
+    """The teachers' columns from lists of well-typed values and their preferences' (lengths,
+    schools); ``None`` on a duplicate id, an empty id or subject, or a school listed twice (the
+    slow reader names them). ``preferences`` may instead be a function that returns them, which
+    is left to the caller to call (:func:`_settle`): it may wait for another process."""
     n = len(teacher_ids)
     teacher_index = dict(zip(teacher_ids, range(n)))
     if len(teacher_index) != n or "" in teacher_index or "" in subject_names:
         return None
     subjects = list(dict.fromkeys(subject_names))
     subject_code = {s: k for k, s in enumerate(subjects)}
-    lengths = np.fromiter(map(len, prefs), dtype=np.int64, count=n)
-    pref_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=pref_ptr[1:])
-    # A school listed twice by one teacher: compare each entry with the few before it.
-    if len(pref_school):
-        schools = pref_school
-        owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
-        for shift in range(1, int(lengths.max())):
-            if np.any((schools[shift:] == schools[:-shift]) & (owner[shift:] == owner[:-shift])):
-                return None
+    pref_ptr = pref_school = None
+    if not callable(preferences):
+        pref_ptr, pref_school = _preference_ptr(*preferences, n), preferences[1]
+        if pref_ptr is None:
+            return None
     return _TeacherColumns(
         teacher_index,
         teacher_ids,
@@ -422,7 +431,44 @@ def _teacher_columns(teacher_ids, homes, subject_names, teacher_names, backbones
         np.asarray(backbones, dtype=bool),
         pref_ptr,
         pref_school,
+        preferences if callable(preferences) else None,
     )
+
+
+def _preference_ptr(lengths: np.ndarray, pref_school: np.ndarray, n: int) -> np.ndarray | None:
+    """The preferences' CSR pointer, or ``None`` when they are not ``n`` teachers' or a
+    teacher lists a school twice."""
+    if len(lengths) != n:
+        return None
+    pref_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=pref_ptr[1:])
+    # A school listed twice by one teacher: compare each entry with the few before it.
+    if len(pref_school):
+        owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        for shift in range(1, int(lengths.max())):
+            if np.any((pref_school[shift:] == pref_school[:-shift]) & (owner[shift:] == owner[:-shift])):
+                return None
+    return pref_ptr
+
+
+def _check_own_school(read: _TeacherColumns, school_ids: list[str]) -> np.ndarray:
+    """The teacher of each preference; raises if a teacher lists their own school."""
+    owner = np.repeat(np.arange(len(read.teacher_ids), dtype=np.int32), np.diff(read.pref_ptr))
+    own = np.flatnonzero(read.pref_school == read.school[owner])
+    if own.size:
+        i = int(owner[own[0]])
+        raise InstanceError(f"teacher {read.teacher_ids[i]}", f"lists its own school {school_ids[read.school[i]]}")
+    return owner
+
+
+def _settle(read: _TeacherColumns) -> _TeacherColumns:
+    """Teachers' columns whose preferences were read elsewhere, with them (:class:`Elsewhere`
+    when they do not read: the whole document is then read here, whose reader names why)."""
+    lengths, pref_school = read.later()
+    pref_ptr = _preference_ptr(lengths, pref_school, len(read.teacher_ids))
+    if pref_ptr is None:
+        raise Elsewhere("the preferences do not read")
+    return read._replace(pref_ptr=pref_ptr, pref_school=pref_school, later=None)
 
 
 def _teachers_slow(teachers: list, school_index: dict[str, int]):
@@ -676,6 +722,9 @@ def _tag_list(value: Any, entry: str, name: str, tag_code: dict[str, int], tags:
     return codes
 
 
+_POST_CONSTRAINTS = ("backbone_seats", "refused", "requires")
+
+
 def _mentions(section: list, fields: tuple[str, ...]) -> bool:
     """Whether any entry of a section has one of ``fields`` (a typed record: has it set)."""
     if is_typed(section):
@@ -689,7 +738,7 @@ def _read_constraints(teachers, posts, teacher_index, subjects, t_subject, p_sub
     Returns ``None`` when no post or teacher has any (the common case costs one pass), else the
     keyword arguments of :class:`Instance` that hold them.
     """
-    if not _mentions(posts, ("backbone_seats", "refused", "requires")) and not _mentions(teachers, ("qualifications",)):
+    if not _mentions(posts, _POST_CONSTRAINTS) and not _mentions(teachers, ("qualifications",)):
         return None
     teachers, posts = plain(teachers), plain(posts)
     n_posts = len(posts)
@@ -774,7 +823,7 @@ def _check_rankings_allowed(instance: Instance) -> None:
 
 
 @_gc_paused
-def parse_instance(data: Any, read_posts: Any = None) -> Instance:
+def parse_instance(data: Any, preferences: Any = None) -> Instance:
     """Validate a decoded instance document and build its arrays.
 
     Parameters
@@ -782,10 +831,10 @@ def parse_instance(data: Any, read_posts: Any = None) -> Instance:
     data : object
         The decoded JSON document (``dict``; its sections plain JSON or typed records, see
         :mod:`algorithms.decoding`).
-    read_posts : callable, optional
-        Reads the posts instead of ``data["posts"]`` (:mod:`algorithms.reading` reads them in
-        another process): called as :func:`_read_posts` is but for its first argument, for a
-        document whose posts have no constraints.
+    preferences : callable, optional
+        For :mod:`algorithms.reading`, which looks the teachers' preferences up in another
+        process: returns them as ``(lengths, schools)``, for typed teachers decoded without
+        them. It may raise :class:`Elsewhere`, as this function does when they do not fit.
 
     Returns
     -------
@@ -822,29 +871,39 @@ def parse_instance(data: Any, read_posts: Any = None) -> Instance:
 
     # -- teachers ------------------------------------------------------------------------
     teachers = _require_list(data.get("teachers"), "", "teachers")
-    n = len(teachers)
-    read = (_teachers_typed if is_typed(teachers) else _teachers_fast)(teachers, school_index)
-    if read is None:
-        read = _teachers_slow(plain(teachers), school_index)
+    if preferences is not None:  # teachers decoded without their preferences, read elsewhere
+        read = _teachers_typed(teachers, school_index, preferences) if is_typed(teachers) else None
+        if read is None:
+            raise Elsewhere("the teachers do not read without their preferences")
+    else:
+        read = (_teachers_typed if is_typed(teachers) else _teachers_fast)(teachers, school_index)
+        if read is None:
+            read = _teachers_slow(plain(teachers), school_index)
     teacher_index, teacher_ids, teacher_names = read.teacher_index, read.teacher_ids, read.teacher_names
-    subject_code, subjects, pref_ptr, pref_school = read.subject_code, read.subjects, read.pref_ptr, read.pref_school
+    subject_code, subjects = read.subject_code, read.subjects
     t_school, t_subject, t_backbone = read.school, read.subject, read.backbone
-    owner = np.repeat(np.arange(n, dtype=np.int32), np.diff(pref_ptr))
-    own = np.flatnonzero(pref_school == t_school[owner])
-    if own.size:
-        i = int(owner[own[0]])
-        raise InstanceError(f"teacher {teacher_ids[i]}", f"lists its own school {school_ids[t_school[i]]}")
+
+    if read.later is None:
+        owner = _check_own_school(read, school_ids)
 
     # -- posts ---------------------------------------------------------------------------
-    if read_posts is None:
-        posts = _require_list(data.get("posts"), "", "posts")
-        read_posts = partial(_read_posts, posts)
-    else:  # read elsewhere (another process: algorithms.reading), for posts without constraints
-        posts = []
-    p_school, p_subject, p_capacity, rank_ptr, rank_teacher, rank_group = read_posts(
-        school_index, school_ids, subject_code, subjects, teacher_index
-    )
+    # (Read before the teachers' preferences are checked when those are read elsewhere, so as
+    # not to wait for them; a refusal then comes from the whole document read here, in the
+    # plain reader's order.)
+    posts = _require_list(data.get("posts"), "", "posts")
+    try:
+        p_school, p_subject, p_capacity, rank_ptr, rank_teacher, rank_group = _read_posts(
+            posts, school_index, school_ids, subject_code, subjects, teacher_index
+        )
+    except InstanceError:
+        if read.later is not None:
+            raise Elsewhere("a post does not read") from None
+        raise
     n_posts = len(p_school)
+    if read.later is not None:
+        read = _settle(read)
+        owner = _check_own_school(read, school_ids)
+    pref_ptr, pref_school = read.pref_ptr, read.pref_school
 
     rank_owner = np.repeat(np.arange(n_posts, dtype=np.int32), np.diff(rank_ptr))
     wrong = np.flatnonzero(t_subject[rank_teacher] != p_subject[rank_owner])

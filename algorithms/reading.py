@@ -1,54 +1,50 @@
-"""Reading a large instance file on two cores: the posts in a forked process, the rest here.
+"""Reading a large instance file on two cores: the teachers' preferences in a forked process.
 
 Decoding and reading a file is Python work that holds the interpreter lock, and it comes before
 anything can be solved: at a hundred thousand teachers it was a third of ``matchapp solve``, at a
-million about eight seconds. Its two halves are independent but for the ids: the teachers (their
-preferences looked up among the schools) and the posts (their rankings looked up among the
-teachers). So :func:`read_instance` splits the file into its sections without decoding them
-(msgspec's ``Raw``), forks, and while this process reads the schools and the teachers, the child
-reads the posts and their rankings, which it needs only the teachers' ids and subjects for (a
-light decoding of the same section), and sends back their arrays through a pipe.
+million about eight seconds. Much of it is the teachers' preferences: millions of school ids to
+decode and look up. So :func:`read_instance` splits the file into its sections without decoding
+them (msgspec's ``Raw``) and forks. The child decodes the schools and the teachers' preferences
+alone and looks them up; this process meanwhile decodes everything else (the teachers without
+their preferences, which msgspec skips) and reads it, the posts and their rankings included,
+then takes the preferences' arrays from the child through a pipe.
 
 The result is the instance :func:`algorithms.instance.loads_instance` reads, array for array:
-the child runs the same reader on the same bytes, and its teachers' index and subjects are
-checked to be this process's. Whenever the child cannot say (a malformed post, a document
-without the three sections, constraints in the posts or the teachers: ``backbone_seats``,
-``refused``, ``requires``, ``qualifications``) this process reads the posts itself, so that
-every refusal is the one the plain reader gives, word for word.
+the child runs the same lookups on the same bytes. Whenever the child cannot say (a preference
+that is not a school, a malformed section) or a refusal is due anyway, this process reads the
+whole document itself, so that every refusal is the one the plain reader gives, word for word.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+from itertools import chain
 from typing import Any
 
 import msgspec
 import numpy as np
 import orjson
 
-from .decoding import _SECTIONS, _TOP
-from .instance import Instance, InstanceError, _read_posts, _schools_typed, parse_instance
+from .decoding import _SECTIONS, _TOP, _TeacherScalars
+from .instance import Elsewhere, Instance, _lengths, _schools_typed, parse_instance
 
 __all__ = ["read_instance", "PARALLEL_BYTES"]
 
 #: files smaller than this are read in one process (a fork costs more than it saves)
 PARALLEL_BYTES = 2_000_000
-_CONSTRAINTS = (b'"backbone_seats"', b'"refused"', b'"requires"', b'"qualifications"')
-# The arrays the child sends, in order, with their dtypes.
-_DTYPES = (np.int32, np.int32, np.int64, np.int64, np.int32, np.int32)
+# The arrays the child sends, in order, with their dtypes: the preferences' lengths and schools.
+_DTYPES = (np.int64, np.int32)
 
 
-class _TeacherKey(msgspec.Struct):
-    id: str
-    subject: str
+class _Preferences(msgspec.Struct):
+    """What the child needs of a teacher (the rest is skipped, not decoded)."""
+
+    preferences: list[str] = []
 
 
-_KEYS = msgspec.json.Decoder(list[_TeacherKey])
-
-
-class _Unread(Exception):
-    """The child could not read the posts: this process reads them."""
+_PREFERENCES = msgspec.json.Decoder(list[_Preferences])
+_SCALARS = msgspec.json.Decoder(list[_TeacherScalars])
 
 
 def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_BYTES) -> Instance:
@@ -60,7 +56,7 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
         The file's bytes.
     workers : int
         Processes that may read at once; above 1 (on a system that forks), a file of at least
-        ``parallel_bytes`` has its posts read in a forked child.
+        ``parallel_bytes`` has its teachers' preferences read in a forked child.
 
     Raises
     ------
@@ -85,7 +81,7 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
     except Exception:  # noqa: BLE001 - not a JSON object: the plain reader says what it is
         return loads_instance(raw)
     sections = [top.get(key) for key in ("schools", "teachers", "posts")]
-    if any(s is None for s in sections) or any(word in raw for word in _CONSTRAINTS):
+    if any(s is None for s in sections):
         return loads_instance(raw)
 
     read_end, write_end = os.pipe()
@@ -94,7 +90,7 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
         status = 1
         try:
             os.close(read_end)
-            _send(write_end, _posts_columns(*sections))
+            _send(write_end, _child_preferences(sections[0], sections[1]))
             status = 0
         finally:
             os._exit(status)
@@ -102,18 +98,18 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
     receiver = _Receiver(read_end)
     try:
         try:
-            data = {key: _decode(key, section) for key, section in top.items() if key != "posts"}
-        except ValueError:  # not JSON after all (msgspec skips what orjson refuses): its words
+            data = {key: _decode(key, section) for key, section in top.items() if key != "teachers"}
+            data["teachers"] = _SCALARS.decode(top["teachers"])
+        except (ValueError, msgspec.DecodeError):  # not JSON, or a teacher the typed reader cannot read
             return loads_instance(raw)
         del top, sections
         try:
-            return parse_instance(data, read_posts=receiver)
-        except _Unread:
+            return parse_instance(data, preferences=receiver.preferences)
+        except Elsewhere:
             pass
-        data["posts"] = _decode("posts", _TOP.decode(raw)["posts"])
-        return parse_instance(data)
+        return loads_instance(raw)
     finally:
-        if not receiver.done:  # refused before the posts: the child's work is not needed
+        if not receiver.done:  # refused before the child's part: it is not needed
             os.kill(pid, signal.SIGKILL)
         os.close(read_end)
         os.waitpid(pid, 0)
@@ -133,48 +129,37 @@ def _decode(key: str, section: msgspec.Raw) -> Any:
     return orjson.loads(memoryview(section))
 
 
-def _posts_columns(schools_raw, teachers_raw, posts_raw) -> list | None:
-    """In the child: the posts read as the plain reader reads them, with the subjects known
-    after them, or ``None`` where it would refuse something (it then names it)."""
+def _child_preferences(schools_raw, teachers_raw) -> list | None:
+    """In the child: the preferences' lengths and schools, or ``None`` where the plain reader
+    would refuse something (it then names it)."""
     try:
         schools = _SECTIONS["schools"].decode(schools_raw)
-        keys = _KEYS.decode(teachers_raw)
-        posts = _SECTIONS["posts"].decode(posts_raw)
+        prefs = [t.preferences for t in _PREFERENCES.decode(teachers_raw)]
     except msgspec.DecodeError:
         return None
     read = _schools_typed(schools) if schools else None
-    if read is None or not keys:
+    if read is None:
         return None
-    school_index, school_ids = read[0], read[1]
-    ids = [k.id for k in keys]
-    teacher_index = dict(zip(ids, range(len(ids))))
-    if len(teacher_index) != len(ids):
-        return None
-    subjects = list(dict.fromkeys(k.subject for k in keys))
-    subject_code = {s: k for k, s in enumerate(subjects)}
     try:
-        columns = _read_posts(posts, school_index, school_ids, subject_code, subjects, teacher_index)
-    except InstanceError:
+        pref_school = np.fromiter(map(read[0].__getitem__, chain.from_iterable(prefs)), dtype=np.int32)
+    except KeyError:
         return None
-    return [np.asarray(a, dtype=t) for a, t in zip(columns, _DTYPES)] + [subjects]
+    return [_lengths(prefs), pref_school]
 
 
-def _send(fd: int, payload: list | None) -> None:
+def _send(fd: int, arrays: list | None) -> None:
     with os.fdopen(fd, "wb") as out:
-        if payload is None:
+        if arrays is None:
             out.write(np.int64(-1).tobytes())
             return
-        *arrays, subjects = payload
-        names = orjson.dumps(subjects)
-        out.write(np.array([len(names)] + [len(a) for a in arrays], dtype=np.int64).tobytes())
-        out.write(names)
-        for array in arrays:
-            out.write(np.ascontiguousarray(array).data)
+        out.write(np.array([len(a) for a in arrays], dtype=np.int64).tobytes())
+        for array, dtype in zip(arrays, _DTYPES):
+            out.write(np.ascontiguousarray(array, dtype=dtype).data)
 
 
 class _Receiver:
-    """``read_posts`` for :func:`parse_instance`: the child's columns, checked against this
-    process's teachers and subjects."""
+    """The child's arrays: ``preferences`` for :func:`parse_instance`, which raises
+    :class:`Elsewhere` when the child could not read them."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -186,23 +171,15 @@ class _Receiver:
         while got < size:
             n = os.readv(self.fd, [view[got:]])
             if not n:
-                raise _Unread("the child stopped before the end")
+                raise Elsewhere("the child stopped before the end")
             got += n
         return buffer
 
-    def __call__(self, school_index, school_ids, subject_code, subjects, teacher_index):
-        self.done = True  # whatever it sent, or nothing: the child is finished with
+    def preferences(self) -> tuple[np.ndarray, np.ndarray]:
+        self.done = True  # whatever it sends, or nothing: the child is finished with
         first = int(np.frombuffer(self._read(8), dtype=np.int64)[0])
         if first < 0:
-            raise _Unread("the child could not read the posts")
-        lengths = np.frombuffer(self._read(8 * len(_DTYPES)), dtype=np.int64).tolist()
-        theirs = orjson.loads(self._read(first))
+            raise Elsewhere("the child could not read the preferences")
+        lengths = [first] + np.frombuffer(self._read(8 * (len(_DTYPES) - 1)), dtype=np.int64).tolist()
         arrays = [np.frombuffer(self._read(n * np.dtype(t).itemsize), dtype=t) for n, t in zip(lengths, _DTYPES)]
-        # The child read the same ids in the same order: the same index, if these teachers were
-        # read whole (parse_instance gets here only then); the subjects it started from must be ours.
-        if len(theirs) < len(subjects) or theirs[: len(subjects)] != subjects:
-            raise _Unread("the child's subjects differ")
-        for name in theirs[len(subjects) :]:
-            subject_code[name] = len(subjects)
-            subjects.append(name)
-        return arrays
+        return arrays[0], arrays[1]

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -48,23 +49,22 @@ def test_each_malformed_document_is_refused_with_the_same_words_on_two_cores(nam
     assert outcome[:2] == ("refused", entry) and problem in outcome[2]
 
 
-def _only_the_child_reads_posts(monkeypatch):
-    """Make this process fail if it reads the posts itself (the forked child is not patched:
-    it calls algorithms.reading._read_posts, a name of its own)."""
+def _never_in_one_process(monkeypatch):
+    """Make the reader fail if it falls back to reading the whole document in this process."""
 
-    def refuse(*args):
-        raise AssertionError("the posts were read in the parent")
+    def refuse(raw):
+        raise AssertionError("read in one process")
 
-    monkeypatch.setattr(algorithms.instance, "_read_posts", refuse)
+    monkeypatch.setattr(algorithms.instance, "loads_instance", refuse)
 
 
-def test_the_child_reads_the_posts_of_a_generated_fair(monkeypatch):
+def test_the_child_reads_the_preferences_of_a_generated_fair(monkeypatch):
     doc = generate_instance(400, 15, seed=4)
     expected = _outcome(loads_instance, orjson.dumps(doc))
-    _only_the_child_reads_posts(monkeypatch)
+    _never_in_one_process(monkeypatch)
     assert _outcome(_in_two, orjson.dumps(doc)) == expected
-    with pytest.raises(AssertionError, match="read in the parent"):  # the check can fail
-        loads_instance(orjson.dumps(doc))
+    with pytest.raises(AssertionError, match="in one process"):  # the check can fail
+        read_instance(orjson.dumps(doc), workers=1)
 
 
 @pytest.mark.parametrize(
@@ -73,44 +73,20 @@ def test_the_child_reads_the_posts_of_a_generated_fair(monkeypatch):
         pytest.param(lambda *sections: None, id="the child cannot read them"),
         pytest.param(lambda *sections: 1 / 0, id="the child fails"),
         pytest.param(lambda *sections: os._exit(0), id="the child exits without a word"),
+        pytest.param(lambda *sections: [np.zeros(3, np.int64), np.zeros(0, np.int32)], id="for other teachers"),
+        pytest.param(lambda s, t: [np.full(200, 2, np.int64), np.zeros(400, np.int32)], id="a school listed twice"),
     ],
 )
-def test_when_the_child_cannot_say_this_process_reads_the_posts(monkeypatch, child):
+def test_when_the_child_cannot_say_this_process_reads_the_whole_document(monkeypatch, child):
     doc = generate_instance(200, 10, seed=6)
-    monkeypatch.setattr(algorithms.reading, "_posts_columns", child)
+    monkeypatch.setattr(algorithms.reading, "_child_preferences", child)
     assert _same_in_two(doc)[0] == "read"
 
 
-def test_the_child_subjects_must_be_this_process_subjects(monkeypatch):
-    doc = generate_instance(200, 10, seed=6)
-    real = algorithms.reading._posts_columns
-
-    def other_subjects(*sections):
-        columns = real(*sections)
-        columns[-1] = list(reversed(columns[-1]))
-        return columns
-
-    monkeypatch.setattr(algorithms.reading, "_posts_columns", other_subjects)
-    assert _same_in_two(doc)[0] == "read"
-
-
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(constrained_docs(ties=True))
-def test_constraints_are_read_in_one_process(doc):
+def test_constraints_read_the_same_on_two_cores(doc):
     assert _same_in_two(doc)[0] == "read"
-
-
-def test_a_file_with_constraints_is_not_forked_for(monkeypatch):
-    doc = json.loads(json.dumps(GOOD))
-    doc["posts"][0]["backbone_seats"] = 1
-
-    def no_fork():
-        raise AssertionError("forked")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    assert _same_in_two(doc)[0] == "read"
-    with pytest.raises(AssertionError, match="forked"):  # and without constraints it would
-        _in_two(json.dumps(GOOD).encode())
 
 
 def test_a_small_file_or_one_worker_is_read_in_one_process(monkeypatch):

@@ -508,7 +508,7 @@ def _assign_subject(
         # under the scaled cost that places that few off the lists is an optimum under the
         # documented one. Otherwise, solve again with the documented cost.
         listed_only = np.concatenate([source_arcs, listed_arcs, sink_arcs])
-        if _max_flow(tails[listed_only], heads[listed_only], caps[listed_only], next_node, source, sink) > listed_flow:
+        if _max_flow(tails[listed_only], heads[listed_only], caps[listed_only], source, sink) > listed_flow:
             unlisted_arcs = np.concatenate([a[0] for a in class_gate_arcs])
             costs = costs.copy()
             costs[unlisted_arcs] += UNLISTED - unlisted
@@ -825,7 +825,7 @@ def _assign_constrained(
         class_gate_arcs.append((idx, allowed[via], np.full(int(via.sum()), tree0 + 1), True))
 
     tails, heads, caps, costs = arcs.arrays()
-    target = _max_flow(tails, heads, caps, next_node, source, sink)
+    target = _max_flow(tails, heads, caps, source, sink)
     if target == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     supplies = np.zeros(next_node, dtype=np.int64)
@@ -870,7 +870,7 @@ def _assign_constrained(
     return np.concatenate(out_teacher), np.concatenate(out_school)
 
 
-def _max_flow(tails, heads, caps, n_nodes, source, sink) -> int:
+def _max_flow(tails, heads, caps, source, sink) -> int:
     """The maximum flow of a network from ``source`` to ``sink`` (OR-Tools' push-relabel)."""
     from ortools.graph.python import max_flow
 

@@ -39,16 +39,27 @@ FAMILIES = {"unmatched-10%": None, "unmatched-40%": 0.4, "unmatched-80%": 0.03}
 
 
 def run(args: list[str]) -> tuple[float, int, float]:
-    """Run a command; return (wall seconds, peak RSS in MB, CPU seconds user + system)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {err}")
-    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+    """Run a command; return (wall seconds, peak RSS in MB, CPU seconds user + system).
+
+    The peak is the largest process of the command (``bench/tree_memory.py`` sums them). It is
+    taken by ``/usr/bin/time``: a process started from this one inherits its high-water mark
+    through ``execve`` (Linux keeps the larger of the old and the new), and this one holds the
+    thinned families, several hundred MB at a million teachers (the runs before 2026-12-07 09:00
+    reported that, 2,801 MB, instead of the command's own peak).
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        timed = ["/usr/bin/time", "-f", "%M", "-o", rss.name, *args] if os.path.exists("/usr/bin/time") else args
+        start = time.perf_counter()
+        proc = subprocess.Popen(timed, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {err}")
+        text = rss.read().strip() if timed is not args else ""
+    peak_kb = int(text.splitlines()[-1]) if text else usage.ru_maxrss
+    return elapsed, peak_kb // 1024, usage.ru_utime + usage.ru_stime
 
 
 def thin_rankings(path: Path, out: Path, keep: float | None) -> None:

@@ -890,8 +890,8 @@ def parse_instance(data: Any, preferences: Any = None) -> Instance:
     # (Read before the teachers' preferences are checked when those are read elsewhere, so as
     # not to wait for them; a refusal then comes from the whole document read here, in the
     # plain reader's order.)
-    posts = _require_list(data.get("posts"), "", "posts")
     try:
+        posts = _require_list(data.get("posts"), "", "posts")
         p_school, p_subject, p_capacity, rank_ptr, rank_teacher, rank_group = _read_posts(
             posts, school_index, school_ids, subject_code, subjects, teacher_index
         )

@@ -113,3 +113,28 @@ def test_the_command_reads_a_large_file_on_two_cores_and_writes_the_same_bytes(t
     assert proc.returncode == 0, proc.stderr
     inst = loads_instance(raw)
     assert (tmp_path / "r.json").read_bytes() == result_bytes(inst, solve(inst, assign=True))
+
+
+# Two problems at once, one in the teachers' preferences (read by the child) and one in the
+# posts (read here first): the refusal is the plain reader's, which reads the teachers first.
+TWO_PROBLEMS = [
+    ("posts not a list", lambda d: d.update(posts="none")),
+    ("a post at an unknown school", lambda d: d["posts"].append({"school": "S77", "subject": "math", "capacity": 1})),
+    ("an unknown ranked teacher", lambda d: d["posts"][0]["ranking"].append("T404")),
+]
+
+
+@pytest.mark.parametrize("name,post_problem", TWO_PROBLEMS, ids=[t[0] for t in TWO_PROBLEMS])
+@pytest.mark.parametrize(
+    "teacher_problem,entry",
+    [
+        pytest.param(lambda d: d["teachers"][1]["preferences"].append("S02"), "teacher T003", id="own school listed"),
+        pytest.param(lambda d: d["teachers"][0]["preferences"].append("S02"), "teacher T001", id="school listed twice"),
+        pytest.param(lambda d: d["teachers"][1]["preferences"].append("S09"), "teacher T003", id="unknown preference"),
+    ],
+)
+def test_a_teacher_problem_is_named_before_a_post_problem_on_two_cores(name, post_problem, teacher_problem, entry):
+    doc = json.loads(json.dumps(GOOD))
+    teacher_problem(doc)
+    post_problem(doc)
+    assert _same_in_two(doc)[:2] == ("refused", entry)

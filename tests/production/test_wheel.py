@@ -85,3 +85,13 @@ def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path):
         assert english.status_code == 200 and "Sign out" in english.text  # the compiled catalogue is used
     finally:
         server.stop()
+
+    # The engine from the wheel: a file above the size that is read on two cores (msgspec and the
+    # reader travel with the wheel), solved with the assignment, gives the checkout's bytes.
+    matchapp = str(venv / "bin" / "matchapp")
+    _run(matchapp, "generate", "--teachers", "15000", "--seed", "8", "-o", "fair.json", cwd=site, env=env)
+    assert (site / "fair.json").stat().st_size >= 2_000_000  # algorithms.reading.PARALLEL_BYTES
+    _run(matchapp, "solve", "fair.json", "--assign", "-o", "wheel.json", cwd=site, env=env)
+    _run(sys.executable, "-m", "matchapp", "solve", "fair.json", "--assign", "-o", "checkout.json", cwd=site)
+    assert (site / "wheel.json").read_bytes() == (site / "checkout.json").read_bytes()
+    assert b'"stable":true' in (site / "wheel.json").read_bytes()

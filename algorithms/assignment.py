@@ -32,8 +32,9 @@ teachers, the posts and the listed schools, never with teachers × seats:
   of the tier through the tree's root (at the other-zone cost). An own-zone post reached
   through the root costs more than through the gate, so an optimum never does that; the root
   does not leave out the home school, though, so when the optimum places a teacher at home
-  that way (rare: one or two subjects of a generated 100,000-teacher fair), the subject is solved again on a larger network
-  whose "other zones" gates leave the class's zone out (``exclusive``), exact by construction.
+  that way (rare: one or two subjects of a generated 100,000-teacher fair), the subject is
+  solved again on a larger network whose "other zones" gates leave the class's zone out
+  (``exclusive``), exact by construction.
 
 The flow value is fixed to the maximum number placeable (:func:`max_assignable`, König's theorem
 on the graph "every teacher to every seat but their own school's", which is the graph the

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import msgspec
 import orjson
 
-__all__ = ["decode_instance", "is_typed", "plain"]
+__all__ = ["decode_instance", "decode_section", "is_typed", "plain"]
 
 # orjson reads integers from -2**63 to 2**64 - 1 as integers and larger ones as floats; a typed
 # integer beyond int64 (msgspec's bounds stop there) is left to orjson, so that both read every
@@ -100,17 +100,21 @@ def decode_instance(raw: str | bytes) -> Any:
 
 
 def _decode_typed(raw: str | bytes) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    for key, section in _TOP.decode(raw).items():
-        decoder = _SECTIONS.get(key)
-        if decoder is not None:
-            try:
-                doc[key] = decoder.decode(section)
-                continue
-            except msgspec.ValidationError:  # a type that does not fit: the readers will say
-                pass
-        doc[key] = orjson.loads(memoryview(section))
-    return doc
+    return {key: decode_section(key, section) for key, section in _TOP.decode(raw).items()}
+
+
+def decode_section(key: str, section: msgspec.Raw) -> Any:
+    """One top-level value of a document: typed records where they fit, else plain JSON.
+
+    Raises msgspec's ``DecodeError`` or orjson's error (both ``ValueError``) when it is not JSON.
+    """
+    decoder = _SECTIONS.get(key)
+    if decoder is not None:
+        try:
+            return decoder.decode(section)
+        except msgspec.ValidationError:  # a type that does not fit: the readers will say
+            pass
+    return orjson.loads(memoryview(section))
 
 
 def is_typed(section: Any) -> bool:

@@ -20,13 +20,11 @@ from __future__ import annotations
 import os
 import signal
 from itertools import chain
-from typing import Any
 
 import msgspec
 import numpy as np
-import orjson
 
-from .decoding import _SECTIONS, _TOP, _TeacherScalars
+from .decoding import _SECTIONS, _TOP, _TeacherScalars, decode_section
 from .instance import Elsewhere, Instance, _lengths, _schools_typed, parse_instance
 
 __all__ = ["read_instance", "PARALLEL_BYTES"]
@@ -98,9 +96,9 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
     receiver = _Receiver(read_end)
     try:
         try:
-            data = {key: _decode(key, section) for key, section in top.items() if key != "teachers"}
+            data = {key: decode_section(key, section) for key, section in top.items() if key != "teachers"}
             data["teachers"] = _SCALARS.decode(top["teachers"])
-        except (ValueError, msgspec.DecodeError):  # not JSON, or a teacher the typed reader cannot read
+        except ValueError:  # not JSON, or a teacher the typed reader cannot read (msgspec errors are ValueErrors)
             return loads_instance(raw)
         del top, sections
         try:
@@ -113,20 +111,6 @@ def read_instance(raw: bytes, workers: int = 1, parallel_bytes: int = PARALLEL_B
             os.kill(pid, signal.SIGKILL)
         os.close(read_end)
         os.waitpid(pid, 0)
-
-
-def _decode(key: str, section: msgspec.Raw) -> Any:
-    """A section as :func:`algorithms.decoding.decode_instance` decodes it (orjson's error if
-    it is not JSON)."""
-    decoder = _SECTIONS.get(key)
-    if decoder is not None:
-        try:
-            return decoder.decode(section)
-        except msgspec.ValidationError:
-            pass
-        except msgspec.DecodeError as exc:
-            raise ValueError(str(exc)) from None
-    return orjson.loads(memoryview(section))
 
 
 def _child_preferences(schools_raw, teachers_raw) -> list | None:

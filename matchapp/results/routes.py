@@ -274,9 +274,14 @@ def _papers_for(publication: Publication, school_id: int | None, teacher_id: int
 
 def _pdf(data: bytes, name: str, etag: str | None = None):
     """A PDF's bytes as a download (with ``etag``: revalidated by the reader each time)."""
-    if etag is None:
-        return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, etag=etag, max_age=0)
+    # (etag=True, send_file's default, adds none to bytes without a path; max_age None is its default)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        download_name=name,
+        etag=etag or True,
+        max_age=0 if etag else None,
+    )
 
 
 def _paper_name(round_: Round, kind: str, school: School | None, found: list) -> str:

@@ -27,7 +27,9 @@ from .stability import Certificate, Violation, certify
 # 2.1.0: backbone seats, refusals and requirements (optional fields; files without them unchanged)
 # 2.2.0: the assignment first solved at a scaled unlisted cost and certified (the same total cost;
 #        a tie between equally cheap assignments may be settled otherwise)
-ENGINE_VERSION = "2.2.0"
+# 2.3.0: the assignment reaches unlisted seats through a tree per zone and a hub over the zones
+#        (the same total cost; a tie between equally cheap assignments may be settled otherwise)
+ENGINE_VERSION = "2.3.0"
 
 __all__ = [
     "ENGINE_VERSION",

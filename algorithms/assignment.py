@@ -25,16 +25,19 @@ teachers, the posts and the listed schools, never with teachers × seats:
 - a class is (home school, backbone): every seat at a school the teacher did not list costs all
   teachers of a class the same, so the teachers who listed no free post enter at their class
   node as one supply;
-- for each tier, the tier's free posts are laid out in a row, sorted by zone then school id,
-  under a segment tree (each node reaches the posts below it, so any stretch of the row is a
-  handful of nodes). A class reaches the posts of its own zone in the tier, its home school
-  left out, through a gate over at most two stretches (at the own-zone cost), and every post
-  of the tier through the tree's root (at the other-zone cost). An own-zone post reached
-  through the root costs more than through the gate, so an optimum never does that; the root
-  does not leave out the home school, though, so when the optimum places a teacher at home
-  that way (rare: one or two subjects of a generated 100,000-teacher fair), the subject is
-  solved again on a larger network whose "other zones" gates leave the class's zone out
-  (``exclusive``), exact by construction.
+- for each tier, the tier's free posts are laid out in a row sorted by zone then school id, and
+  each zone's stretch of the row gets a segment tree of its own whose leaves are the posts (a
+  forest; a zone of one post is its own root). A class reaches its own zone at the own-zone
+  cost through the zone's root or, when its home school has a post in the row, through a gate
+  over the two stretches beside that post; and every zone through a hub over the zones' roots,
+  at the other-zone cost. A post of the own zone reached through the hub costs more than
+  through the class's own route, so an optimum never does that; the hub does not leave out the
+  home school, though, so when the optimum places a teacher at home that way (rare: one or two
+  subjects of a generated 100,000-teacher fair), the subject is solved again on a network
+  whose "other zones" gates leave the class's zone out (``exclusive``: a segment tree over the
+  zones' roots), exact by construction. Paths are short (class, gate or hub, a few tree
+  levels, post), which is what the solver's time follows: a single tree over the whole row,
+  reached through its root, took twice as long at a million teachers.
 
 The flow value is fixed to the maximum number placeable (:func:`max_assignable`, König's theorem
 on the graph "every teacher to every seat but their own school's", which is the graph the
@@ -320,8 +323,8 @@ def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
 
     Returns (query index, tree node) pairs; node ``v`` covers its leaves ``size + i`` below it.
     """
-    query: list[np.ndarray] = []
-    nodes: list[np.ndarray] = []
+    query: list[np.ndarray] = [np.zeros(0, np.int64)]
+    nodes: list[np.ndarray] = [np.zeros(0, np.int64)]
     q = np.arange(len(lo))
     left, right = lo + size, hi + size
     while len(q):
@@ -337,6 +340,32 @@ def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
         nodes.append(right[take])
         left, right = left >> 1, right >> 1
     return np.concatenate(query), np.concatenate(nodes)
+
+
+#: level of a zone tree's root in :func:`_sink`'s order (gates 0, hub 1, the zones' tree 1 + depth)
+_FOREST = 64
+
+
+def _depth(v: np.ndarray) -> np.ndarray:
+    """Depth of segment-tree nodes ``v >= 1`` (the root 1 at depth 0): floor(log2 v)."""
+    return np.frexp(np.asarray(v, dtype=np.float64))[1].astype(np.int64) - 1
+
+
+def _sink(unit_node: np.ndarray, down: np.ndarray, level: np.ndarray, tails, heads, flows) -> np.ndarray:
+    """Move units down the ``down`` arcs, level by level, until none sits on a levelled node.
+
+    Every ``down`` arc goes from a node of some level to one of a higher level (or to a node
+    without one, where units stop), so when a level's turn comes all units that will pass its
+    nodes are there, and :func:`_follow` moves them on.
+    """
+    unit_node = unit_node.copy()
+    arc_level = level[tails[down]]
+    for lv in np.unique(arc_level).tolist():
+        here = level[unit_node] == lv
+        if here.any():
+            a = down[arc_level == lv]
+            unit_node[here] = _follow(unit_node[here], tails[a], heads[a], flows[a])
+    return unit_node
 
 
 def _follow(unit_node: np.ndarray, tails: np.ndarray, heads: np.ndarray, flows: np.ndarray) -> np.ndarray:
@@ -371,12 +400,12 @@ def _assign_subject(
     network is solved again at the documented cost, so the result is exact either way.
 
     With ``exclusive`` every class reaches "other zones" through gates that leave its own zone
-    out (exact by construction, and a larger network). Without, it reaches the whole tier
-    through the tree's root at the other-zone cost: an own-zone post reached that way is never
-    in an optimum (its own-zone route is cheaper), except the home school itself, which the
-    root does not exclude. So when no unit that entered at a root lands at its home school,
-    the smaller network's optimum is feasible, hence optimal; otherwise the subject is solved
-    again with ``exclusive`` (rare: one or two subjects of a generated 100,000-teacher fair).
+    out (exact by construction, and a larger network). Without, it reaches every zone of the
+    tier through a hub at the other-zone cost: an own-zone post reached that way is never in an
+    optimum (its own-zone route is cheaper), except the home school itself, which the hub does
+    not exclude. So when no unit that came through a hub lands at its home school, the smaller
+    network's optimum is feasible, hence optimal; otherwise the subject is solved again with
+    ``exclusive`` (rare: one or two subjects of a generated 100,000-teacher fair).
 
     Returns (teacher, school) index arrays of the placements, or ``None`` (see above).
     """
@@ -437,65 +466,110 @@ def _assign_subject(
     listed_arcs = arcs.add(node_of_row[l_rows], post_node0 + l_slot, 1, l_rank)
     sink_arcs = arcs.add(post_node0 + np.arange(n_posts), np.full(n_posts, sink), seats, 0)
 
-    # Unlisted seats, per tier: the tier's free posts in a row sorted by zone then school id,
-    # under a segment tree. Gates hold stretches of the row: "own zone" per zone, "own zone but
-    # the home school" per home school with a post in the row, and (exclusive only) "other
-    # zones" per zone; otherwise other zones are reached through the root.
+    # Unlisted seats, per tier: the tier's free posts in a row sorted by zone then school id, each
+    # zone's stretch of the row under a segment tree of its own whose leaves are the posts (a
+    # forest; the root of a one-post zone is the post). A class reaches its own zone at the own
+    # cost through the zone's root or, when its home school has a post in the row, through a
+    # gate over the stretch without that post; other zones at the other-zone cost through a hub
+    # over every zone's root, or (exclusive) through a gate over a segment tree of the zones'
+    # roots that leaves its own zone out. ``level`` orders the nodes that units pass on the way
+    # down (gates, hub or zone tree, the zones' trees) for reading the placements back.
     tier = instance.school_tier[post_sch].astype(np.int64)
     post_zone = zones[post_sch]
-    uzones, class_zone_idx = np.unique(class_zone, return_inverse=True)
-    trees = []  # (row, node before the root, size, gate arcs, their tails, their heads, tree arcs)
-    class_gate_arcs = []  # (arc indices, class, entry node, entered at the root)
+    pos_in_row = np.empty(n_posts, dtype=np.int64)  # the post's index in its zone's stretch
+    down_arcs = []  # arcs out of gates, hub and trees
+    class_gate_arcs = []  # (arc indices, class, entry node, entered through the hub)
+    levels: list[tuple[int, np.ndarray]] = []  # (first node, level of each) of the nodes made
     for code in range(3):
         row = np.flatnonzero(tier == code)
         if not len(row):
             continue
         row = row[np.lexsort((sid_rank[post_sch[row]], post_zone[row]))]
-        size = len(row)
         row_zone = post_zone[row]
-        tree0 = next_node - 1  # tree node v (1 .. 2 size - 1) is node tree0 + v
-        next_node += 2 * size - 1
-        internal = np.arange(1, size)
-        tree_tails = np.concatenate([internal, internal])
-        tree_heads = np.concatenate([2 * internal, 2 * internal + 1])
-        tree_arcs = arcs.add(tree0 + tree_tails, tree0 + tree_heads, big, 0)
-        arcs.add(tree0 + size + np.arange(size), post_node0 + row, big, 0)
-        seg_lo = np.searchsorted(row_zone, uzones, side="left")
-        seg_hi = np.searchsorted(row_zone, uzones, side="right")
-        key = row_zone * instance.n_schools + sid_rank[post_sch[row]]
-        homes = class_home[np.r_[True, class_home[1:] != class_home[:-1]]]  # by school id, as the classes
-        home_key = zones[homes] * instance.n_schools + sid_rank[homes]
-        at = np.searchsorted(key, home_key)
-        in_row = (at < size) & (key[np.minimum(at, size - 1)] == home_key)
-        x_homes, x_at = homes[in_row], at[in_row]
-        x_zone = np.searchsorted(uzones, zones[x_homes])
-        n_z, n_x = len(uzones), len(x_homes)
-        gate0 = next_node
-        next_node += 2 * n_z + n_x  # O gates (empty unless exclusive), W gates, X gates
-        o_lo, o_hi = (seg_lo, seg_hi) if exclusive else (np.zeros(n_z, np.int64), np.zeros(n_z, np.int64))
-        o_end = np.full(n_z, size) if exclusive else np.zeros(n_z, np.int64)
-        lo = np.concatenate([np.zeros(n_z, np.int64), seg_lo, seg_lo[x_zone], o_hi, np.zeros(n_z, np.int64), x_at + 1])
-        hi = np.concatenate([o_lo, seg_hi, x_at, o_end, np.zeros(n_z, np.int64), seg_hi[x_zone]])
-        gate_of_range = np.concatenate([np.arange(2 * n_z + n_x)] * 2)
-        which, tnode = _cover(lo, hi, size)
-        gate_arcs = arcs.add(gate0 + gate_of_range[which], tree0 + tnode, big, 0)
-        gate_has = np.zeros(2 * n_z + n_x, dtype=bool)
-        gate_has[gate_of_range[which]] = True
-        # Class arcs: to "other zones" at the other-zone cost, to "own zone (but home)" at the own cost.
+        rz, zlo = np.unique(row_zone, return_index=True)
+        k = np.diff(np.r_[zlo, len(row)])
+        nz = len(rz)
+        pos_in_row[row] = np.arange(len(row)) - np.repeat(zlo, k)
+        # The zones' trees: internal node v (1 .. k-1) of zone j is node base[j] + v; child
+        # c >= k is the post at stretch position c - k.
+        inner = k - 1
+        base = next_node + np.cumsum(inner) - inner - 1
+        n_inner = int(inner.sum())
+        z_of = np.repeat(np.arange(nz), inner)
+        v = np.arange(n_inner) - np.repeat(np.cumsum(inner) - inner, inner) + 1
+        levels.append((next_node, _FOREST + _depth(v)))
+        next_node += n_inner
+
+        def tree_node(j, c, k=k, zlo=zlo, row=row, base=base):
+            """Node of zone ``j``'s tree node ``c`` (a post for a leaf)."""
+            leaf = c >= k[j]
+            return np.where(leaf, post_node0 + row[zlo[j] + np.where(leaf, c - k[j], 0)], base[j] + c)
+
+        arc_zone, child = np.repeat(z_of, 2), np.repeat(v, 2) * 2 + np.tile([0, 1], n_inner)
+        down_arcs.append(arcs.add(base[arc_zone] + child // 2, tree_node(arc_zone, child), big, 0))
+        root = tree_node(np.arange(nz), np.ones(nz, np.int64))  # node 1 (the post, for one post)
         own_cost = unlisted + BACKBONE_TIER_STEP * class_bb * _TIER_STEP[code]
-        o_gate = class_zone_idx
-        x_of_home = np.full(instance.n_schools, -1, dtype=np.int64)
-        x_of_home[x_homes] = 2 * n_z + np.arange(n_x)
-        w_gate = np.where(x_of_home[class_home] >= 0, x_of_home[class_home], n_z + class_zone_idx)
-        for gate, cost in ((o_gate, own_cost + OTHER_ZONE), (w_gate, own_cost)):
-            cls = np.flatnonzero(gate_has[gate])
-            idx = arcs.add(class_node0 + cls, gate0 + gate[cls], big, cost[cls])
-            class_gate_arcs.append((idx, cls, gate0 + gate[cls], False))
-        if not exclusive:  # the whole row, through the root, for classes with another zone in it
-            cls = np.flatnonzero((seg_hi - seg_lo)[class_zone_idx] < size)
-            idx = arcs.add(class_node0 + cls, tree0 + 1, big, own_cost[cls] + OTHER_ZONE)
-            class_gate_arcs.append((idx, cls, np.full(len(cls), tree0 + 1), True))
-        trees.append((row, tree0, size, gate_arcs, gate0 + gate_of_range[which], tree0 + tnode, tree_arcs))
+        # Own zone.
+        at = np.searchsorted(rz, class_zone)
+        zone_of_class = np.where((at < nz) & (rz[np.minimum(at, nz - 1)] == class_zone), at, -1)
+        home_post = np.full(instance.n_schools, -1, dtype=np.int64)
+        home_post[post_sch[row]] = row
+        x_post = home_post[class_home]  # the home school's post in this row, if any
+        plain = np.flatnonzero((zone_of_class >= 0) & (x_post < 0))
+        idx = arcs.add(class_node0 + plain, root[zone_of_class[plain]], big, own_cost[plain])
+        class_gate_arcs.append((idx, plain, root[zone_of_class[plain]], False))
+        # A gate per such home school, in the order of school ids (the classes' order).
+        x_homes = class_home[x_post >= 0]
+        if len(x_homes):
+            x_homes = x_homes[np.r_[True, x_homes[1:] != x_homes[:-1]]]
+            hp = home_post[x_homes]
+            j = np.searchsorted(rz, post_zone[hp])
+            i = pos_in_row[hp]
+            query, node = _cover(np.r_[np.zeros(len(hp), np.int64), i + 1], np.r_[i, k[j]], np.r_[k[j], k[j]])
+            zq = np.r_[j, j][query]
+            gate0 = next_node
+            next_node += len(x_homes)
+            levels.append((gate0, np.zeros(len(x_homes), np.int64)))
+            gate_q = np.r_[np.arange(len(hp)), np.arange(len(hp))][query]
+            down_arcs.append(arcs.add(gate0 + gate_q, tree_node(zq, node), big, 0))
+            gate_of_home = np.full(instance.n_schools, -1, dtype=np.int64)
+            gate_of_home[x_homes] = gate0 + np.arange(len(x_homes))
+            gated = np.flatnonzero(x_post >= 0)
+            gated = gated[np.isin(gate_of_home[class_home[gated]] - gate0, np.unique(gate_q))]
+            idx = arcs.add(class_node0 + gated, gate_of_home[class_home[gated]], big, own_cost[gated])
+            class_gate_arcs.append((idx, gated, gate_of_home[class_home[gated]], False))
+        # Other zones.
+        away = np.flatnonzero(nz - (zone_of_class >= 0) > 0)
+        if not exclusive:
+            hub = next_node
+            next_node += 1
+            levels.append((hub, np.ones(1, np.int64)))
+            down_arcs.append(arcs.add(np.full(nz, hub), root, big, 0))
+            idx = arcs.add(class_node0 + away, np.full(len(away), hub), big, own_cost[away] + OTHER_ZONE)
+            class_gate_arcs.append((idx, away, np.full(len(away), hub), True))
+            continue
+        # Exclusive: a segment tree over the zones' roots, a gate per zone of a class leaving it out.
+        top0 = next_node - 1  # top node t (1 .. nz - 1) is node top0 + t; t >= nz is root[t - nz]
+        next_node += nz - 1
+        t = np.arange(1, nz)
+        levels.append((top0 + 1, 1 + _depth(t)))
+        kids = np.r_[2 * t, 2 * t + 1]
+        down_arcs.append(
+            arcs.add(top0 + np.r_[t, t], np.where(kids >= nz, root[np.clip(kids - nz, 0, nz - 1)], top0 + kids), big, 0)
+        )
+        own = np.unique(zone_of_class[away])
+        query, node = _cover(
+            np.r_[np.zeros(len(own), np.int64), own + 1], np.r_[np.maximum(own, 0), np.full(len(own), nz)], nz
+        )
+        gate0 = next_node
+        next_node += len(own)
+        levels.append((gate0, np.zeros(len(own), np.int64)))
+        gate_q = np.r_[np.arange(len(own)), np.arange(len(own))][query]
+        top_node = np.where(node >= nz, root[np.clip(node - nz, 0, nz - 1)], top0 + node)
+        down_arcs.append(arcs.add(gate0 + gate_q, top_node, big, 0))
+        gate = gate0 + np.searchsorted(own, zone_of_class[away])
+        idx = arcs.add(class_node0 + away, gate, big, own_cost[away] + OTHER_ZONE)
+        class_gate_arcs.append((idx, away, gate, False))
 
     tails, heads, caps, costs = arcs.arrays()
     supplies = np.zeros(next_node, dtype=np.int64)
@@ -520,20 +594,18 @@ def _assign_subject(
     out_teacher = [teachers[l_rows[used]]]
     out_school = [post_sch[l_slot[used]]]
 
-    # Teachers placed through their class: follow each class's units through the gates and
-    # down the trees to the posts.
+    # Teachers placed through their class: follow each class's units through the gates, the hub
+    # or the zones' tree, and down the zones' trees to the posts.
     idx = np.concatenate([a[0] for a in class_gate_arcs])
     amount = flows[idx]
     unit_class = np.repeat(np.concatenate([a[1] for a in class_gate_arcs]), amount)
     unit_node = np.repeat(np.concatenate([a[2] for a in class_gate_arcs]), amount)
-    via_root = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in class_gate_arcs]), amount)
-    gate_idx = np.concatenate([t[3] for t in trees])
-    at_gate = ~via_root
-    unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
-    unit_post = _descend(
-        unit_node, [(row, tree0, size, tree_arcs) for row, tree0, size, *_, tree_arcs in trees], tails, heads, flows
-    )
-    if np.any(via_root & (post_sch[unit_post] == class_home[unit_class])):
+    via_hub = np.repeat(np.concatenate([np.full(len(a[0]), a[3]) for a in class_gate_arcs]), amount)
+    level = np.full(next_node, -1, dtype=np.int64)
+    for node0, of in levels:
+        level[node0 : node0 + len(of)] = of
+    unit_post = _sink(unit_node, np.concatenate(down_arcs), level, tails, heads, flows) - post_node0
+    if np.any(via_hub & (post_sch[unit_post] == class_home[unit_class])):
         return None  # this optimum needs a teacher at home: only the exclusive network can say
     # Within a class: teachers in lottery order take its seats cheapest first, then by school id.
     school = post_sch[unit_post]

@@ -253,17 +253,33 @@ def _assigned_ids(doc, exclusive=False):
     return {inst.teacher_ids[i]: inst.school_ids[j] for i, j in enumerate(assigned.tolist()) if j >= 0}
 
 
-@pytest.mark.parametrize("exclusive", [False, True])
-def test_a_teacher_is_never_placed_at_home_even_where_home_would_be_cheapest(exclusive):
-    # The backbone teacher's home is weak and the only other seat strong: without the own-school
-    # rule home would be cheapest, and the smaller network's optimum takes it (then falls back).
+@pytest.mark.parametrize("exclusive,solves", [(False, 2), (True, 1)])
+def test_a_teacher_is_never_placed_at_home_even_where_home_would_be_cheapest(exclusive, solves):
+    # The backbone teacher t's home H is weak; the other weak school Y goes to u, who listed it;
+    # the only seat left elsewhere, X, is strong. Without the own-school rule home would be
+    # cheapest: the smaller network reaches H through the weak tier's hub (which does not leave
+    # the home school out), its optimum takes it, and the subject is solved again exclusive.
     doc = {
         "format": "matchapp.instance/1",
-        "schools": [{"id": "H", "zone": "东", "tier": "weak"}, {"id": "X", "zone": "西", "tier": "strong"}],
-        "teachers": [{"id": "t", "school": "H", "subject": "m", "backbone": True}],
-        "posts": [{"school": "H", "subject": "m", "capacity": 1}, {"school": "X", "subject": "m", "capacity": 1}],
+        "schools": [
+            {"id": "H", "zone": "东", "tier": "weak"},
+            {"id": "Y", "zone": "西", "tier": "weak"},
+            {"id": "X", "zone": "西", "tier": "strong"},
+        ],
+        "teachers": [
+            {"id": "t", "school": "H", "subject": "m", "backbone": True},
+            {"id": "u", "school": "X", "subject": "m", "preferences": ["Y"]},
+        ],
+        "posts": [
+            {"school": "H", "subject": "m", "capacity": 1},
+            {"school": "Y", "subject": "m", "capacity": 1},
+            {"school": "X", "subject": "m", "capacity": 1},
+        ],
     }
-    assert _assigned_ids(doc, exclusive) == {"t": "X"}
+    calls, patch = _counting_solves()
+    with patch:
+        assert _assigned_ids(doc, exclusive) == {"t": "X", "u": "Y"}
+    assert len(calls) == solves
 
 
 @pytest.mark.parametrize("exclusive", [False, True])

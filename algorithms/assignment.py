@@ -712,10 +712,11 @@ def _assign_constrained(
     its home school and the posts that refuse it. A non-backbone teacher in a reserved seat
     costs ``RESERVED_SEAT`` more.
 
-    Other zones are reached as in :func:`_assign_subject`: through the tree's root, except by a
-    teacher whom a post of the row refuses (their gates leave the refusing posts out); when the
-    optimum lands a teacher at home through a root, the subject is solved again with
-    ``exclusive`` gates. The flow value is the maximum flow of the network (the König formula of
+    Each row has one segment tree (not one per zone and a hub, as :func:`_assign_subject` has
+    now: the refusals' gates leave out posts anywhere in the row), and other zones are reached
+    through its root, except by a teacher whom a post of the row refuses (their gates leave the
+    refusing posts out); when the optimum lands a teacher at home through a root, the subject is
+    solved again with ``exclusive`` gates. The flow value is the maximum flow of the network (the König formula of
     :func:`max_assignable` assumes every seat but the home school's is open): on the smaller
     network it may count a teacher at home, and then the optimum puts one there and the
     exclusive network, exact, decides.

@@ -342,7 +342,8 @@ def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
     return np.concatenate(query), np.concatenate(nodes)
 
 
-#: level of a zone tree's root in :func:`_sink`'s order (gates 0, hub 1, the zones' tree 1 + depth)
+#: level of a zone's tree's root in :func:`_sink`'s order (gates are at 0, the hub at 1, the
+#: exclusive network's tree over the zones' roots at 1 + depth: all below this)
 _FOREST = 64
 
 
@@ -716,10 +717,10 @@ def _assign_constrained(
     now: the refusals' gates leave out posts anywhere in the row), and other zones are reached
     through its root, except by a teacher whom a post of the row refuses (their gates leave the
     refusing posts out); when the optimum lands a teacher at home through a root, the subject is
-    solved again with ``exclusive`` gates. The flow value is the maximum flow of the network (the König formula of
-    :func:`max_assignable` assumes every seat but the home school's is open): on the smaller
-    network it may count a teacher at home, and then the optimum puts one there and the
-    exclusive network, exact, decides.
+    solved again with ``exclusive`` gates. The flow value is the maximum flow of the network
+    (the König formula of :func:`max_assignable` assumes every seat but the home school's is
+    open): on the smaller network it may count a teacher at home, and then the optimum puts one
+    there and the exclusive network, exact, decides.
     """
     home = instance.teacher_school[teachers].astype(np.int64)
     backbone = instance.teacher_backbone[teachers].astype(np.int64)

@@ -347,6 +347,14 @@ def _cover(lo: np.ndarray, hi: np.ndarray, size: int):
 _FOREST = 64
 
 
+def _tree_node(c, size, base, leaves, first=0) -> np.ndarray:
+    """The network node of node ``c`` (1 .. 2 size - 1) of an implicit segment tree over ``size``
+    leaves: ``base + c`` for an inner node, ``leaves[first + c - size]`` for a leaf (arrays
+    broadcast, so one call serves several trees)."""
+    leaf = c >= size
+    return np.where(leaf, leaves[first + np.where(leaf, c - size, 0)], base + c)
+
+
 def _depth(v: np.ndarray) -> np.ndarray:
     """Depth of segment-tree nodes ``v >= 1`` (the root 1 at depth 0): floor(log2 v)."""
     return np.frexp(np.asarray(v, dtype=np.float64))[1].astype(np.int64) - 1
@@ -501,14 +509,11 @@ def _assign_subject(
         levels.append((next_node, _FOREST + _depth(v)))
         next_node += n_inner
 
-        def tree_node(j, c, k=k, zlo=zlo, row=row, base=base):
-            """Node of zone ``j``'s tree node ``c`` (a post for a leaf)."""
-            leaf = c >= k[j]
-            return np.where(leaf, post_node0 + row[zlo[j] + np.where(leaf, c - k[j], 0)], base[j] + c)
-
+        row_node = post_node0 + row
         arc_zone, child = np.repeat(z_of, 2), np.repeat(v, 2) * 2 + np.tile([0, 1], n_inner)
-        down_arcs.append(arcs.add(base[arc_zone] + child // 2, tree_node(arc_zone, child), big, 0))
-        root = tree_node(np.arange(nz), np.ones(nz, np.int64))  # node 1 (the post, for one post)
+        kid = _tree_node(child, k[arc_zone], base[arc_zone], row_node, zlo[arc_zone])
+        down_arcs.append(arcs.add(base[arc_zone] + child // 2, kid, big, 0))
+        root = _tree_node(np.ones(nz, np.int64), k, base, row_node, zlo)  # node 1 (the post, for one post)
         own_cost = unlisted + BACKBONE_TIER_STEP * class_bb * _TIER_STEP[code]
         # Own zone.
         at = np.searchsorted(rz, class_zone)
@@ -532,11 +537,13 @@ def _assign_subject(
             next_node += len(x_homes)
             levels.append((gate0, np.zeros(len(x_homes), np.int64)))
             gate_q = np.r_[np.arange(len(hp)), np.arange(len(hp))][query]
-            down_arcs.append(arcs.add(gate0 + gate_q, tree_node(zq, node), big, 0))
+            down_arcs.append(arcs.add(gate0 + gate_q, _tree_node(node, k[zq], base[zq], row_node, zlo[zq]), big, 0))
             gate_of_home = np.full(instance.n_schools, -1, dtype=np.int64)
             gate_of_home[x_homes] = gate0 + np.arange(len(x_homes))
+            reaches = np.zeros(len(x_homes), dtype=bool)  # a home alone in its zone's stretch reaches nothing
+            reaches[gate_q] = True
             gated = np.flatnonzero(x_post >= 0)
-            gated = gated[np.isin(gate_of_home[class_home[gated]] - gate0, np.unique(gate_q))]
+            gated = gated[reaches[gate_of_home[class_home[gated]] - gate0]]
             idx = arcs.add(class_node0 + gated, gate_of_home[class_home[gated]], big, own_cost[gated])
             class_gate_arcs.append((idx, gated, gate_of_home[class_home[gated]], False))
         # Other zones.
@@ -555,9 +562,7 @@ def _assign_subject(
         t = np.arange(1, nz)
         levels.append((top0 + 1, 1 + _depth(t)))
         kids = np.r_[2 * t, 2 * t + 1]
-        down_arcs.append(
-            arcs.add(top0 + np.r_[t, t], np.where(kids >= nz, root[np.clip(kids - nz, 0, nz - 1)], top0 + kids), big, 0)
-        )
+        down_arcs.append(arcs.add(top0 + np.r_[t, t], _tree_node(kids, nz, top0, root), big, 0))
         own = np.unique(zone_of_class[away])
         query, node = _cover(
             np.r_[np.zeros(len(own), np.int64), own + 1], np.r_[np.maximum(own, 0), np.full(len(own), nz)], nz
@@ -566,8 +571,7 @@ def _assign_subject(
         next_node += len(own)
         levels.append((gate0, np.zeros(len(own), np.int64)))
         gate_q = np.r_[np.arange(len(own)), np.arange(len(own))][query]
-        top_node = np.where(node >= nz, root[np.clip(node - nz, 0, nz - 1)], top0 + node)
-        down_arcs.append(arcs.add(gate0 + gate_q, top_node, big, 0))
+        down_arcs.append(arcs.add(gate0 + gate_q, _tree_node(node, nz, top0, root), big, 0))
         gate = gate0 + np.searchsorted(own, zone_of_class[away])
         idx = arcs.add(class_node0 + away, gate, big, own_cost[away] + OTHER_ZONE)
         class_gate_arcs.append((idx, away, gate, False))
@@ -921,7 +925,13 @@ def _assign_constrained(
         gate_idx = np.concatenate(gate_arc_parts)
         at_gate = ~via_root
         unit_node[at_gate] = _follow(unit_node[at_gate], tails[gate_idx], heads[gate_idx], flows[gate_idx])
-    unit_group = _descend(unit_node, trees, tails, heads, flows)
+    level = np.full(next_node, -1, dtype=np.int64)
+    group_at = np.full(next_node, -1, dtype=np.int64)  # the seat group below each leaf
+    for row, tree0, size, _ in trees:
+        level[tree0 + 1 : tree0 + size] = _depth(np.arange(1, size))
+        group_at[tree0 + size : tree0 + 2 * size] = row
+    tree_arcs = np.concatenate([t[3] for t in trees] or [np.zeros(0, np.int64)])
+    unit_group = group_at[_sink(unit_node, tree_arcs, level, tails, heads, flows)]
     school = g_school[unit_group]
     if np.any(via_root & (school == class_home[unit_class])):
         return None  # this optimum needs a teacher at home: only the exclusive network can say
@@ -954,33 +964,6 @@ def _max_flow(tails, heads, caps, source, sink) -> int:
     if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - integer capacities always solve
         raise RuntimeError("assignment: maximum flow failed")
     return int(flow.optimal_flow())
-
-
-def _descend(unit_node, trees, tails, heads, flows) -> np.ndarray:
-    """Follow units sitting at segment-tree nodes down to the leaves, as the flow went.
-
-    ``trees`` holds (row, node before the root, size, tree arc indices) per tree; returns the
-    row entry (a post) where each unit lands.
-    """
-    unit_post = np.full(len(unit_node), -1, dtype=np.int64)
-    for row, tree0, size, tree_arcs in trees:
-        mine = np.flatnonzero((unit_node > tree0) & (unit_node < tree0 + 2 * size))
-        v = unit_node[mine] - tree0
-        depth = 0
-        while True:
-            inner = v < size
-            if not inner.any():
-                break
-            level = inner & (v >= (1 << depth)) & (v < (2 << depth))
-            if level.any():
-                sel = np.flatnonzero(level)
-                arc_v = tails[tree_arcs] - tree0
-                arc_sel = (arc_v >= (1 << depth)) & (arc_v < (2 << depth))
-                a = tree_arcs[arc_sel]
-                v[sel] = _follow(v[sel], arc_v[arc_sel], heads[a] - tree0, flows[a])
-            depth += 1
-        unit_post[mine] = row[v - size]
-    return unit_post
 
 
 def _rank_within(group: np.ndarray, mask: np.ndarray) -> np.ndarray:

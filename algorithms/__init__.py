@@ -29,7 +29,9 @@ from .stability import Certificate, Violation, certify
 #        a tie between equally cheap assignments may be settled otherwise)
 # 2.3.0: the assignment reaches unlisted seats through a tree per zone and a hub over the zones
 #        (the same total cost; a tie between equally cheap assignments may be settled otherwise)
-ENGINE_VERSION = "2.3.0"
+# 2.4.0: where a subject is all in one zone, the scaled unlisted cost is 100 (or twice the deepest
+#        listed rank) instead of 2,000 (the same total cost; ties may be settled otherwise)
+ENGINE_VERSION = "2.4.0"
 
 __all__ = [
     "ENGINE_VERSION",

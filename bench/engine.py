@@ -3,6 +3,7 @@
     python bench/engine.py            # everything (about 5 minutes on a 2-core machine)
     python bench/engine.py --quick    # skip the library and the 1,000,000-teacher runs
     python bench/engine.py --quick --constraints   # and the 100,000 families with constraints
+    python bench/engine.py --quick --shapes        # and 100,000-teacher fairs of other shapes
 
 Prints one line per measurement. Whole-process times are wall-clock times of a fresh
 `python -m matchapp solve ...` (imports, reading, validation, solving, certifying, writing),
@@ -28,6 +29,8 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,6 +111,67 @@ def add_constraints(path: Path, seed: int = 1) -> None:
         if others and rng.random() < 0.3:
             post["refused"] = rng.sample(others, min(2, len(others)))
     path.write_bytes(orjson.dumps(doc))
+
+
+#: other shapes (``--shapes``): (longest list, share of applicants each post ranks, zones), see
+#: :func:`uniform_fair`; a zone count of 0 leaves every school without a zone.
+SHAPES = ((20, 0.03, 0), (10, 0.03, 400), (30, 0.2, 50), (40, 0.03, 0))
+
+
+def uniform_fair(path: Path, teachers: int, schools: int, longest: int, keep: float, zones: int, seed: int) -> None:
+    """Write a fair unlike the generator's: each teacher lists 1..``longest`` schools drawn
+    uniformly among those with a post of their subject (no taste for near or strong schools),
+    each post ranks a random ``keep`` share of its applicants, seats are drawn as the teachers
+    are, and ``zones`` zones are drawn uniformly (none when 0). Only the format doc's fields."""
+    import orjson
+
+    rng = np.random.default_rng(seed)
+    subjects = ("chinese", "math", "english", "physics", "pe", "music", "art", "science")
+    share = np.array([0.25, 0.22, 0.18, 0.08, 0.09, 0.06, 0.06, 0.06])
+    n_sub = len(subjects)
+    tiers = ("strong", "ordinary", "weak")
+    school_docs = []
+    for j in range(schools):
+        doc: dict = {"id": f"X{j:05d}", "tier": tiers[rng.integers(3)]}
+        if zones:
+            doc["zone"] = f"Z{rng.integers(zones)}"
+        school_docs.append(doc)
+    home = rng.integers(0, schools, teachers)
+    subject = rng.choice(n_sub, teachers, p=share)
+    seats = np.bincount(rng.integers(0, schools, teachers) * n_sub + subject, minlength=schools * n_sub)
+    has = [np.flatnonzero(seats.reshape(schools, n_sub)[:, k]) for k in range(n_sub)]
+    teacher_docs, applicants = [], {}
+    for i in range(teachers):
+        pool = has[subject[i]]
+        k = int(min(rng.integers(1, longest + 1), len(pool)))
+        listed = [int(j) for j in pool[rng.choice(len(pool), size=k, replace=False)] if j != home[i]]
+        teacher_docs.append(
+            {
+                "id": f"P{i:07d}",
+                "school": f"X{home[i]:05d}",
+                "subject": subjects[subject[i]],
+                "backbone": bool(rng.random() < 0.2),
+                "preferences": [f"X{j:05d}" for j in listed],
+            }
+        )
+        for j in listed:
+            applicants.setdefault((j, int(subject[i])), []).append(i)
+    post_docs = []
+    for key in np.flatnonzero(seats):
+        j, k = divmod(int(key), n_sub)
+        pool = np.asarray(applicants.get((j, k), []), dtype=np.int64)
+        ranked = rng.permutation(pool)[: int(np.ceil(keep * len(pool)))]
+        post_docs.append(
+            {
+                "school": f"X{j:05d}",
+                "subject": subjects[k],
+                "capacity": int(seats[key]),
+                "ranking": [f"P{i:07d}" for i in ranked.tolist()],
+            }
+        )
+    document = {"format": "matchapp.instance/1", "seed": seed, "schools": school_docs, "teachers": teacher_docs}
+    document["posts"] = post_docs
+    path.write_bytes(orjson.dumps(document))
 
 
 def measure(instance: Path, output: Path, repeat: int) -> tuple[float, float, float, int, dict]:
@@ -206,6 +270,11 @@ def main() -> None:
     parser.add_argument(
         "--constraints", action="store_true", help="also the 100,000 families with requirements, reserves, refusals"
     )
+    parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="also 100,000-teacher fairs of other shapes (uniform lists, zones or none)",
+    )
     args = parser.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} cores · "
@@ -250,6 +319,16 @@ def main() -> None:
                 add_constraints(inst)
                 numbers = measure(inst, tmp_path / "r100k.json", 3)
                 print(family_line(f"100,000 teachers / 5,000 schools, {name}, constrained", numbers), flush=True)
+
+        if args.shapes:
+            for longest, keep, zones in SHAPES:
+                inst = tmp_path / "fair-100k-shape.json"
+                uniform_fair(inst, 100_000, 5_000, longest, keep, zones, 11)
+                numbers = measure(inst, tmp_path / "r100k.json", 3)
+                label = f"lists of 1-{longest} uniform, {keep:.0%} ranked, " + (
+                    f"{zones} zones" if zones else "no zones"
+                )
+                print(family_line(f"100,000 teachers / 5,000 schools, {label}", numbers), flush=True)
 
         if not args.quick:
             base = tmp_path / "fair-1m.json"

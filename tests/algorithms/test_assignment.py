@@ -301,7 +301,7 @@ def _counting_solves():
     real = assignment._solve
 
     def counted(network):
-        calls.append(len(network.tails))
+        calls.append(int(network.costs.max()))  # one entry per solve: the network's largest cost
         return real(network)
 
     return calls, mock.patch.object(assignment, "_solve", counted)
@@ -338,13 +338,19 @@ def test_a_scaled_optimum_is_certified_or_solved_again(scaled, solves, placed):
         assert len(calls) == solves
 
 
-def test_on_a_generated_fair_the_scaled_optimum_is_certified_at_once():
-    # The point of the scaled cost: on a fair like the bench's, every subject is solved once.
+@pytest.mark.parametrize("zoned", [True, False])
+def test_on_a_generated_fair_the_scaled_optimum_is_certified_at_once(zoned):
+    # The point of the scaled cost: on a fair like the bench's, every subject is solved once, at
+    # 2,000 where teachers can be placed in another zone, and at the one-zone cost (100, or twice
+    # the deepest listed rank) in a district without zones.
     from algorithms import generate_instance
 
     doc = generate_instance(2_000, 60, seed=5)
     for post in doc["posts"]:
         post["ranking"] = post["ranking"][: len(post["ranking"]) // 10]
+    if not zoned:
+        for school in doc["schools"]:
+            del school["zone"]
     inst = parse_instance(doc)
     schools = match_instance(inst)
     calls, counting = _counting_solves()
@@ -353,5 +359,38 @@ def test_on_a_generated_fair_the_scaled_optimum_is_certified_at_once():
     subjects = len({inst.teacher_subject[i] for i in np.flatnonzero(schools < 0)})
     assert np.count_nonzero(assigned >= 0) > 500
     assert len(calls) == subjects
+    deepest = int(np.diff(inst.pref_ptr).max())
+    top = 2 * assignment.BACKBONE_TIER_STEP  # a backbone teacher toward a strong school
+    if zoned:
+        assert max(calls) == assignment.SCALED_UNLISTED + assignment.OTHER_ZONE + top
+    else:
+        assert max(calls) <= max(assignment.SCALED_UNLISTED_ONE_ZONE, 2 * deepest) + top
     placed, least = _milp_optimum(inst, schools)
     assert sum(_reference_cost(inst, i, j) for i, j in enumerate(assigned.tolist()) if j >= 0) == least
+
+
+@pytest.mark.parametrize("chain,solves", [(50, 1), (98, 1), (100, 2), (150, 2)])  # (99: a tie, 199 both ways)
+def test_one_zone_scaled_cost_that_a_chain_of_better_ranks_outweighs_is_solved_again(chain, solves):
+    # One zone, no rankings (everyone is left to the assignment). Teacher T<i> (i < chain) lists
+    # P<i+1> then P<i>; T<chain> lists P<chain> alone; Q is listed by no one. Everyone at P<i>
+    # is the only placement with no one off their list (cost 2 x chain + 1). Moving T0..T<chain-1>
+    # up to their first choices costs chain + an unlisted seat for T<chain>: at the one-zone
+    # scaled cost (100 here) that is cheaper once chain >= 100, so the first optimum is not
+    # certified and the subject is solved again at the documented cost, with the same result.
+    posts = [f"P{i}" for i in range(chain + 1)]
+    teachers = [
+        {"id": f"T{i}", "school": "H", "subject": "m", "preferences": [f"P{i + 1}", f"P{i}"]} for i in range(chain)
+    ]
+    teachers.append({"id": f"T{chain}", "school": "H", "subject": "m", "preferences": [f"P{chain}"]})
+    doc = {
+        "format": "matchapp.instance/1",
+        "schools": [{"id": s} for s in ["H", "Q", *posts]],
+        "teachers": teachers,
+        "posts": [{"school": s, "subject": "m", "capacity": 1} for s in ["Q", *posts]],
+    }
+    calls, counting = _counting_solves()
+    with counting:
+        got = _assigned_ids(doc)
+    assert got == {f"T{i}": f"P{i}" for i in range(chain + 1)}
+    assert len(calls) == solves
+    assert calls[0] == assignment.SCALED_UNLISTED_ONE_ZONE  # (no backbone teacher)

@@ -458,7 +458,8 @@ def _assign_subject(
     class_bb = class_keys % 2
     class_zone = zones[class_home]
     aggregated = np.bincount(class_of[~is_listed], minlength=n_classes)
-    if unlisted != UNLISTED and np.all(class_zone == class_zone[0]) and np.all(zones[post_sch] == class_zone[0]):
+    post_zone = zones[post_sch]
+    if unlisted != UNLISTED and np.all(class_zone == class_zone[0]) and np.all(post_zone == class_zone[0]):
         # One zone: no arc costs OTHER_ZONE, so the scaled cost need not stay above it.
         deepest = int(l_rank.max()) if len(l_rank) else 0
         unlisted = min(unlisted, max(SCALED_UNLISTED_ONE_ZONE, 2 * deepest))
@@ -497,7 +498,6 @@ def _assign_subject(
     # roots that leaves its own zone out. ``level`` orders the nodes that units pass on the way
     # down (gates, hub or zone tree, the zones' trees) for reading the placements back.
     tier = instance.school_tier[post_sch].astype(np.int64)
-    post_zone = zones[post_sch]
     pos_in_row = np.empty(n_posts, dtype=np.int64)  # the post's index in its zone's stretch
     down_arcs = []  # arcs out of gates, hub and trees
     class_gate_arcs = []  # (arc indices, class, entry node, entered through the hub)
